@@ -1,0 +1,59 @@
+"""The answer contract shared by the chain, CLI, web chat and evaluation."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with where it came from and how it ranked."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    license: str | None = None
+    url: str | None = None
+    score: float = 0.0
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    rank: int = 0
+
+
+class Citation(BaseModel):
+    """`[n]` in an answer: the passage it points at and the sentence that supports the claim."""
+
+    n: int
+    passage: Passage
+    quote: str = Field(description="The supporting sentence, verbatim from the passage")
+    quote_start: int = Field(description="Offset of the quote in the document")
+    quote_end: int
+    score: float = Field(description="How strongly the quote supports the answer (0-1)")
+
+
+class Answer(BaseModel):
+    question: str
+    text: str
+    citations: list[Citation] = []
+    abstained: bool = False
+    related: list[Passage] = []
+    retrieved: list[Passage] = []
+    search_query: str = ""
+    backend: str = "extractive"
+    confidence: float = 0.0
+    timings_ms: dict[str, float] = {}
+    notes: list[str] = []
+
+    def sources_block(self) -> str:
+        """Citations as lines a terminal user can read: [n] title, publisher, date."""
+        lines = []
+        for c in self.citations:
+            p = c.passage
+            who = ", ".join(x for x in (p.author, p.publisher) if x and not x.lower().startswith("not stated"))
+            lines.append(f"[{c.n}] {p.title}" + (f" — {who}" if who else "") + (f" ({p.date})" if p.date else "") + f"  chunk {p.chunk_id}")
+        return "\n".join(lines)

@@ -1,0 +1,245 @@
+"""The default answerer: answers with the corpus's own sentences, each followed by its citation.
+
+A sentence is chosen by combining evidence, because no single signal is reliable on this corpus:
+dense similarity to the question, the share of the question's (rarity-weighted) terms it covers,
+the rank of the passage it sits in, and whether it holds the kind of answer asked for (a date, a
+number, a name, a reason). It abstains when the question's most specific terms are missing from
+the best evidence, which separated unanswerable questions better than any similarity score.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answer import Answer, Citation, Passage
+from assistant.conversation import Conversation
+from assistant.question import QuestionProfile, answer_type_match, profile
+from assistant.settings import Settings
+from index import embeddings
+from index.generation import Generation
+from index.text import STOPWORDS, stem, words
+
+_PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
+_ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
+_CONTINUES = re.compile(r"[:]$")
+SOFT_MATCH_FULL = 0.62
+SOFT_MATCH_PART = 0.55
+RELATED_SHOWN = 3
+
+
+@dataclass
+class Candidate:
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    passage: Passage
+    terms: set[str]
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+class _VectorCache:
+    """Sentence and word embeddings, computed on first use and kept: warm questions skip the model."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self._store: dict[str, np.ndarray] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._store]
+        if missing:
+            fresh = embeddings.embed(missing)
+            with self._lock:
+                if len(self._store) + len(missing) > self._limit:
+                    self._store.clear()
+                self._store.update(zip(missing, fresh))
+        with self._lock:
+            return np.vstack([self._store[t] for t in texts]) if texts else np.zeros((0, embeddings.MODEL_DIM), np.float32)
+
+
+def is_prose(sentence: str) -> bool:
+    """Headlines, bylines and captions (no end punctuation, few words) make poor answers."""
+    return bool(_PROSE_END.search(sentence)) and len(sentence.split()) >= 5
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.vectors = _VectorCache()
+
+    # -- candidates -------------------------------------------------------------------------------
+    def _candidates(self, passages: list[Passage], generation: Generation) -> list[Candidate]:
+        seen: dict[tuple[str, int], Candidate] = {}
+        for passage in passages:
+            chunk = generation.chunks[generation.chunk_position[passage.chunk_id]]
+            doc = generation.documents[chunk.doc_id]
+            for i in range(chunk.first_sentence, chunk.last_sentence):
+                key = (chunk.doc_id, i)
+                if key in seen:
+                    continue
+                start, end = doc.sentences[i]
+                text = doc.text[start:end]
+                if not is_prose(text):
+                    continue
+                seen[key] = Candidate(chunk.doc_id, i, text, start, end, passage, {stem(w) for w in words(text) if w not in STOPWORDS})
+        return list(seen.values())
+
+    def _neighbour(self, generation: Generation, cand: Candidate, step: int) -> tuple[int, str] | None:
+        doc = generation.documents[cand.doc_id]
+        i = cand.index + step
+        if 0 <= i < len(doc.sentences):
+            start, end = doc.sentences[i]
+            # Only within the same paragraph: a newline between means another block of text.
+            lo, hi = (end, cand.start) if step < 0 else (cand.end, start)
+            if "\n" not in doc.text[lo:hi]:
+                return i, doc.text[start:end]
+        return None
+
+    # -- term matching ----------------------------------------------------------------------------
+    def _soft_coverage(self, q: QuestionProfile, terms: dict[str, float], evidence_terms: set[str], evidence_words: list[str]) -> tuple[float, list[str]]:
+        """Weighted share of `terms` found in the evidence; a missing term may be matched by a word
+        of similar meaning (embedding similarity), which covers synonyms such as phone ~ call."""
+        total = sum(terms.values())
+        if total == 0:
+            return 1.0, []
+        got = 0.0
+        missing_terms = [t for t in terms if t not in evidence_terms]
+        got = sum(w for t, w in terms.items() if t in evidence_terms)
+        unmatched = []
+        if missing_terms and evidence_words:
+            query_words = [q.surface.get(t, t) for t in missing_terms]
+            vocab = sorted(set(evidence_words))
+            sims = self.vectors.get(query_words) @ self.vectors.get(vocab).T
+            for t, row in zip(missing_terms, sims):
+                best = float(row.max()) if row.size else 0.0
+                credit = 1.0 if best >= SOFT_MATCH_FULL else 0.6 if best >= SOFT_MATCH_PART else 0.0
+                got += credit * terms[t]
+                if credit < 1.0:
+                    unmatched.append(q.surface.get(t, t))
+        else:
+            unmatched = [q.surface.get(t, t) for t in missing_terms]
+        return got / total, unmatched
+
+    # -- scoring ----------------------------------------------------------------------------------
+    def _score(self, q: QuestionProfile, cands: list[Candidate], qvec: np.ndarray, generation: Generation, given: set[str], followup: bool) -> None:
+        sims = self.vectors.get([c.text for c in cands]) @ qvec
+        top_score = max((c.passage.score for c in cands), default=1.0) or 1.0
+        all_terms = {**q.context_terms, **q.terms}
+        total = sum(all_terms.values()) or 1.0
+        q_total = sum(q.terms.values()) or 1.0
+        for cand, sim in zip(cands, sims):
+            f = cand.features
+            f["dense"] = float(sim)
+            f["coverage"] = sum(w for t, w in q.terms.items() if t in cand.terms) / q_total
+            f["context"] = sum(w for t, w in all_terms.items() if t in cand.terms) / total
+            f["rank"] = cand.passage.score / top_score
+            f["type"] = answer_type_match(q.kind, cand.text, q)
+            f["given"] = 1.0 if cand.text in given else 0.0
+            f["article"] = 1.0 if q.about_article and generation.documents[cand.doc_id].metadata.get("author") else 0.0
+            cand.score = (
+                0.40 * f["dense"] + 0.30 * f["coverage"] + 0.10 * f["context"] + 0.10 * f["rank"] + 0.15 * f["type"]
+                + 0.10 * f["article"] - (0.35 if followup else 0.1) * f["given"]
+            )
+
+    # -- answer -----------------------------------------------------------------------------------
+    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation) -> Answer:
+        started = time.perf_counter()
+        q = profile(question, generation.lexical.idf, conversation.context(question))
+        followup = conversation.is_followup(question)
+        cands = self._candidates(passages, generation)
+        if not cands or not q.terms and not q.context_terms:
+            return self._abstain(question, passages, started, "no usable sentences")
+        qvec = self.vectors.get([conversation.search_query(question)])[0]
+        self._score(q, cands, qvec, generation, conversation.given_sentences(), followup)
+        cands.sort(key=lambda c: -c.score)
+        chosen = self._select(cands, generation, q)
+        support, unmatched = self._support(q, chosen, generation)
+        confidence = round(min(1.0, support * (0.5 + chosen[0].features["dense"])), 3)
+        type_ok = chosen[0].features["type"] > 0.0 or q.kind not in ("when", "how-many")
+        if support < self.settings.abstain_threshold or not type_ok or chosen[0].features["dense"] < 0.15:
+            why = f"missing: {', '.join(unmatched)}" if unmatched else f"no {q.kind} answer in the evidence"
+            return self._abstain(question, passages, started, why, confidence)
+        return self._compose(question, chosen, passages, started, confidence)
+
+    def _select(self, cands: list[Candidate], generation: Generation, q: QuestionProfile) -> list[Candidate]:
+        """The best sentence, the neighbour it leans on or that continues it, and up to the limit
+        another sentence that covers question terms the first ones did not."""
+        best = cands[0]
+        by_key = {(c.doc_id, c.index): c for c in cands}
+        chosen = [best]
+        limit = self.settings.max_answer_sentences
+        prev = self._neighbour(generation, best, -1)
+        if prev and _ANAPHOR.match(best.text) and is_prose(prev[1]):
+            chosen.insert(0, by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation))
+        nxt = self._neighbour(generation, best, +1)
+        if nxt and len(chosen) < limit and is_prose(nxt[1]) and (_CONTINUES.search(best.text) or _ANAPHOR.match(nxt[1])):
+            neighbour = by_key.get((best.doc_id, nxt[0]))
+            if neighbour is None or neighbour.score >= 0.6 * best.score:
+                chosen.append(neighbour or self._stub(best, nxt, generation))
+        covered = set().union(*(c.terms for c in chosen))
+        for cand in cands[1:]:
+            if len(chosen) >= limit:
+                break
+            if any(c.doc_id == cand.doc_id and abs(c.index - cand.index) <= 0 for c in chosen):
+                continue
+            gain = sum(w for t, w in q.terms.items() if t in cand.terms and t not in covered) / (sum(q.terms.values()) or 1)
+            if cand.score >= 0.92 * best.score and gain >= 0.15:
+                chosen.append(cand)
+                covered |= cand.terms
+        chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
+        return chosen
+
+    def _stub(self, near: Candidate, neighbour: tuple[int, str], generation: Generation) -> Candidate:
+        index, text = neighbour
+        start, end = generation.documents[near.doc_id].sentences[index]
+        return Candidate(near.doc_id, index, text, start, end, near.passage, {stem(w) for w in words(text) if w not in STOPWORDS}, {"dense": 0.0}, 0.0)
+
+    def _support(self, q: QuestionProfile, chosen: list[Candidate], generation: Generation) -> tuple[float, list[str]]:
+        """How much of the question's specific vocabulary the answer (with its neighbours) covers."""
+        window: list[str] = [c.text for c in chosen]
+        for c in chosen:
+            for step in (-1, 1):
+                n = self._neighbour(generation, c, step)
+                if n:
+                    window.append(n[1])
+        ws = [w for w in words(" ".join(window)) if w not in STOPWORDS]
+        meta = generation.documents[chosen[0].doc_id].metadata
+        ws += [w for w in words(" ".join(meta.get(k, "") for k in ("title", "author", "publisher"))) if w not in STOPWORDS]
+        return self._soft_coverage(q, q.terms, {stem(w) for w in ws}, ws)
+
+    def _compose(self, question: str, chosen: list[Candidate], passages: list[Passage], started: float, confidence: float) -> Answer:
+        numbers: dict[str, int] = {}
+        citations: list[Citation] = []
+        parts = []
+        for cand in chosen:
+            cid = cand.passage.chunk_id
+            if cid not in numbers:
+                numbers[cid] = len(numbers) + 1
+            n = numbers[cid]
+            parts.append(f"{cand.text} [{n}]")
+            citations.append(Citation(n=n, passage=cand.passage, quote=cand.text, quote_start=cand.start, quote_end=cand.end,
+                                      score=round(max(0.0, min(1.0, cand.score)), 3)))
+        return Answer(
+            question=question, text=" ".join(parts), citations=citations, retrieved=passages, backend=self.name,
+            confidence=confidence, timings_ms={"answer": (time.perf_counter() - started) * 1000},
+        )
+
+    def _abstain(self, question: str, passages: list[Passage], started: float, why: str, confidence: float = 0.0) -> Answer:
+        shown = question.strip().rstrip("?")
+        return Answer(
+            question=question,
+            text=f"The sources I have do not say. I found nothing that answers “{shown}?”; the closest passages are listed as related, not as an answer.",
+            abstained=True, related=passages[:RELATED_SHOWN], retrieved=passages, backend=self.name, confidence=confidence,
+            timings_ms={"answer": (time.perf_counter() - started) * 1000}, notes=[why],
+        )

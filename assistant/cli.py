@@ -1,0 +1,191 @@
+"""Command line: python -m assistant index | ask | chat | serve | status (also as `peninsula`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from assistant.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline, cited answers about Korean-peninsula diplomacy.")
+console = Console(stderr=True)
+out = Console(highlight=False)
+
+
+class State:
+    settings: Settings
+
+
+state = State()
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.callback()
+def configure(
+    data_dir: Optional[Path] = typer.Option(None, help="Data folder (index, feedback) [ASSISTANT_DATA_DIR]"),
+    corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Corpus folder; repeat for several [ASSISTANT_CORPUS_DIRS]"),
+    retriever: Optional[str] = typer.Option(None, help="hybrid | dense | bm25 [ASSISTANT_RETRIEVER]"),
+    k: Optional[int] = typer.Option(None, "--k", help="Passages per answer [ASSISTANT_TOP_K]"),
+    llm: Optional[str] = typer.Option(None, help="Answer backend [ASSISTANT_LLM]"),
+    chroma_url: Optional[str] = typer.Option(None, help="Chroma server URL [ASSISTANT_CHROMA_URL]"),
+) -> None:
+    """Settings come from ASSISTANT_* variables; these flags override them."""
+    try:
+        state.settings = Settings().with_overrides(
+            data_dir=data_dir, corpus_dirs=corpus or None, retriever=retriever, top_k=k, llm=llm, chroma_url=chroma_url
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}", 2)
+
+
+def _assistant():
+    from assistant.service import Assistant
+
+    try:
+        return Assistant(state.settings)
+    except ValueError as exc:
+        fail(str(exc), 2)
+
+
+def _answer_or_fail(assistant, question: str, history: list) -> "object":
+    from assistant.service import QuestionRejected
+    from index.generation import IndexMismatch, IndexMissing
+
+    try:
+        return assistant.ask(question, history)
+    except (QuestionRejected, IndexMissing, IndexMismatch) as exc:
+        fail(str(exc))
+
+
+def _print_answer(answer) -> None:
+    out.print(answer.text)
+    if answer.citations:
+        out.print("\nSources:\n" + answer.sources_block())
+    if answer.abstained and answer.related:
+        out.print("\nRelated (not an answer):")
+        for p in answer.related:
+            out.print(f"- {p.title} ({p.date or 'undated'}): {p.text[:160]}…")
+    console.print(f"[dim]retrieve {answer.timings_ms.get('retrieve', 0):.0f} ms · answer {answer.timings_ms.get('answer', 0):.0f} ms[/dim]")
+
+
+def _json(answer) -> str:
+    return json.dumps(
+        {"question": answer.question, "answer": answer.text, "abstained": answer.abstained,
+         "citations": [c.model_dump() for c in answer.citations], "related": [p.model_dump() for p in answer.related],
+         "confidence": answer.confidence, "backend": answer.backend, "search_query": answer.search_query,
+         "timings": answer.timings_ms, "notes": answer.notes},
+        ensure_ascii=False,
+    )
+
+
+@app.command()
+def index(
+    full: bool = typer.Option(False, "--full", help="Rebuild everything instead of only what changed"),
+    strict: bool = typer.Option(False, "--strict", help="Fail when any file is skipped"),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON"),
+) -> None:
+    """Build or update the index from the corpus folders."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from index.build import BuildLocked
+
+    assistant = _assistant()
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=json_out) as bar:
+        tasks: dict[str, int] = {}
+
+        def hook(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        try:
+            summary = assistant.build_index(full=full, strict=strict, progress=hook)
+        except (BuildLocked, ValueError) as exc:
+            fail(str(exc))
+    if json_out:
+        out.print_json(json.dumps(summary.as_dict()))
+        return
+    s = summary
+    verb = "Index up to date" if s.noop else "Indexed"
+    out.print(f"{verb}: {s.documents} documents, {s.chunks} chunks in {s.seconds:.1f} s "
+              f"(added {len(s.added)}, changed {len(s.changed)}, removed {len(s.removed)}, unchanged {len(s.unchanged)}; "
+              f"{s.embedded_chunks} chunks embedded)")
+    for skipped in s.skipped:
+        out.print(f"  skipped {skipped.path}: {skipped.reason}")
+
+
+@app.command()
+def ask(question: str, json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON")) -> None:
+    """Answer one question."""
+    answer = _answer_or_fail(_assistant(), question, [])
+    out.print(_json(answer)) if json_out else _print_answer(answer)
+
+
+@app.command()
+def chat(jsonl: bool = typer.Option(False, "--jsonl", help="Read questions from stdin, one per line; write JSON answers")) -> None:
+    """A conversation in the terminal; follow-up questions use the earlier turns."""
+    assistant = _assistant()
+    history: list[tuple[str, str]] = []
+    if jsonl:
+        for line in sys.stdin:
+            question = line.strip()
+            if not question:
+                continue
+            answer = _answer_or_fail(assistant, question, history)
+            out.print(_json(answer), soft_wrap=True)
+            history.append((question, answer.text))
+        return
+    console.print("Ask about Lee Jae-myung's North Korea policy and regional dynamics. Empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        answer = _answer_or_fail(assistant, question, history)
+        _print_answer(answer)
+        history.append((question, answer.text))
+
+
+@app.command()
+def status() -> None:
+    """Show what the current index holds."""
+    from index.generation import IndexMissing
+
+    try:
+        info = _assistant().index_status()
+    except IndexMissing as exc:
+        fail(str(exc))
+    for key, value in info.items():
+        out.print(f"{key:>16}: {value}")
+
+
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, help="Bind address (default 127.0.0.1) [ASSISTANT_HOST]"),
+    port: Optional[int] = typer.Option(None, help="Port (default 7860) [ASSISTANT_PORT]"),
+) -> None:
+    """Start the web chat (builds the index first if there is none)."""
+    settings = state.settings.with_overrides(host=host, port=port)
+    frontends = {ep.name: ep for ep in entry_points(group="peninsula.frontends")}
+    if "web" not in frontends:
+        fail("the web chat is not installed: pip install -e . from the project folder")
+    frontends["web"].load()(settings)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,70 @@
+"""Follow-up handling without an LLM: decide whether a question leans on earlier turns, and if so
+search with the earlier question beside it and remember which sentences were already given."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from index.text import STOPWORDS, words
+
+_CITATION = re.compile(r"\s*\[\d+\]")
+_LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|why|how come|anything else)\b", re.I)
+_REFERRING = frozenset("he she they him her them his hers their theirs it its that this those these there such".split())
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: str = ""
+
+
+@dataclass
+class Conversation:
+    turns: list[Turn] = field(default_factory=list)
+
+    @classmethod
+    def from_history(cls, history: Iterable[Any] | None) -> "Conversation":
+        """Accepts OpenAI/Gradio messages ({"role", "content"}), (question, answer) pairs, or Turns."""
+        turns: list[Turn] = []
+        for item in history or []:
+            if isinstance(item, Turn):
+                turns.append(item)
+            elif isinstance(item, dict):
+                content = item.get("content", "")
+                if isinstance(content, list):  # Gradio may send content parts
+                    content = " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+                if item.get("role") == "user":
+                    turns.append(Turn(str(content)))
+                elif item.get("role") == "assistant" and turns:
+                    turns[-1].answer = (turns[-1].answer + " " + str(content)).strip()
+            elif isinstance(item, (list, tuple)) and len(item) == 2:
+                turns.append(Turn(str(item[0] or ""), str(item[1] or "")))
+        return cls([t for t in turns if t.question.strip()])
+
+    def is_followup(self, question: str) -> bool:
+        if not self.turns:
+            return False
+        tokens = words(question)
+        content = [w for w in tokens if w not in STOPWORDS]
+        return bool(_LEADS.match(question) or _REFERRING & set(tokens) or len(content) <= 2)
+
+    def search_query(self, question: str) -> str:
+        """The query used for retrieval: a follow-up is searched together with the previous question."""
+        if not self.is_followup(question):
+            return question
+        return f"{self.turns[-1].question} {question}"
+
+    def context(self, question: str) -> str:
+        return self.turns[-1].question if self.is_followup(question) else ""
+
+    def given_sentences(self) -> set[str]:
+        """Sentences already said in earlier answers (citation marks removed)."""
+        given: set[str] = set()
+        for turn in self.turns:
+            for line in _CITATION.split(turn.answer):
+                line = line.strip()
+                if line:
+                    given.add(line)
+        return given

@@ -1,0 +1,1 @@
+"""Evaluation: test sets (ragas field names), metrics without an LLM judge, and reports."""

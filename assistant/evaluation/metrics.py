@@ -1,0 +1,98 @@
+"""Metrics that need no LLM judge: retrieval (hit@k, MRR, context recall/precision) and answers
+(facts present, token F1, abstention, citation validity, groundedness)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from assistant.answer import Answer, Passage
+from assistant.evaluation.testset import TurnCase
+from index.text import STOPWORDS, words
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00ad": "", "\u00a0": " "})
+_CITE = re.compile(r"\[(\d+)\]")
+
+
+def normalise(text: str) -> str:
+    """Fold quotes, dashes, soft hyphens and whitespace so verbatim checks survive typography."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def contains(haystack: str, needle: str) -> bool:
+    return normalise(needle) in normalise(haystack)
+
+
+def retrieval_metrics(passages: list[Passage], contexts: list[str], k: int) -> dict[str, float]:
+    top = passages[:k]
+    if not contexts:
+        return {}
+    first = next((i for i, p in enumerate(top, 1) if any(contains(p.text, c) for c in contexts)), None)
+    found = [c for c in contexts if any(contains(p.text, c) for p in top)]
+    relevant = [p for p in top if any(contains(p.text, c) for c in contexts)]
+    return {
+        "hit_at_k": 1.0 if first else 0.0,
+        "mrr": 1.0 / first if first else 0.0,
+        "context_recall": len(found) / len(contexts),
+        "context_precision": len(relevant) / len(top) if top else 0.0,
+    }
+
+
+def facts_present(text: str, facts: list) -> float:
+    """Share of reference facts found in the answer; a fact given as a list is satisfied by any item."""
+    if not facts:
+        return 1.0
+    hits = 0
+    for fact in facts:
+        options = fact if isinstance(fact, list) else [fact]
+        hits += any(contains(text, str(o)) for o in options)
+    return hits / len(facts)
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    pred = [w for w in words(_CITE.sub("", prediction)) if w not in STOPWORDS]
+    ref = [w for w in words(reference) if w not in STOPWORDS]
+    if not pred or not ref:
+        return 0.0
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def citation_validity(answer: Answer) -> float:
+    """1.0 when every [n] in the text names a citation whose passage was retrieved for this answer."""
+    marks = {int(n) for n in _CITE.findall(answer.text)}
+    if not marks:
+        return 1.0 if answer.abstained or not answer.citations else 0.0
+    retrieved = {p.chunk_id for p in answer.retrieved}
+    by_n = {c.n: c for c in answer.citations}
+    valid = [n for n in marks if n in by_n and by_n[n].passage.chunk_id in retrieved]
+    return len(valid) / len(marks)
+
+
+def groundedness(answer: Answer) -> float:
+    """Share of cited claims whose supporting quote stands in the cited passage."""
+    if answer.abstained or not answer.citations:
+        return 1.0 if answer.abstained else 0.0
+    supported = [c for c in answer.citations if c.quote and contains(c.passage.text, c.quote)]
+    return len(supported) / len(answer.citations)
+
+
+def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
+    metrics: dict[str, float] = {"abstained": float(answer.abstained), "answerable": float(case.answerable)}
+    metrics["abstention_correct"] = float(answer.abstained != case.answerable)
+    if case.answerable:
+        metrics.update(retrieval_metrics(answer.retrieved, case.reference_contexts, k))
+        facts = facts_present(answer.text, case.reference_facts) if not answer.abstained else 0.0
+        metrics["facts"] = facts
+        metrics["correct"] = 1.0 if facts == 1.0 and not answer.abstained else 0.0
+        metrics["token_f1"] = token_f1(answer.text, case.reference) if not answer.abstained else 0.0
+        metrics["citation_validity"] = citation_validity(answer)
+        metrics["groundedness"] = groundedness(answer)
+    else:
+        metrics["correct"] = float(answer.abstained)
+    return metrics

@@ -1,0 +1,97 @@
+"""What a question asks for: its content terms weighted by rarity, and the kind of answer it wants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.text import STOPWORDS, stem, words
+
+# Words that frame a question but never name what it is about.
+FRAME_WORDS = frozenset(
+    "article author writer piece text source sources document documents say said says saying mention mentioned "
+    "according describe described explain tell think believe mean means main exactly kind type happen happened "
+    "view position stance opinion give know known please anything something thing things current currently".split()
+)
+_ARTICLE_WORDS = frozenset("article author writer piece motin".split())
+
+
+@dataclass
+class QuestionProfile:
+    text: str
+    kind: str  # who | when | how-many | why | where | how | yes-no | what
+    terms: dict[str, float] = field(default_factory=dict)  # stem -> weight (current question)
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> a word form, for soft matching
+    context_terms: dict[str, float] = field(default_factory=dict)  # from earlier turns, weaker
+    numbers: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    about_article: bool = False
+
+
+def question_kind(question: str) -> str:
+    q = question.lower().strip()
+    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b|\bnumber of\b", q):
+        return "how-many"
+    if re.search(r"\b(when|what year|what date|which year|what month)\b|\bhow long\b", q):
+        return "when"
+    if re.search(r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b", q):
+        return "why"
+    if re.search(r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|country|countries|person|people|official|leaders))\b", q):
+        return "who"
+    if re.search(r"\bwhere\b|\bwhich (city|place|sea|region)\b", q):
+        return "where"
+    if re.search(r"^how\b", q):
+        return "how"
+    if re.search(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", q):
+        return "yes-no"
+    return "what"
+
+
+def profile(question: str, idf, context: str = "") -> QuestionProfile:
+    """Content terms of the question (weighted by idf); terms of earlier turns go to context_terms."""
+    result = QuestionProfile(text=question, kind=question_kind(question))
+    for word in words(question):
+        if word in STOPWORDS or word in FRAME_WORDS:
+            continue
+        term = stem(word)
+        result.terms[term] = idf(term)
+        result.surface.setdefault(term, word)
+        if word.isdigit():
+            result.numbers.add(word)
+    for word in words(context):
+        if word in STOPWORDS or word in FRAME_WORDS:
+            continue
+        term = stem(word)
+        if term not in result.terms:
+            result.context_terms[term] = 0.5 * idf(term)
+    result.names = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+", question)[1:]}
+    result.about_article = bool(_ARTICLE_WORDS & set(words(question)))
+    return result
+
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_TIME = re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b|\b(days?|weeks?|months?|years?|decades?)\b", re.I)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|percent)\b", re.I)
+_CAUSE = re.compile(
+    r"\b(because|since|so that|in order to|due to|aims? to|aimed|goal|incentives?|reasons?|would allow|allow|signal|"
+    r"reflects?|seeks?|in light of|as a result|thus|therefore|to (stabilize|deter|counter|contain|restart|reset|lower|avoid|"
+    r"secure|strengthen|refocus|ensure|address|achieve))\b",
+    re.I,
+)
+_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")
+
+
+def answer_type_match(kind: str, sentence: str, q: QuestionProfile) -> float:
+    """1.0 when the sentence holds the kind of thing the question asks for (a date, a number, a name,
+    a reason), 0.0 when it clearly does not, 0.5 when the kind does not constrain the answer."""
+    if kind == "when":
+        return 1.0 if _TIME.search(sentence) else 0.0
+    if kind == "how-many":
+        found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)}
+        return 1.0 if found - q.numbers else 0.0
+    if kind == "why":
+        return 1.0 if _CAUSE.search(sentence) else 0.3
+    if kind in ("who", "where"):
+        names = {n.lower().rstrip("’'s") for n in _PROPER.findall(sentence)}
+        return 1.0 if names - q.names - {"the"} else 0.2
+    return 0.5

@@ -1,0 +1,112 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused with reciprocal rank fusion.
+
+The retriever follows the index's `current` pointer, so a rebuild is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from assistant.answer import Passage
+from assistant.settings import Settings
+from index import embeddings
+from index.generation import Generation, current_path
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    """Sum of 1/(k + rank) over every ranking an id appears in (rank starts at 1)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class Retriever:
+    """Serves one index generation at a time and swaps to a newer one when `current` moves."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index_root = settings.index_config().index_root
+        self._generation: Generation | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def generation(self) -> Generation:
+        folder = current_path(self.index_root)
+        with self._lock:
+            if self._generation is None or (folder is not None and folder != self._generation.folder):
+                generation = Generation.open_current(self.index_root)
+                generation.check_compatible(
+                    embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.settings.index_config().chunking_signature()
+                )
+                generation.lexical  # load once per generation, never per query
+                generation.collection(self.settings.chroma_url)
+                self._generation = generation
+            return self._generation
+
+    def passage(self, generation: Generation, position: int, score: float, rank: int, dense: float | None, lexical: float | None) -> Passage:
+        chunk = generation.chunks[position]
+        meta = generation.documents[chunk.doc_id].metadata
+        return Passage(
+            chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
+            title=meta.get("title", chunk.doc_id), author=meta.get("author"), publisher=meta.get("publisher"),
+            date=meta.get("date"), license=meta.get("license"), url=meta.get("url"), score=score, rank=rank,
+            dense_score=dense, lexical_score=lexical,
+        )
+
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
+        """The top-k passages for `query`, best first."""
+        k = k or self.settings.top_k
+        mode = mode or self.settings.retriever
+        generation = self.generation
+        started = time.perf_counter()
+        dense: dict[int, float] = {}
+        lexical: dict[int, float] = {}
+        rankings: list[list[str]] = []
+        if mode in ("hybrid", "dense"):
+            vector = embeddings.embed_one(query)
+            hits = _dense_hits(generation, vector, self.settings.candidate_k, self.settings.chroma_url)
+            dense = {generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position}
+            rankings.append([str(p) for p in dense])
+        if mode in ("hybrid", "bm25"):
+            lexical = dict(generation.lexical.search(query, self.settings.candidate_k))
+            rankings.append([str(p) for p in lexical])
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        order = sorted(fused, key=lambda p: -fused[p])[:k]
+        if timings is not None:
+            timings["retrieve"] = (time.perf_counter() - started) * 1000
+        return [
+            self.passage(generation, int(p), fused[p], rank, dense.get(int(p)), lexical.get(int(p)))
+            for rank, p in enumerate(order, start=1)
+        ]
+
+
+def _dense_hits(generation: Generation, vector, k: int, chroma_url: str | None) -> list[tuple[str, float]]:
+    from index import chroma_store
+
+    return chroma_store.query(generation.collection(chroma_url), vector, k)
+
+
+class LangChainRetriever(BaseRetriever):
+    """The same retriever behind LangChain's interface, for use in any LangChain chain."""
+
+    retriever: Retriever
+    k: int = 6
+    mode: Mode = "hybrid"
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        return [
+            LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
+            for p in self.retriever.search(query, self.k, self.mode)
+        ]

@@ -1,0 +1,58 @@
+"""The assistant as one object: what the CLI, the web chat and the evaluation all call."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from assistant.answer import Answer
+from assistant.answerers import get_answerer
+from assistant.chain import build_chain
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+from index.build import BuildSummary, IndexBuilder, ProgressHook
+from index.generation import IndexMissing, current_path, Generation
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class QuestionRejected(ValueError):
+    """The question cannot be asked as it is; the message says why, for the user."""
+
+
+def clean_question(question: str | None, max_chars: int) -> str:
+    text = _CONTROL.sub(" ", question or "").strip()
+    if not text:
+        raise QuestionRejected("Please type a question.")
+    if len(text) > max_chars:
+        raise QuestionRejected(f"Questions are limited to {max_chars:,} characters; this one has {len(text):,}. Please shorten it.")
+    return text
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.retriever = Retriever(self.settings)
+        self.answerer = get_answerer(self.settings)
+        self.chain = build_chain(self.retriever, self.answerer)
+
+    def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer:
+        text = clean_question(question, self.settings.max_question_chars)
+        return self.chain.invoke({"question": text, "history": list(history or []), "k": k, "retriever": retriever})
+
+    def build_index(self, full: bool = False, strict: bool = False, progress: ProgressHook | None = None) -> BuildSummary:
+        return IndexBuilder(self.settings.index_config(), progress).build(full=full, strict=strict)
+
+    def ensure_index(self) -> BuildSummary | None:
+        """Build when no index exists yet (first run); otherwise leave it."""
+        if current_path(self.settings.index_config().index_root) is None:
+            return self.build_index()
+        return None
+
+    def index_status(self) -> dict[str, Any]:
+        folder = current_path(self.settings.index_config().index_root)
+        if folder is None:
+            raise IndexMissing("no index yet: run `python -m assistant index`")
+        m = Generation(folder).manifest
+        return {"documents": m["n_documents"], "chunks": m["n_chunks"], "embedding_model": m["embedding_model"],
+                "built_at": m["built_at"], "generation": m["generation"], "chroma": m.get("chroma_url") or "embedded"}

@@ -1,0 +1,72 @@
+"""One settings object for the whole assistant, read from ASSISTANT_* environment variables and
+overridden by CLI flags. Every other module takes a Settings instance instead of reading the env."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from index.config import IndexConfig
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CORPUS = PROJECT_ROOT / "corpus" / "documents"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "peninsula"
+
+
+class Settings(BaseSettings):
+    """Settings; the env var of each field is ASSISTANT_<FIELD NAME IN CAPITALS>."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", validate_assignment=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where indexes and feedback live")
+    corpus_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [SHIPPED_CORPUS], description="Corpus folders, separated by os.pathsep in the env"
+    )
+    chunk_size: int = Field(700, ge=100, le=8000, description="Max characters per chunk (whole sentences)")
+    chunk_overlap: int = Field(150, ge=0, le=4000, description="Characters of trailing sentences repeated in the next chunk")
+    retriever: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Retrieval mode")
+    top_k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer")
+    candidate_k: int = Field(30, ge=1, le=500, description="Candidates per retriever before fusion")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant")
+    llm: str = Field("extractive", description="Answer backend")
+    max_answer_sentences: int = Field(3, ge=1, le=6, description="Sentences in an extractive answer")
+    abstain_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Minimum evidence support to answer")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")
+    host: str = Field("127.0.0.1", description="Web chat bind address")
+    port: int = Field(7860, ge=0, le=65535, description="Web chat port")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted")
+
+    @field_validator("corpus_dirs", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+        return value
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info) -> int:
+        size = info.data.get("chunk_size", 700)
+        if value >= size:
+            raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
+        return value
+
+    def index_config(self) -> IndexConfig:
+        return IndexConfig(
+            data_dir=self.data_dir, corpus_dirs=tuple(self.corpus_dirs), chunk_size=self.chunk_size,
+            chunk_overlap=self.chunk_overlap, chroma_url=self.chroma_url,
+        )
+
+    def with_overrides(self, **overrides: object) -> "Settings":
+        """A copy with the given fields changed (None means keep), validated like the env."""
+        data = self.model_dump()
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return Settings.model_validate(data)

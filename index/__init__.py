@@ -1,0 +1,1 @@
+"""Files -> documents -> chunks -> vectors and a lexical index. Knows nothing of answering."""

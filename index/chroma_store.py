@@ -1,0 +1,81 @@
+"""Chroma, embedded (PersistentClient) or a server (HttpClient), always with our own embedding function
+so Chroma never downloads its default model, and with telemetry off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from index import embeddings
+
+MAX_BATCH = 2000
+
+
+class InWheelEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's view of the in-wheel MiniLM model."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(embeddings.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "peninsula-inwheel-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": embeddings.MODEL_NAME}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "InWheelEmbeddingFunction":
+        return InWheelEmbeddingFunction()
+
+    def default_space(self) -> str:
+        return "cosine"
+
+
+def client(chroma_dir: Path | None, chroma_url: str | None) -> Any:
+    """An embedded client on `chroma_dir`, or an HTTP client when a server URL is configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        if not url.hostname:
+            raise ValueError(f"ASSISTANT_CHROMA_URL {chroma_url!r} is not a URL like http://127.0.0.1:8000")
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or (443 if url.scheme == "https" else 80), ssl=url.scheme == "https", settings=chroma_settings
+        )
+    assert chroma_dir is not None
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)
+
+
+def create_collection(chroma: Any, name: str) -> Any:
+    return chroma.create_collection(
+        name=name, embedding_function=InWheelEmbeddingFunction(), metadata={"hnsw:space": "cosine"}
+    )
+
+
+def open_collection(chroma: Any, name: str) -> Any:
+    return chroma.get_collection(name=name, embedding_function=InWheelEmbeddingFunction())
+
+
+def add(collection: Any, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
+    for lo in range(0, len(ids), MAX_BATCH):
+        hi = lo + MAX_BATCH
+        collection.add(ids=ids[lo:hi], embeddings=vectors[lo:hi], documents=documents[lo:hi], metadatas=metadatas[lo:hi])
+
+
+def query(collection: Any, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    """Top-k (chunk id, cosine similarity) for one query vector."""
+    k = min(k, collection.count())
+    if k <= 0:
+        return []
+    result = collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+    return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]

@@ -1,0 +1,29 @@
+"""What the index layer needs to know, decoupled from the assistant's settings object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """Everything that decides how an index is built and where it lives."""
+
+    data_dir: Path
+    corpus_dirs: tuple[Path, ...]
+    chunk_size: int = 700
+    chunk_overlap: int = 150
+    exclude: tuple[str, ...] = ("README*", "SOURCES*", "LICENSE*", ".*")
+    max_file_bytes: int = 20_000_000
+    chroma_url: str | None = None
+    batch_size: int = 64
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def index_root(self) -> Path:
+        return self.data_dir / "index"
+
+    def chunking_signature(self) -> dict:
+        """The settings that change chunk boundaries: a mismatch means the index must be rebuilt."""
+        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap, "chunker": "pysbd-lines-v1"}

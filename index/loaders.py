@@ -1,0 +1,175 @@
+"""Read corpus files (.txt, .md, .html, .pdf) into documents with metadata from an optional header.
+
+A header is a block of `Key: value` lines at the top of a file, ended by a line of dashes.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+_HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z _-]{0,40}):\s*(.*)$")
+_DASHES = re.compile(r"^\s*-{3,}\s*$")
+# Header keys as written in files -> the metadata names the rest of the code uses.
+_KEY_ALIASES = {
+    "title": "title",
+    "author": "author",
+    "authors": "author",
+    "publisher": "publisher",
+    "date": "date",
+    "published": "date",
+    "original url": "url",
+    "url": "url",
+    "source": "url",
+    "license": "license",
+    "licence": "license",
+    "retrieved from": "retrieved_from",
+}
+
+
+@dataclass
+class Document:
+    """A corpus document: its body text and what we know about where it came from."""
+
+    doc_id: str
+    text: str
+    metadata: dict[str, str]
+    content_hash: str
+    path: str
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def parse_header(raw: str) -> tuple[dict[str, str], str]:
+    """Split `Key: value` header lines (ended by dashes) from the body; no header -> ({}, raw)."""
+    lines = raw.splitlines(keepends=True)
+    meta: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        if _DASHES.match(line):
+            if not meta:
+                return {}, raw
+            return meta, "".join(lines[i + 1 :])
+        match = _HEADER_LINE.match(line.rstrip("\r\n"))
+        if not match:
+            return {}, raw
+        key = match.group(1).strip().lower()
+        meta[_KEY_ALIASES.get(key, key.replace(" ", "_"))] = match.group(2).strip()
+        if i > 40:
+            break
+    return {}, raw
+
+
+def _title_from_name(path: Path) -> str:
+    return re.sub(r"[_-]+", " ", path.stem).strip().capitalize() or path.name
+
+
+def _html_to_text(raw: str) -> tuple[str, str | None]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(raw, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else None
+    blocks = [b.get_text(" ", strip=True) for b in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "blockquote", "td"])]
+    text = "\n".join(b for b in blocks if b) or soup.get_text("\n", strip=True)
+    return text, title
+
+
+def _pdf_to_text(path: Path) -> tuple[str, str | None]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    title = None
+    if reader.metadata and reader.metadata.title:
+        title = str(reader.metadata.title)
+    return "\n".join(p for p in pages if p), title
+
+
+def _normalise(text: str) -> str:
+    """Unify line endings and drop trailing spaces so offsets are stable across platforms."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
+
+
+def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
+    """Load one file; raises ValueError with a one-line reason when it cannot be used."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ValueError(f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError("empty file")
+    if size > max_bytes:
+        raise ValueError(f"file is {size:,} bytes, over the {max_bytes:,}-byte cap")
+    title_hint: str | None = None
+    if suffix == ".pdf":
+        try:
+            raw, title_hint = _pdf_to_text(path)
+        except Exception as exc:  # pypdf raises many types on bad files
+            raise ValueError(f"unreadable PDF ({type(exc).__name__})") from exc
+    else:
+        data = path.read_bytes()
+        if b"\x00" in data[:8192]:
+            raise ValueError("binary file (NUL bytes), not text")
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not UTF-8 text (bad byte at offset {exc.start})") from exc
+    meta, body = parse_header(raw)
+    if suffix in (".html", ".htm"):
+        body, title_hint = _html_to_text(body)
+    body = _normalise(body)
+    if not body.strip():
+        raise ValueError("no text after the header")
+    meta.setdefault("title", title_hint or _title_from_name(path))
+    digest = hashlib.sha256(("\n".join(f"{k}={v}" for k, v in sorted(meta.items())) + "\n" + body).encode()).hexdigest()
+    return Document(doc_id=path.name, text=body, metadata=meta, content_hash=digest, path=str(path))
+
+
+def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
+
+
+def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = (), max_bytes: int = 20_000_000) -> LoadResult:
+    """Load every supported file below the corpus folders; each unusable file is skipped with a reason."""
+    result = LoadResult()
+    seen_ids: dict[str, str] = {}
+    seen_hashes: dict[str, str] = {}
+    for folder in dirs:
+        folder = Path(folder)
+        if not folder.is_dir():
+            result.skipped.append(Skipped(str(folder), "corpus folder does not exist"))
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if _excluded(path, exclude) or any(part.startswith(".") for part in path.relative_to(folder).parts):
+                continue
+            try:
+                doc = load_file(path, max_bytes)
+            except (ValueError, OSError) as exc:
+                result.skipped.append(Skipped(str(path), str(exc)))
+                continue
+            if doc.content_hash in seen_hashes:
+                result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.content_hash]}"))
+                continue
+            if doc.doc_id in seen_ids:
+                result.skipped.append(Skipped(str(path), f"another file named {doc.doc_id} is already indexed ({seen_ids[doc.doc_id]})"))
+                continue
+            seen_ids[doc.doc_id] = doc.path
+            seen_hashes[doc.content_hash] = doc.path
+            result.documents.append(doc)
+    return result

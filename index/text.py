@@ -1,0 +1,47 @@
+"""Word-level text tools shared by the lexical index and the answerer: one tokenizer, one stemmer."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+# Function words that carry no topic. Question words are listed too: they never appear in answers.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves s t ve ll re d m also may might must shall us upon whose whether yet ever
+    """.split()
+)
+
+_TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens with possessives removed ("Lee’s" -> "lee")."""
+    out = []
+    for token in _TOKEN.findall(text):
+        token = _POSSESSIVE.sub("", token.lower()).replace("’", "'")
+        out.append(token.replace(",", ""))
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms, in order, stopwords removed: the unit of lexical matching everywhere."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
