@@ -10,8 +10,10 @@ from typing import Any, Iterable
 from index.text import STOPWORDS, words
 
 _CITATION = re.compile(r"\s*\[\d+\]")
-_LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|why|how come|anything else)\b", re.I)
-_REFERRING = frozenset("he she they him her them his hers their theirs it its that this those these there such".split())
+_LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|anything else)\b", re.I)
+_PRONOUNS = frozenset("he she they him her them his hers their theirs it its".split())
+_POINTERS = frozenset("that this those these there such same".split())
+_NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+")
 
 
 @dataclass
@@ -46,9 +48,13 @@ class Conversation:
     def is_followup(self, question: str) -> bool:
         if not self.turns:
             return False
-        tokens = words(question)
+        tokens = set(words(question))
         content = [w for w in tokens if w not in STOPWORDS]
-        return bool(_LEADS.match(question) or _REFERRING & set(tokens) or len(content) <= 2)
+        names = _NAME.findall(question.strip())
+        if _LEADS.match(question) or len(content) <= 2:
+            return True
+        # "he", "they", "that call" lean on an earlier turn, unless the question names its own subject.
+        return bool((tokens & _PRONOUNS or tokens & _POINTERS) and not names)
 
     def search_query(self, question: str) -> str:
         """The query used for retrieval: a follow-up is searched together with the previous question."""
@@ -57,7 +63,11 @@ class Conversation:
         return f"{self.turns[-1].question} {question}"
 
     def context(self, question: str) -> str:
-        return self.turns[-1].question if self.is_followup(question) else ""
+        """What a follow-up leans on: the previous question and what was answered to it."""
+        if not self.is_followup(question):
+            return ""
+        last = self.turns[-1]
+        return f"{last.question} {_CITATION.sub('', last.answer)}"
 
     def given_sentences(self) -> set[str]:
         """Sentences already said in earlier answers (citation marks removed)."""

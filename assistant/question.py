@@ -30,6 +30,12 @@ class QuestionProfile:
 
 def question_kind(question: str) -> str:
     q = question.lower().strip()
+    # "When Biden called Han, what position did he hold?" asks the second question, not "when".
+    lead = re.match(r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)", q)
+    if lead:
+        q = q[lead.end():]
+    if re.search(r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b", q):
+        return "age"
     if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b|\bnumber of\b", q):
         return "how-many"
     if re.search(r"\b(when|what year|what date|which year|what month)\b|\bhow long\b", q):
@@ -47,14 +53,17 @@ def question_kind(question: str) -> str:
     return "what"
 
 
-def profile(question: str, idf, context: str = "") -> QuestionProfile:
+OOV_WEIGHT = 3.0  # a word the corpus never uses: as likely a paraphrase as a missing topic
+
+
+def profile(question: str, idf, context: str = "", known=lambda term: True) -> QuestionProfile:
     """Content terms of the question (weighted by idf); terms of earlier turns go to context_terms."""
     result = QuestionProfile(text=question, kind=question_kind(question))
     for word in words(question):
         if word in STOPWORDS or word in FRAME_WORDS:
             continue
         term = stem(word)
-        result.terms[term] = idf(term)
+        result.terms[term] = idf(term) if known(term) else OOV_WEIGHT
         result.surface.setdefault(term, word)
         if word.isdigit():
             result.numbers.add(word)
@@ -63,9 +72,9 @@ def profile(question: str, idf, context: str = "") -> QuestionProfile:
             continue
         term = stem(word)
         if term not in result.terms:
-            result.context_terms[term] = 0.5 * idf(term)
-    result.names = {w.lower() for w in re.findall(r"\b[A-Z][a-z]+", question)[1:]}
-    result.about_article = bool(_ARTICLE_WORDS & set(words(question)))
+            result.context_terms[term] = 0.3 * (idf(term) if known(term) else OOV_WEIGHT)
+    result.names = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-zA-Z]+", question.strip())} - FRAME_WORDS
+    result.about_article = bool(_ARTICLE_WORDS & (set(words(question)) | set(words(context))))
     return result
 
 
@@ -89,6 +98,8 @@ def answer_type_match(kind: str, sentence: str, q: QuestionProfile) -> float:
     if kind == "how-many":
         found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)}
         return 1.0 if found - q.numbers else 0.0
+    if kind == "age":
+        return 1.0 if re.search(r"\b\d+[- ]years?[- ]old\b|\baged? \d+|\bborn\b", sentence) else 0.0
     if kind == "why":
         return 1.0 if _CAUSE.search(sentence) else 0.3
     if kind in ("who", "where"):

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant")
     llm: str = Field("extractive", description="Answer backend")
     max_answer_sentences: int = Field(3, ge=1, le=6, description="Sentences in an extractive answer")
-    abstain_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Minimum evidence support to answer")
+    abstain_threshold: float = Field(0.4, ge=0.0, le=1.0, description="Minimum evidence support to answer")
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")
     host: str = Field("127.0.0.1", description="Web chat bind address")
     port: int = Field(7860, ge=0, le=65535, description="Web chat port")

@@ -38,8 +38,9 @@ class Document:
     doc_id: str
     text: str
     metadata: dict[str, str]
-    content_hash: str
+    content_hash: str  # body and metadata: decides whether a document changed
     path: str
+    body_hash: str = ""  # body only: finds the same text under two names
 
 
 @dataclass
@@ -138,7 +139,8 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
         raise ValueError("no text after the header")
     meta.setdefault("title", title_hint or _title_from_name(path))
     digest = hashlib.sha256(("\n".join(f"{k}={v}" for k, v in sorted(meta.items())) + "\n" + body).encode()).hexdigest()
-    return Document(doc_id=path.name, text=body, metadata=meta, content_hash=digest, path=str(path))
+    body_hash = hashlib.sha256(body.encode()).hexdigest()
+    return Document(doc_id=path.name, text=body, metadata=meta, content_hash=digest, path=str(path), body_hash=body_hash)
 
 
 def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:
@@ -150,7 +152,7 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
     result = LoadResult()
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
-    for folder in dirs:
+    for rank, folder in enumerate(dirs):
         folder = Path(folder)
         if not folder.is_dir():
             result.skipped.append(Skipped(str(folder), "corpus folder does not exist"))
@@ -163,13 +165,14 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
             except (ValueError, OSError) as exc:
                 result.skipped.append(Skipped(str(path), str(exc)))
                 continue
-            if doc.content_hash in seen_hashes:
-                result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.content_hash]}"))
+            if doc.body_hash in seen_hashes:
+                result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.body_hash]}"))
                 continue
             if doc.doc_id in seen_ids:
                 result.skipped.append(Skipped(str(path), f"another file named {doc.doc_id} is already indexed ({seen_ids[doc.doc_id]})"))
                 continue
+            doc.metadata["corpus_rank"] = str(rank)  # 0 = the project's own corpus ("the article")
             seen_ids[doc.doc_id] = doc.path
-            seen_hashes[doc.content_hash] = doc.path
+            seen_hashes[doc.body_hash] = doc.path
             result.documents.append(doc)
     return result

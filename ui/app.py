@@ -1,28 +1,376 @@
-"""The Gradio web chat over the assistant."""
+"""The Gradio web chat: a thin shell over `assistant.service.Assistant`.
+
+Layout follows Kotaemon's chat page: the conversation in the middle, the sources of the selected
+answer beside it (Open WebUI-style citations, the supporting sentence highlighted), settings folded
+away. Per browser session the page keeps every answer object (gr.State), so the sources panel,
+ratings and exports never have to re-parse the chat text.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-from assistant.service import Assistant
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio reads it
+
+import gradio as gr
+
+from assistant.answer import Answer
+from assistant.feedback import FeedbackStore, feedback_path
+from assistant.service import Assistant, QuestionRejected, clean_question
 from assistant.settings import Settings
+from ui.answers import ChatTurn, answer_payload, claim_spans, plain_history
+from ui.export import ExportFolder
+from ui.render import EMPTY_PANEL, esc, index_status_line, message_panel, sources_panel
+from ui.settings import UISettings
+from ui.style import CSS
+from ui.uploads import ALLOWED_SUFFIXES, UploadRejected, add_document, uploads_dir, with_uploads
+
+log = logging.getLogger(__name__)
+
+TITLE = "Peninsula"
+SUBTITLE = ("Cited answers about President Lee Jae-myung's North Korea policy, drawn only from the documents in the "
+            "index. Every claim links to its source; when the sources do not say, the assistant says so.")
+EXAMPLES = [
+    "Who did Lee call first after taking office?",
+    "How did North Korea respond to Lee's gestures?",
+    "What do Lee and Trump have in common?",
+    "How many U.S. troops are stationed in South Korea?",
+]
+RETRIEVAL_MODES = ["hybrid", "dense", "bm25"]
+STREAM_WORDS = 5  # words revealed per streamed update
+STREAM_PAUSE_S = 0.02  # the extractive answer is ready at once; a short pause makes the stream readable
+FEEDBACK_HINT = "Rate an answer with 👍 / 👎 under it. A comment is optional."
 
 
-def build_app(assistant: Assistant):
-    import gradio as gr
+# -- pure helpers -----------------------------------------------------------------------------------
 
-    def respond(message: str, history: list[dict]) -> str:
-        answer = assistant.ask(message, history)
-        text = answer.text
-        if answer.citations:
-            text += "\n\n" + answer.sources_block()
-        return text
+def stream_steps(text: str, words: int = STREAM_WORDS) -> list[str]:
+    """Growing prefixes of `text`: a few words at a time, always ending a step at a claim's citation."""
+    steps: list[str] = []
+    for start, end in claim_spans(text):
+        for match in re.finditer(rf"(?:\S+\s*){{1,{words}}}", text[start:end]):
+            steps.append(text[: start + match.end()].rstrip())
+    if not steps or steps[-1] != text:
+        steps.append(text)
+    return steps
 
-    return gr.ChatInterface(respond, title="Peninsula — cited answers on Lee Jae-myung's North Korea policy")
+
+def turn_index(chat: list[dict[str, Any]], message_index: int) -> int:
+    """The turn a chat message belongs to: messages alternate user / assistant, one pair per turn."""
+    role = chat[message_index].get("role") if 0 <= message_index < len(chat) else None
+    return sum(1 for m in chat[:message_index] if m.get("role") == role)
+
+
+def _message_index(index: Any) -> int:
+    return int(index[0] if isinstance(index, (list, tuple)) else index)
+
+
+def _pair(question: str, answer: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+def _chat_of(turns: list[ChatTurn]) -> list[dict[str, str]]:
+    return [m for t in turns for m in _pair(t.question, t.answer.text)]
+
+
+class ChatPage:
+    """The event handlers, bound to one assistant (or several answer backends) and one feedback store."""
+
+    def __init__(self, assistant: Assistant, ui: UISettings, backends: dict[str, Assistant]) -> None:
+        self.assistant = assistant
+        self.ui = ui
+        self.backends = backends
+        self.feedback = FeedbackStore(feedback_path(assistant.settings.data_dir))
+        self.exports = ExportFolder()
+
+    # -- status -------------------------------------------------------------------------------------
+    def index_status(self) -> dict[str, Any] | None:
+        try:
+            return self.assistant.index_status()
+        except Exception:  # noqa: BLE001 - a missing index is shown on the page, not raised
+            return None
+
+    def status_html(self) -> str:
+        status = self.index_status()
+        return index_status_line(status, None if status else "no index yet: run `python -m assistant index`")
+
+    # -- asking -------------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None, backend: str | None) -> Answer:
+        assistant = self.backends.get(backend or "", self.assistant)
+        return assistant.ask(question, history, k=int(k) if k else None, retriever=mode or None)
+
+    def _turn_settings(self, k: int | None, mode: str | None, backend: str | None) -> dict[str, Any]:
+        status = self.index_status() or {}
+        return {"top_k": int(k) if k else self.assistant.settings.top_k, "retriever": mode or self.assistant.settings.retriever,
+                "backend": backend or self.assistant.settings.llm, "index_generation": status.get("generation"),
+                "embedding_model": status.get("embedding_model")}
+
+    def _downloads(self, session: str, turns: list[ChatTurn]) -> tuple[Any, Any]:
+        if not turns:
+            return gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
+        md, js = self.exports.write(session, turns, self.index_status())
+        return gr.update(value=str(md), interactive=True), gr.update(value=str(js), interactive=True)
+
+    def respond(self, message: str, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
+                show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+        """Outputs: textbox, chatbot, turns, selected, sources, markdown file, json file, session."""
+        try:
+            question = clean_question(message, self.assistant.settings.max_question_chars)
+        except QuestionRejected as exc:
+            gr.Warning(str(exc))
+            yield (gr.skip(),) * 8
+            return
+        session = session or (request.session_hash if request else None) or "anonymous"
+        history = plain_history(chat)
+        base = _pair(question, "")[:1]
+        yield "", history + base + [{"role": "assistant", "content": "…"}], gr.skip(), gr.skip(), message_panel("Searching the sources…"), gr.skip(), gr.skip(), session
+        try:
+            answer = self.ask(question, history, k, mode, backend)
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the page must stay usable
+            log.exception("answering failed")
+            gr.Warning(f"Could not answer: {esc(exc)}")
+            yield message, history, gr.skip(), gr.skip(), message_panel(f"Could not answer: {exc}"), gr.skip(), gr.skip(), session
+            return
+        for step in stream_steps(answer.text)[:-1]:
+            yield gr.skip(), history + _pair(question, step), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            time.sleep(STREAM_PAUSE_S)
+        turns = [*turns, ChatTurn(question, answer, history, self._turn_settings(k, mode, backend))]
+        panel = sources_panel(answer, len(turns), len(turns), show_scores)
+        md, js = self._downloads(session, turns)
+        yield gr.skip(), history + _pair(question, answer.text), turns, len(turns) - 1, panel, md, js, session
+
+    def retry_last(self, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
+                   session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+        """Ask the last question again (with the current settings)."""
+        if not turns:
+            gr.Info("Nothing to retry yet.")
+            yield (gr.skip(),) * 8
+            return
+        kept = turns[:-1]
+        yield from self.respond(turns[-1].question, _chat_of(kept), kept, k, mode, backend, show_scores, session, request)
+
+    def retry_at(self, evt: gr.RetryData, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
+                 show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+        """The chatbot's own retry icon: re-ask the question at that message, dropping what followed."""
+        i = turn_index(chat, _message_index(evt.index))
+        if i >= len(turns):
+            yield (gr.skip(),) * 8
+            return
+        kept = turns[:i]
+        yield from self.respond(turns[i].question, _chat_of(kept), kept, k, mode, backend, show_scores, session, request)
+
+    def ask_example(self, evt: gr.SelectData, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
+                    show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+        value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
+        yield from self.respond(str(value.get("text") or ""), chat, turns, k, mode, backend, show_scores, session, request)
+
+    # -- undo / clear / select ----------------------------------------------------------------------
+    def _truncate(self, turns: list[ChatTurn], keep: int, show_scores: bool, session: str | None) -> tuple:
+        kept = turns[:keep]
+        panel = sources_panel(kept[-1].answer, len(kept), len(kept), show_scores) if kept else EMPTY_PANEL
+        md, js = self._downloads(session or "anonymous", kept)
+        return _chat_of(kept), kept, (len(kept) - 1 if kept else None), panel, md, js
+
+    def undo_last(self, turns: list[ChatTurn], show_scores: bool, session: str | None) -> tuple:
+        """Remove the last turn and put its question back in the box, to edit and ask again."""
+        if not turns:
+            return (gr.skip(),) * 7
+        return (turns[-1].question, *self._truncate(turns, len(turns) - 1, show_scores, session))
+
+    def undo_at(self, evt: gr.UndoData, chat: list[dict], turns: list[ChatTurn], show_scores: bool, session: str | None) -> tuple:
+        i = turn_index(chat, _message_index(evt.index))
+        if i >= len(turns):
+            return (gr.skip(),) * 7
+        return (turns[i].question, *self._truncate(turns, i, show_scores, session))
+
+    def clear(self, session: str | None) -> tuple:
+        """Outputs: textbox, chatbot, turns, selected, sources, markdown file, json file, ratings, feedback line."""
+        if session:
+            self.exports.forget(session)
+        none = gr.update(value=None, interactive=False)
+        return "", [], [], None, EMPTY_PANEL, none, none, {}, FEEDBACK_HINT
+
+    def select(self, evt: gr.SelectData, chat: list[dict], turns: list[ChatTurn], show_scores: bool) -> tuple:
+        """Clicking a message shows the sources of that turn's answer."""
+        i = turn_index(chat, _message_index(evt.index))
+        if i >= len(turns):
+            return gr.skip(), gr.skip()
+        return i, sources_panel(turns[i].answer, i + 1, len(turns), show_scores)
+
+    def rerender(self, turns: list[ChatTurn], selected: int | None, show_scores: bool) -> str:
+        if selected is None or selected >= len(turns):
+            return EMPTY_PANEL
+        return sources_panel(turns[selected].answer, selected + 1, len(turns), show_scores)
+
+    # -- feedback -----------------------------------------------------------------------------------
+    def rate(self, evt: gr.LikeData, chat: list[dict], turns: list[ChatTurn], ratings: dict[int, int],
+             comment: str) -> tuple[dict[int, int], int | None, str, Any]:
+        """👍 / 👎 on an answer; clicking the same thumb again withdraws the rating.
+
+        Outputs: ratings (turn -> feedback row), last rated turn, feedback line, comment box.
+        """
+        i = turn_index(chat, _message_index(evt.index))
+        if i >= len(turns):
+            return ratings, None, "That answer is still being written; rate it when it is done.", gr.skip()
+        turn, row_id = turns[i], ratings.get(i)
+        ratings = dict(ratings)
+        if evt.liked in ("", None):
+            if row_id is not None:
+                self.feedback.delete(row_id)
+                ratings.pop(i)
+            return ratings, None, f"Rating of answer {i + 1} withdrawn.", gr.skip()
+        rating = 1 if evt.liked is True or str(evt.liked).lower() == "like" else -1
+        if row_id is None:
+            ratings[i] = self.feedback.add(turn.question, turn.answer, rating, history=turn.history, settings=turn.settings,
+                                           comment=comment or None)
+        else:
+            self.feedback.set_rating(row_id, rating)
+            if comment and comment.strip():
+                self.feedback.set_comment(row_id, comment)
+        thumb = "👍" if rating > 0 else "👎"
+        saved = " with your comment" if comment and comment.strip() else ". Add a comment below if you like"
+        return ratings, i, f"Saved {thumb} for answer {i + 1}{saved}.", ("" if comment else gr.skip())
+
+    def save_comment(self, comment: str, ratings: dict[int, int], last_rated: int | None) -> tuple[str, Any]:
+        if last_rated is None or last_rated not in ratings:
+            gr.Info("Rate an answer with 👍 or 👎 first; the comment is attached to that rating.")
+            return gr.skip(), gr.skip()
+        if not (comment or "").strip():
+            return "Type a comment first.", gr.skip()
+        self.feedback.set_comment(ratings[last_rated], comment)
+        return f"Comment saved with your rating of answer {last_rated + 1}.", ""
+
+    # -- uploads & API ------------------------------------------------------------------------------
+    def upload(self, path: str | None) -> tuple[str, str, None]:
+        """Outputs: upload message, index status line, file box (cleared)."""
+        if not path:
+            return gr.skip(), gr.skip(), gr.skip()
+        try:
+            message = add_document(self.assistant, path, Path(path).name, self.ui.upload_max_bytes)
+        except UploadRejected as exc:
+            return f"❌ {esc(exc)}", gr.skip(), None
+        return f"✅ {esc(message)}", self.status_html(), None
+
+    def chat_api(self, question: str, history: list[dict] | None = None) -> dict:
+        """Answer one question (history: earlier messages as [{"role", "content"}]); returns the
+        answer text with [n] marks, its citations, whether it abstained, related passages and timings."""
+        try:
+            answer = self.assistant.ask(question, plain_history(history))
+        except QuestionRejected as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        except Exception as exc:  # noqa: BLE001 - a clear message instead of a trace on the client
+            log.exception("answering failed")
+            raise gr.Error(f"Could not answer: {esc(exc)}", print_exception=False) from None
+        return answer_payload(answer)
+
+
+# -- layout -----------------------------------------------------------------------------------------
+
+def _header() -> gr.HTML:
+    return gr.HTML(f"<h1>{esc(TITLE)}</h1><p>{esc(SUBTITLE)}</p>", head=f"<style>{CSS}</style>", elem_id="pn-header")
+
+
+def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
+              backends: dict[str, Assistant] | None = None) -> gr.Blocks:
+    """The chat page for `assistant`. `backends` maps answer-backend names to assistants; the
+    backend menu appears only when there is more than one."""
+    ui = ui_settings or UISettings()
+    if ui.uploads and uploads_dir(assistant.settings) not in [Path(d) for d in assistant.settings.corpus_dirs]:
+        raise ValueError("uploads are on but the assistant's corpus lacks the uploads folder: "
+                         "create it with Assistant(ui.uploads.with_uploads(settings))")
+    backends = backends or {assistant.settings.llm: assistant}
+    page = ChatPage(assistant, ui, backends)
+    s = assistant.settings
+    private = {"api_visibility": "private"}
+
+    with gr.Blocks(title=f"{TITLE} · cited answers", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
+        _header()
+        status = gr.HTML(page.status_html(), elem_id="pn-status")
+        turns = gr.State([])
+        selected = gr.State(None)
+        ratings = gr.State({})
+        last_rated = gr.State(None)
+        session = gr.State(None, delete_callback=lambda value: page.exports.forget(value) if value else None)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chatbot = gr.Chatbot(
+                    label="Conversation", elem_id="pn-chat", height=540, render_markdown=False, buttons=["copy", "copy_all"],
+                    feedback_options=("Like", "Dislike"), examples=[{"text": q} for q in EXAMPLES], layout="bubble",
+                    placeholder="**Ask about Lee Jae-myung's North Korea policy** — or start with an example:",
+                )
+                with gr.Row(equal_height=True):
+                    textbox = gr.Textbox(placeholder="Ask a question… (Enter to send)", show_label=False, scale=8,
+                                         max_lines=6, elem_id="pn-question", autofocus=True)
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="pn-ask")
+                with gr.Row(elem_id="pn-actions"):
+                    retry_btn = gr.Button("↻ Retry", size="sm", scale=0)
+                    undo_btn = gr.Button("↶ Undo", size="sm", scale=0)
+                    clear_btn = gr.Button("✕ Clear", size="sm", scale=0)
+                    md_file = gr.DownloadButton("⤓ Markdown", size="sm", scale=0, interactive=False)
+                    json_file = gr.DownloadButton("⤓ JSON", size="sm", scale=0, interactive=False)
+                with gr.Accordion("Settings", open=False):
+                    k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to read per answer")
+                    mode = gr.Radio(RETRIEVAL_MODES, value=s.retriever, label="Retrieval mode",
+                                    info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only")
+                    show_scores = gr.Checkbox(False, label="Show retrieval scores in the sources panel")
+                    if len(backends) > 1:
+                        backend: gr.components.Component = gr.Dropdown(list(backends), value=s.llm if s.llm in backends else next(iter(backends)),
+                                                                       label="Answer backend")
+                    else:
+                        backend = gr.State(next(iter(backends)))
+                if ui.uploads:
+                    with gr.Accordion("Add a document to the corpus", open=False):
+                        upload = gr.File(label=f"{', '.join(ALLOWED_SUFFIXES)} · up to {ui.upload_max_bytes / 1e6:.0f} MB",
+                                         file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="pn-upload")
+                        upload_msg = gr.Markdown()
+                    upload.upload(page.upload, upload, [upload_msg, status, upload], **private)
+            with gr.Column(scale=2, min_width=320):
+                sources = gr.HTML(EMPTY_PANEL, elem_id="pn-sources-panel", label="Sources", show_label=False, padding=True, container=True)
+                with gr.Group():
+                    feedback_line = gr.Markdown(FEEDBACK_HINT, elem_id="pn-feedback-status", padding=True)
+                    comment = gr.Textbox(label="Comment on your rating (optional)", lines=2, max_lines=6, elem_id="pn-comment")
+                    comment_btn = gr.Button("Save comment", size="sm")
+
+        settings_in = [k, mode, backend, show_scores, session]
+        chat_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, session]
+        stream = {"show_progress": "minimal", **private}
+        for trigger in (textbox.submit, send.click):
+            trigger(page.respond, [textbox, chatbot, turns, *settings_in], chat_out, **stream)
+        chatbot.example_select(page.ask_example, [chatbot, turns, *settings_in], chat_out, **stream)
+        retry_btn.click(page.retry_last, [chatbot, turns, *settings_in], chat_out, **stream)
+        chatbot.retry(page.retry_at, [chatbot, turns, *settings_in], chat_out, **stream)
+        undo_out = [textbox, chatbot, turns, selected, sources, md_file, json_file]
+        undo_btn.click(page.undo_last, [turns, show_scores, session], undo_out, **private)
+        chatbot.undo(page.undo_at, [chatbot, turns, show_scores, session], undo_out, **private)
+        clear_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, ratings, feedback_line]
+        clear_btn.click(page.clear, session, clear_out, **private)
+        chatbot.clear(page.clear, session, clear_out, **private)
+        chatbot.select(page.select, [chatbot, turns, show_scores], [selected, sources], **private)
+        show_scores.change(page.rerender, [turns, selected, show_scores], sources, **private)
+        chatbot.like(page.rate, [chatbot, turns, ratings, comment], [ratings, last_rated, feedback_line, comment], **private)
+        comment_btn.click(page.save_comment, [comment, ratings, last_rated], [feedback_line, comment], **private)
+        demo.load(page.status_html, None, status, **private)
+        gr.api(page.chat_api, api_name="chat")
+    return demo.queue(default_concurrency_limit=ui.concurrency)
 
 
 def serve(settings: Settings) -> None:
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    """`python -m assistant serve`: build the index if there is none, then serve the chat on
+    settings.host:settings.port (127.0.0.1:7860 unless configured), analytics off."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    ui = UISettings()
+    if ui.uploads:
+        settings = with_uploads(settings)
     assistant = Assistant(settings)
-    assistant.ensure_index()
-    build_app(assistant).queue().launch(server_name=settings.host, server_port=settings.port)
+    if assistant.ensure_index() is not None:
+        log.info("built the index on first start")
+    app = build_app(assistant, ui)
+    app.launch(server_name=settings.host, server_port=settings.port, auth=ui.auth_pair(),
+               auth_message="Peninsula: please sign in." if ui.auth else None, footer_links=["api"],
+               max_file_size=ui.upload_max_bytes if ui.uploads else None)

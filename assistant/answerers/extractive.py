@@ -27,8 +27,12 @@ from index.text import STOPWORDS, stem, words
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _CONTINUES = re.compile(r"[:]$")
-SOFT_MATCH_FULL = 0.62
-SOFT_MATCH_PART = 0.55
+
+
+def soft_credit(similarity: float) -> float:
+    """Credit for a word of similar meaning: none below 0.45 cosine, full from 0.75 (troops ~ soldiers)."""
+    return min(1.0, max(0.0, (similarity - 0.45) / 0.3))
+
 RELATED_SHOWN = 3
 
 
@@ -122,54 +126,97 @@ class ExtractiveAnswerer:
             vocab = sorted(set(evidence_words))
             sims = self.vectors.get(query_words) @ self.vectors.get(vocab).T
             for t, row in zip(missing_terms, sims):
-                best = float(row.max()) if row.size else 0.0
-                credit = 1.0 if best >= SOFT_MATCH_FULL else 0.6 if best >= SOFT_MATCH_PART else 0.0
+                credit = soft_credit(float(row.max()) if row.size else 0.0)
                 got += credit * terms[t]
-                if credit < 1.0:
+                if credit < 0.5:
                     unmatched.append(q.surface.get(t, t))
         else:
             unmatched = [q.surface.get(t, t) for t in missing_terms]
         return got / total, unmatched
 
     # -- scoring ----------------------------------------------------------------------------------
-    def _score(self, q: QuestionProfile, cands: list[Candidate], qvec: np.ndarray, generation: Generation, given: set[str], followup: bool) -> None:
+    def _soft_matches(self, q: QuestionProfile, cands: list[Candidate]) -> list[dict[str, float]]:
+        """Per candidate, how well each question term is matched: 1 for the same stem, otherwise
+        partial credit from the closest word of the sentence by embedding (ask ~ requested)."""
+        terms = list(q.terms)
+        cand_words = [[w for w in words(c.text) if w not in STOPWORDS] for c in cands]
+        vocab = sorted({w for ws in cand_words for w in ws})
+        result: list[dict[str, float]] = []
+        if not terms or not vocab:
+            return [{t: 1.0 for t in terms if t in c.terms} for c in cands]
+        position = {w: i for i, w in enumerate(vocab)}
+        sims = self.vectors.get([q.surface.get(t, t) for t in terms]) @ self.vectors.get(vocab).T
+        for cand, ws in zip(cands, cand_words):
+            cols = [position[w] for w in ws]
+            credit: dict[str, float] = {}
+            for row, t in enumerate(terms):
+                if t in cand.terms:
+                    credit[t] = 1.0
+                elif cols:
+                    credit[t] = 0.8 * soft_credit(float(sims[row, cols].max()))
+            result.append(credit)
+        return result
+
+    def _window_terms(self, generation: Generation, cand: Candidate, reach: int = 2) -> set[str]:
+        """Terms of the sentences around a candidate: a sentence is often about what its neighbours name."""
+        doc = generation.documents[cand.doc_id]
+        found: set[str] = set()
+        for i in range(max(0, cand.index - reach), min(len(doc.sentences), cand.index + reach + 1)):
+            if i != cand.index:
+                start, end = doc.sentences[i]
+                found.update(stem(w) for w in words(doc.text[start:end]) if w not in STOPWORDS)
+        return found
+
+    def _score(self, q: QuestionProfile, cands: list[Candidate], qvec: np.ndarray, generation: Generation,
+               conversation: Conversation, followup: bool) -> None:
         sims = self.vectors.get([c.text for c in cands]) @ qvec
+        in_context = []
+        for c in cands:
+            prev = self._neighbour(generation, c, -1)
+            nxt = self._neighbour(generation, c, +1)
+            in_context.append(" ".join(x for x in ((prev[1] if prev else ""), c.text, (nxt[1] if nxt else "")) if x))
+        ctx_sims = self.vectors.get(in_context) @ qvec
         top_score = max((c.passage.score for c in cands), default=1.0) or 1.0
         all_terms = {**q.context_terms, **q.terms}
         total = sum(all_terms.values()) or 1.0
         q_total = sum(q.terms.values()) or 1.0
-        for cand, sim in zip(cands, sims):
+        given = conversation.given_sentences()
+        given_at = {(c.doc_id, c.index) for c in cands if c.text in given}
+        soft = self._soft_matches(q, cands)
+        for cand, sim, ctx_sim, credit in zip(cands, sims, ctx_sims, soft):
             f = cand.features
+            f["dense_ctx"] = float(ctx_sim)
+            window = self._window_terms(generation, cand) | cand.terms
             f["dense"] = float(sim)
-            f["coverage"] = sum(w for t, w in q.terms.items() if t in cand.terms) / q_total
-            f["context"] = sum(w for t, w in all_terms.items() if t in cand.terms) / total
+            f["coverage"] = sum(w * credit.get(t, 0.0) for t, w in q.terms.items()) / q_total
+            f["window"] = sum(w for t, w in all_terms.items() if t in window) / total
             f["rank"] = cand.passage.score / top_score
             f["type"] = answer_type_match(q.kind, cand.text, q)
             f["given"] = 1.0 if cand.text in given else 0.0
-            f["article"] = 1.0 if q.about_article and generation.documents[cand.doc_id].metadata.get("author") else 0.0
+            f["near_given"] = 1.0 if followup and any(d == cand.doc_id and 0 < abs(i - cand.index) <= 3 for d, i in given_at) else 0.0
+            f["primary"] = 1.0 if q.about_article and generation.documents[cand.doc_id].metadata.get("corpus_rank") == "0" else 0.0
             cand.score = (
-                0.40 * f["dense"] + 0.30 * f["coverage"] + 0.10 * f["context"] + 0.10 * f["rank"] + 0.15 * f["type"]
-                + 0.10 * f["article"] - (0.35 if followup else 0.1) * f["given"]
+                0.40 * f["dense"] + 0.20 * f["dense_ctx"] + 0.25 * f["coverage"] + 0.05 * f["window"] + 0.20 * f["rank"]
+                + 0.10 * f["type"] + 0.25 * f["primary"] + 0.10 * f["near_given"] - 0.15 * f["given"]
             )
 
     # -- answer -----------------------------------------------------------------------------------
     def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation) -> Answer:
         started = time.perf_counter()
-        q = profile(question, generation.lexical.idf, conversation.context(question))
+        lexical = generation.lexical
+        q = profile(question, lexical.idf, conversation.context(question), known=lambda t: t in lexical.doc_freq)
         followup = conversation.is_followup(question)
         cands = self._candidates(passages, generation)
-        if not cands or not q.terms and not q.context_terms:
+        if not cands:
             return self._abstain(question, passages, started, "no usable sentences")
         qvec = self.vectors.get([conversation.search_query(question)])[0]
-        self._score(q, cands, qvec, generation, conversation.given_sentences(), followup)
+        self._score(q, cands, qvec, generation, conversation, followup)
         cands.sort(key=lambda c: -c.score)
         chosen = self._select(cands, generation, q)
-        support, unmatched = self._support(q, chosen, generation)
-        confidence = round(min(1.0, support * (0.5 + chosen[0].features["dense"])), 3)
-        type_ok = chosen[0].features["type"] > 0.0 or q.kind not in ("when", "how-many")
-        if support < self.settings.abstain_threshold or not type_ok or chosen[0].features["dense"] < 0.15:
-            why = f"missing: {', '.join(unmatched)}" if unmatched else f"no {q.kind} answer in the evidence"
-            return self._abstain(question, passages, started, why, confidence)
+        support, problems = self._support(q, chosen, generation)
+        confidence = round(support, 3)
+        if problems or support < self.settings.abstain_threshold:
+            return self._abstain(question, passages, started, "; ".join(problems), confidence)
         return self._compose(question, chosen, passages, started, confidence)
 
     def _select(self, cands: list[Candidate], generation: Generation, q: QuestionProfile) -> list[Candidate]:
@@ -194,7 +241,8 @@ class ExtractiveAnswerer:
             if any(c.doc_id == cand.doc_id and abs(c.index - cand.index) <= 0 for c in chosen):
                 continue
             gain = sum(w for t, w in q.terms.items() if t in cand.terms and t not in covered) / (sum(q.terms.values()) or 1)
-            if cand.score >= 0.92 * best.score and gain >= 0.15:
+            # A close runner-up often holds the half of the answer the best sentence lacks.
+            if cand.score >= 0.93 * best.score or (cand.score >= 0.85 * best.score and gain >= 0.2):
                 chosen.append(cand)
                 covered |= cand.terms
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
@@ -206,17 +254,35 @@ class ExtractiveAnswerer:
         return Candidate(near.doc_id, index, text, start, end, near.passage, {stem(w) for w in words(text) if w not in STOPWORDS}, {"dense": 0.0}, 0.0)
 
     def _support(self, q: QuestionProfile, chosen: list[Candidate], generation: Generation) -> tuple[float, list[str]]:
-        """How much of the question's specific vocabulary the answer (with its neighbours) covers."""
+        """How much of the question's vocabulary the answer (with its neighbours) covers, and the hard
+        reasons not to answer: a number or name of the question absent from the evidence, or no
+        date / number / reason where the question asks for one."""
         window: list[str] = [c.text for c in chosen]
         for c in chosen:
             for step in (-1, 1):
                 n = self._neighbour(generation, c, step)
                 if n:
                     window.append(n[1])
-        ws = [w for w in words(" ".join(window)) if w not in STOPWORDS]
+        text = " ".join(window)
+        ws = [w for w in words(text) if w not in STOPWORDS]
         meta = generation.documents[chosen[0].doc_id].metadata
         ws += [w for w in words(" ".join(meta.get(k, "") for k in ("title", "author", "publisher"))) if w not in STOPWORDS]
-        return self._soft_coverage(q, q.terms, {stem(w) for w in ws}, ws)
+        terms = {stem(w) for w in ws}
+        support, unmatched = self._soft_coverage(q, q.terms, terms, ws)
+        problems = []
+        # Numbers and names of the question must appear in the answering document (or its header).
+        doc = generation.documents[chosen[0].doc_id]
+        doc_words = set(words(doc.text + " " + " ".join(doc.metadata.values())))
+        missing = [n for n in sorted(q.numbers) if n not in doc_words]
+        # A name the whole corpus never uses (KCNA, FIFA) means the question is about something else.
+        missing += [n for n in sorted(q.names) if len(n) > 2 and n not in STOPWORDS and stem(n) not in generation.lexical.doc_freq]
+        if missing:
+            problems.append("the source does not mention " + ", ".join(missing))
+        if q.kind in ("when", "how-many", "age") and not any(answer_type_match(q.kind, c.text, q) > 0 for c in chosen):
+            problems.append(f"no {'date' if q.kind == 'when' else 'number'} in the evidence")
+        if support < self.settings.abstain_threshold:
+            problems.append(f"support {support:.2f}; not covered: " + ", ".join(unmatched))
+        return support, problems
 
     def _compose(self, question: str, chosen: list[Candidate], passages: list[Passage], started: float, confidence: float) -> Answer:
         numbers: dict[str, int] = {}

@@ -1,0 +1,40 @@
+# Two commands a user needs: `make run` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED_CORPUS := $(abspath $(CURDIR)/../shared/corpus)
+# The shipped seed article, plus the related documents beside the checkout when they exist.
+export ASSISTANT_CORPUS_DIRS ?= $(CURDIR)/corpus/documents$(if $(wildcard $(SHARED_CORPUS)),:$(SHARED_CORPUS))
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: install run index test test-llm eval bench browser clean
+
+install: $(STAMP)
+
+# torch first and pinned, so nothing resolves the multi-GB CUDA build; then the project, constrained.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q "torch==2.13.0"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,eval]"
+	touch $(STAMP)
+
+index: install
+	$(BIN)/python -m assistant index
+
+run: install
+	$(BIN)/python -m assistant index
+	$(BIN)/python -m assistant serve
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: install browser
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info

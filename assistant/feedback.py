@@ -1,0 +1,188 @@
+"""Thumbs up / down on answers, kept in SQLite, and turned into test-set rows.
+
+Ratings are the cheapest source of new evaluation cases: a thumbs-up answer becomes a reference, an
+abstention rated up becomes an unanswerable case, and a thumbs-down is a case to fix. Every write is
+its own transaction, so a crash of the web chat loses at most the click in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from assistant.answer import Answer
+
+FEEDBACK_FILE = "feedback.sqlite3"
+_CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    history TEXT NOT NULL DEFAULT '[]',
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL DEFAULT '[]',
+    settings TEXT NOT NULL DEFAULT '{}',
+    rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+    comment TEXT,
+    abstained INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+
+@dataclass
+class FeedbackRow:
+    id: int
+    created_at: str
+    question: str
+    history: list[dict[str, str]]
+    answer: str
+    citations: list[dict[str, Any]]
+    settings: dict[str, Any]
+    rating: int
+    comment: str | None
+    abstained: bool
+
+
+def feedback_path(data_dir: Path) -> Path:
+    """Where the web chat keeps ratings: beside the index, in the user's data folder."""
+    return Path(data_dir) / FEEDBACK_FILE
+
+
+def strip_citations(text: str) -> str:
+    """The answer as a reference text: `[n]` marks removed, spacing tidied."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", _CITATION_MARK.sub("", text)).strip()
+
+
+def citation_records(answer: Answer) -> list[dict[str, Any]]:
+    """What is kept of each citation: enough to show and re-check it without the index."""
+    return [
+        {"n": c.n, "title": c.passage.title, "publisher": c.passage.publisher, "date": c.passage.date,
+         "url": c.passage.url, "chunk_id": c.passage.chunk_id, "doc_id": c.passage.doc_id, "quote": c.quote}
+        for c in answer.citations
+    ]
+
+
+class FeedbackStore:
+    """SQLite table `feedback`; one short connection per call, which is safe from any thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute(_SCHEMA)
+
+    def _connect(self) -> "closing[sqlite3.Connection]":
+        return closing(sqlite3.connect(self.path, timeout=10, isolation_level=None))  # autocommit: each statement commits
+
+    def add(self, question: str, answer: Answer | str, rating: int, history: Iterable[dict[str, str]] = (),
+            settings: dict[str, Any] | None = None, comment: str | None = None) -> int:
+        """Store one rating (+1 / -1) of an answer; returns the row id."""
+        if rating not in (1, -1):
+            raise ValueError("rating must be +1 or -1")
+        if isinstance(answer, Answer):
+            text, citations, abstained = answer.text, citation_records(answer), answer.abstained
+        else:
+            text, citations, abstained = str(answer), [], False
+        row = (_now(), question, _dump(list(history)), text, _dump(citations), _dump(settings or {}), rating,
+               _clean_comment(comment), int(abstained))
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO feedback (created_at, question, history, answer, citations, settings, rating, comment, abstained)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            return int(cursor.lastrowid)
+
+    def set_rating(self, row_id: int, rating: int) -> None:
+        """A user who changes their mind (👍 then 👎) updates the row rather than adding a second one."""
+        if rating not in (1, -1):
+            raise ValueError("rating must be +1 or -1")
+        with self._connect() as db:
+            db.execute("UPDATE feedback SET rating = ? WHERE id = ?", (rating, row_id))
+
+    def set_comment(self, row_id: int, comment: str | None) -> None:
+        with self._connect() as db:
+            db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (_clean_comment(comment), row_id))
+
+    def delete(self, row_id: int) -> None:
+        """Un-clicking a thumb withdraws the rating."""
+        with self._connect() as db:
+            db.execute("DELETE FROM feedback WHERE id = ?", (row_id,))
+
+    def get(self, row_id: int) -> FeedbackRow | None:
+        rows = self._select("WHERE id = ?", (row_id,))
+        return rows[0] if rows else None
+
+    def rows(self) -> list[FeedbackRow]:
+        return self._select("ORDER BY id", ())
+
+    def _select(self, where: str, params: tuple) -> list[FeedbackRow]:
+        with self._connect() as db:
+            cursor = db.execute(
+                "SELECT id, created_at, question, history, answer, citations, settings, rating, comment, abstained"
+                f" FROM feedback {where}", params)
+            return [
+                FeedbackRow(r[0], r[1], r[2], json.loads(r[3]), r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8], bool(r[9]))
+                for r in cursor.fetchall()
+            ]
+
+
+def testset_row(row: FeedbackRow) -> dict[str, Any]:
+    """One rated answer as a test-set row with ragas field names.
+
+    A thumbs-up makes the answer the `reference` and its cited quotes the `reference_contexts`; an
+    abstention rated up is an unanswerable case. A thumbs-down keeps what was said only as `response`
+    / `retrieved_contexts`, so the case is there to be fixed but nothing wrong becomes a reference.
+    """
+    up = row.rating > 0
+    quotes = [c["quote"] for c in row.citations if c.get("quote")]
+    out: dict[str, Any] = {
+        "id": f"feedback-{row.id}",
+        "user_input": row.question,
+        "reference": strip_citations(row.answer) if up else "",
+        "reference_contexts": quotes if up else [],
+        "answerable": not (row.abstained and up),
+        "response": row.answer,
+        "retrieved_contexts": quotes,
+        "tags": ["feedback", "up" if up else "down"],
+        "source": "feedback",
+        "created_at": row.created_at,
+    }
+    if row.comment:
+        out["comment"] = row.comment
+    if row.history:
+        out["history"] = row.history
+    return out
+
+
+def export_testset(db_path: Path, out_path: Path) -> int:
+    """Write every rated answer in `db_path` as JSONL to `out_path`; returns the number of rows."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise FileNotFoundError(f"{db_path}: no feedback yet (rate an answer in the web chat first)")
+    rows = FeedbackStore(db_path).rows()
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with out_path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(testset_row(row), ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _clean_comment(comment: str | None) -> str | None:
+    text = (comment or "").strip()
+    return text[:4000] or None

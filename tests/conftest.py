@@ -1,0 +1,72 @@
+"""Shared fixtures. Every test gets its own data folder (nothing touches a real user's index); the
+real model, real Chroma and the real corpus are used throughout. One index of the shipped corpus is
+built once per test run and shared read-only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import SHIPPED_CORPUS, Settings
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
+TESTSET = PROJECT / "corpus" / "testsets" / "core.jsonl"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def corpus_dirs() -> list[Path]:
+    """The shipped seed article, plus the related documents beside the checkout when present."""
+    dirs = [SHIPPED_CORPUS]
+    if SHARED_CORPUS.is_dir():
+        dirs.append(SHARED_CORPUS)
+    return dirs
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dir(tmp_path_factory, monkeypatch):
+    """Point ASSISTANT_DATA_DIR (and HOME) at a fresh folder for every test."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data / "xdg"))
+    monkeypatch.delenv("ASSISTANT_CORPUS_DIRS", raising=False)
+    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+    return data
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory) -> Settings:
+    """Settings whose data folder holds an index of the full corpus, built once per run."""
+    from assistant.service import Assistant
+
+    data = tmp_path_factory.mktemp("shared-index")
+    settings = Settings(data_dir=data, corpus_dirs=corpus_dirs())
+    Assistant(settings).build_index()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_settings):
+    from assistant.service import Assistant
+
+    return Assistant(corpus_settings)
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """Three short documents in a temporary corpus folder, for build tests that edit files."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "alpha.txt").write_text(
+        "Title: Alpha report\nPublisher: Test Desk\nDate: 2025-01-02\n-----\n"
+        "The alpha committee met in Busan on Monday. It approved a budget of 12 million won. "
+        "Members said the harbour project would start in spring.\n"
+    )
+    (folder / "beta.md").write_text("# Beta notes\n\nThe beta team studied tide tables. Their findings were published in March.\n")
+    (folder / "gamma.txt").write_text("Gamma has no header. The gamma lighthouse was repainted white and red last year.\n")
+    return folder

@@ -1,0 +1,45 @@
+from index.chunking import chunk_document, split_sentences
+
+TEXT = (
+    "Approximately 28,500 U.S. troops are stationed in South Korea. Lee’s first call went to Trump.\n"
+    "A Heading Without Punctuation\n"
+    "His following calls went to Japan’s Ishiba and China’s Xi Jinping, in that order. "
+    "Relations with China will stay frosty. Both leaders aim to stabilize the peninsula. "
+    "Reconciliation is still far away, but quieter days along the DMZ could be ahead.\n"
+)
+
+
+def test_sentences_keep_abbreviations_and_lines_apart():
+    spans = [TEXT[s.start:s.end] for s in split_sentences(TEXT)]
+    assert spans[0] == "Approximately 28,500 U.S. troops are stationed in South Korea."
+    assert "A Heading Without Punctuation" in spans  # a line never glues onto the next sentence
+    assert all(s == s.strip() for s in spans)
+
+
+def test_chunks_have_exact_offsets_bounded_size_and_overlap():
+    spans = split_sentences(TEXT)
+    chunks = chunk_document("d.txt", TEXT, spans, size=160, overlap=60)
+    assert len(chunks) >= 3
+    for chunk in chunks:
+        assert TEXT[chunk.start:chunk.end] == chunk.text
+        assert len(chunk.text) <= 160 or chunk.last_sentence - chunk.first_sentence == 1
+    for prev, nxt in zip(chunks, chunks[1:]):
+        assert nxt.first_sentence > prev.first_sentence  # always moves forward
+        if spans[prev.last_sentence - 1].end - spans[prev.last_sentence - 1].start <= 60:
+            assert nxt.first_sentence < prev.last_sentence  # a short last sentence is repeated
+    covered = set()
+    for chunk in chunks:
+        covered.update(range(chunk.first_sentence, chunk.last_sentence))
+    assert covered == set(range(len(spans)))
+
+
+def test_chunk_ids_are_stable_and_depend_on_text():
+    spans = split_sentences(TEXT)
+    first = [c.chunk_id for c in chunk_document("d.txt", TEXT, spans, 160, 60)]
+    again = [c.chunk_id for c in chunk_document("d.txt", TEXT, spans, 160, 60)]
+    assert first == again
+    edited = TEXT.replace("frosty", "cold")
+    changed = [c.chunk_id for c in chunk_document("d.txt", edited, split_sentences(edited), 160, 60)]
+    assert changed != first
+    assert changed[0] == first[0]  # chunks before the edit keep their ids
+    assert len(set(first)) == len(first)

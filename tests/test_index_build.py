@@ -1,0 +1,126 @@
+import json
+import os
+
+import pytest
+
+from assistant.service import Assistant
+from assistant.settings import Settings
+from index import build as build_module
+from index import chroma_store
+from index.build import BuildLocked, IndexBuilder
+from index.generation import Generation, IndexMismatch, current_path
+
+
+def _settings(tmp_path, corpus, **kw) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dirs=[corpus], chunk_size=120, chunk_overlap=40, **kw)
+
+
+def _current(settings) -> Generation:
+    return Generation(current_path(settings.index_config().index_root))
+
+
+def test_first_build_indexes_every_document_with_metadata(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    summary = Assistant(settings).build_index()
+    assert sorted(summary.added) == ["alpha.txt", "beta.md", "gamma.txt"]
+    gen = _current(settings)
+    assert gen.manifest["embedding_dim"] == 384 and gen.manifest["n_chunks"] == summary.chunks
+    collection = gen.collection()
+    assert collection.count() == summary.chunks
+    got = collection.get(where={"doc_id": "alpha.txt"}, include=["metadatas"])
+    assert got["metadatas"][0]["publisher"] == "Test Desk"
+    assert gen.vectors.shape == (summary.chunks, 384)
+
+
+def test_editing_one_file_re_embeds_only_that_file(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    assistant = Assistant(settings)
+    assistant.build_index()
+    before = {c.chunk_id for c in _current(settings).chunks if c.doc_id != "beta.md"}
+    (small_corpus / "beta.md").write_text("# Beta notes\n\nThe beta team measured currents near Jeju in April.\n")
+    summary = assistant.build_index()
+    gen = _current(settings)
+    beta_chunks = [c for c in gen.chunks if c.doc_id == "beta.md"]
+    assert summary.changed == ["beta.md"] and sorted(summary.unchanged) == ["alpha.txt", "gamma.txt"]
+    assert summary.embedded_chunks == len(beta_chunks)
+    assert before <= {c.chunk_id for c in gen.chunks}
+    assert any("Jeju" in c.text for c in beta_chunks)
+
+
+def test_deleting_a_file_removes_its_chunks(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    assistant = Assistant(settings)
+    assistant.build_index()
+    (small_corpus / "gamma.txt").unlink()
+    summary = assistant.build_index()
+    gen = _current(settings)
+    assert summary.removed == ["gamma.txt"]
+    assert all(c.doc_id != "gamma.txt" for c in gen.chunks)
+    assert gen.collection().get(where={"doc_id": "gamma.txt"})["ids"] == []
+    assert "lighthouse" not in [t for p in assistant.retriever.search("lighthouse repainted", 5, "bm25") for t in p.text.split()]
+
+
+def test_unchanged_corpus_is_a_no_op_and_full_rebuilds(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    assistant = Assistant(settings)
+    first = assistant.build_index()
+    again = assistant.build_index()
+    assert again.noop and again.generation == first.generation and again.embedded_chunks == 0
+    full = assistant.build_index(full=True)
+    assert not full.noop and full.generation != first.generation and full.embedded_chunks == full.chunks
+
+
+def test_index_built_with_other_model_or_chunking_is_a_clear_error(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    Assistant(settings).build_index()
+    other = settings.with_overrides(chunk_size=300)
+    with pytest.raises(IndexMismatch, match="index --full"):
+        Assistant(other).ask("What did the alpha committee approve?")
+    manifest_path = _current(settings).folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["embedding_model"] = "some-other-model"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatch, match="embedding model some-other-model"):
+        Assistant(settings).ask("What did the alpha committee approve?")
+
+
+def test_failed_build_leaves_previous_index_serving(tmp_path, small_corpus, monkeypatch):
+    settings = _settings(tmp_path, small_corpus)
+    assistant = Assistant(settings)
+    first = assistant.build_index()
+    (small_corpus / "delta.txt").write_text("Delta ferries crossed to Ulleung island twice a week.\n")
+
+    def broken_add(*args, **kwargs):
+        raise RuntimeError("disk full while writing vectors")
+
+    monkeypatch.setattr(chroma_store, "add", broken_add)
+    with pytest.raises(RuntimeError, match="disk full"):
+        assistant.build_index()
+    monkeypatch.undo()
+    assert current_path(settings.index_config().index_root).name == first.generation
+    leftovers = [p.name for p in settings.index_config().index_root.glob("gen-*")]
+    assert leftovers == [first.generation]
+    answer = Assistant(settings).ask("What budget did the alpha committee approve?")
+    assert "12 million won" in answer.text
+    assert assistant.build_index().added == ["delta.txt"]
+
+
+def test_second_concurrent_build_is_refused(tmp_path, small_corpus):
+    from filelock import FileLock
+
+    settings = _settings(tmp_path, small_corpus)
+    root = settings.index_config().index_root
+    root.mkdir(parents=True)
+    with FileLock(str(root / ".build.lock")):
+        with pytest.raises(BuildLocked, match="another index build is running"):
+            IndexBuilder(settings.index_config()).build()
+
+
+def test_retriever_picks_up_a_rebuild_without_restart(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    assistant = Assistant(settings)
+    assistant.build_index()
+    assert not any("Ulleung" in p.text for p in assistant.retriever.search("ferries to Ulleung", 5))
+    (small_corpus / "delta.txt").write_text("Delta ferries crossed to Ulleung island twice a week.\n")
+    Assistant(settings).build_index()
+    assert any("Ulleung" in p.text for p in assistant.retriever.search("ferries to Ulleung", 5))

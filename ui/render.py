@@ -1,0 +1,164 @@
+"""HTML for the sources panel and the status lines.
+
+Everything that comes from the corpus or the user goes through `esc` (html.escape, quotes too):
+gr.HTML inserts its value as markup, so an unescaped document title could inject script.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from assistant.answer import Answer, Citation, Passage
+from ui.answers import grounding
+
+_SPACE = re.compile(r"\s+")
+
+EMPTY_PANEL = (
+    '<div class="pn-sources pn-empty"><p class="pn-muted">Sources appear here. Ask a question; each answer lists the '
+    "passages it cites, with the supporting sentence highlighted. Click an earlier answer to see its sources.</p></div>"
+)
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _known(value: str | None) -> str | None:
+    """Corpus headers say "not stated …" when a field is unknown; showing that is noise."""
+    if not value or value.strip().lower().startswith(("not stated", "not supplied", "unknown")):
+        return None
+    return value.strip()
+
+
+def byline(p: Passage) -> str:
+    parts = [esc(x) for x in (_known(p.author), _known(p.publisher), _known(p.date)) if x]
+    if _known(p.license):
+        parts.append("Licence: " + esc(_known(p.license)))
+    return " · ".join(parts) or '<span class="pn-muted">no publication details</span>'
+
+
+def _title(p: Passage) -> str:
+    title = esc(p.title or p.doc_id)
+    url = _known(p.url)
+    if url and url.lower().startswith(("http://", "https://")):
+        return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    return title
+
+
+def quote_span(passage: Passage, citation: Citation) -> tuple[int, int] | None:
+    """Where the quote sits in the passage text: by offsets when they agree, else by search."""
+    rel = citation.quote_start - passage.start
+    if 0 <= rel and passage.text[rel:rel + len(citation.quote)] == citation.quote:
+        return rel, rel + len(citation.quote)
+    found = passage.text.find(citation.quote)
+    if found >= 0:
+        return found, found + len(citation.quote)
+    words = citation.quote.split()
+    if not words:
+        return None
+    match = re.search(r"\s+".join(re.escape(w) for w in words), passage.text)
+    return match.span() if match else None
+
+
+def highlight(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` escaped, with each span wrapped in <mark> (overlapping spans merged)."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out += [esc(text[pos:start]), f"<mark>{esc(text[start:end])}</mark>"]
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _scores(p: Passage, citations: list[Citation]) -> str:
+    items = [f"support {max(c.score for c in citations):.2f}"] if citations else []
+    items.append(f"rank {p.rank}")
+    items.append(f"fused {p.score:.4f}")
+    if p.dense_score is not None:
+        items.append(f"dense {p.dense_score:.3f}")
+    if p.lexical_score is not None:
+        items.append(f"bm25 {p.lexical_score:.2f}")
+    return f'<div class="pn-scores">{esc(" · ".join(items))}</div>'
+
+
+def source_card(n: int, passage: Passage, citations: list[Citation], show_scores: bool) -> str:
+    spans = [s for s in (quote_span(passage, c) for c in citations) if s]
+    body = highlight(passage.text.strip("\n"), spans)
+    scores = _scores(passage, citations) if show_scores else ""
+    return (
+        f'<li class="pn-card" data-n="{n}"><div class="pn-card-title"><span class="pn-n">[{n}]</span> {_title(passage)}</div>'
+        f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{body}</div>{scores}</li>'
+    )
+
+
+def related_card(passage: Passage, show_scores: bool) -> str:
+    scores = _scores(passage, []) if show_scores else ""
+    return (
+        f'<li class="pn-card pn-related-card"><div class="pn-card-title">{_title(passage)}</div>'
+        f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{esc(passage.text.strip())}</div>{scores}</li>'
+    )
+
+
+def meta_line(answer: Answer) -> str:
+    """Retrieval and answer time and the grounding score, as one short line."""
+    t = answer.timings_ms
+    parts = [f"retrieval {t.get('retrieve', 0):.0f} ms", f"answer {t.get('answer', 0):.0f} ms", grounding(answer).label()]
+    return " · ".join(parts)
+
+
+def sources_panel(answer: Answer | None, position: int | None = None, count: int | None = None, show_scores: bool = False) -> str:
+    """The panel beside the chat for one answer: its cited passages, or related passages for an abstention."""
+    if answer is None:
+        return EMPTY_PANEL
+    which = f"Answer {position} of {count}" if position and count else "Answer"
+    head = (f'<div class="pn-head"><span class="pn-which">{esc(which)}</span>'
+            f'<span class="pn-meta">{esc(meta_line(answer))}</span></div>')
+    if answer.abstained:
+        cards = "".join(related_card(p, show_scores) for p in answer.related)
+        body = ('<div class="pn-abstain">The sources do not answer this question.</div>'
+                '<h4 class="pn-related-h">Related (not an answer)</h4>'
+                '<p class="pn-muted">The closest passages found. They are not evidence for an answer.</p>'
+                f'<ul class="pn-cards pn-related">{cards}</ul>') if cards else '<div class="pn-abstain">The sources do not answer this question.</div>'
+        return f'<div class="pn-sources">{head}{body}</div>'
+    by_n: dict[int, list[Citation]] = {}
+    for c in answer.citations:
+        by_n.setdefault(c.n, []).append(c)
+    cards = "".join(source_card(n, cs[0].passage, cs, show_scores) for n, cs in sorted(by_n.items()))
+    body = f'<ol class="pn-cards">{cards}</ol>' if cards else '<p class="pn-muted">This answer cites no passages.</p>'
+    return f'<div class="pn-sources">{head}{body}</div>'
+
+
+def message_panel(text: str) -> str:
+    """A one-line notice in the panel (searching, errors)."""
+    return f'<div class="pn-sources"><p class="pn-muted">{esc(text)}</p></div>'
+
+
+def _when(stamp: str | None) -> str:
+    if not stamp:
+        return "unknown"
+    try:
+        moment = datetime.fromisoformat(stamp)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc)
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return stamp
+
+
+def index_status_line(status: dict[str, Any] | None, error: str | None = None) -> str:
+    """Documents, chunks, embedding model and build time of the index being served."""
+    if status is None:
+        return f'<div class="pn-status pn-status-error">Index: {esc(error or "not available")}</div>'
+    model = str(status.get("embedding_model") or "?").split(" (")[0]
+    text = (f"Index: {status.get('documents', '?')} documents · {status.get('chunks', '?')} chunks · "
+            f"embeddings {model} · built {_when(status.get('built_at'))}")
+    return f'<div class="pn-status">{esc(text)}</div>'
