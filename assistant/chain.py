@@ -20,13 +20,17 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> Runnable[dict[str, 
         started = time.perf_counter()
         conversation = Conversation.from_history(inputs.get("history"))
         question = inputs["question"]
+        search_query = conversation.search_query(question)
+        # A question that does not look like a follow-up may still be one: search with the
+        # previous question too, at lower weight.
+        context_query = f"{conversation.turns[-1].question} {question}" if conversation.turns and search_query == question else None
         return {
-            **inputs, "conversation": conversation, "search_query": conversation.search_query(question),
+            **inputs, "conversation": conversation, "search_query": search_query, "context_query": context_query,
             "timings": {"condense": (time.perf_counter() - started) * 1000}, "started": started,
         }
 
     def retrieve(state: dict[str, Any]) -> dict[str, Any]:
-        passages = retriever.search(state["search_query"], state.get("k"), state.get("retriever"), state["timings"])
+        passages = retriever.search(state["search_query"], state.get("k"), state.get("retriever"), state["timings"], state["context_query"])
         return {**state, "passages": passages, "generation": retriever.generation}
 
     def answer(state: dict[str, Any]) -> Answer:

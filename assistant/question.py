@@ -26,6 +26,7 @@ class QuestionProfile:
     numbers: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
     about_article: bool = False
+    subject: str = ""  # who the question asks about ("North Korea" in "How did North Korea respond?")
 
 
 def question_kind(question: str) -> str:
@@ -53,6 +54,11 @@ def question_kind(question: str) -> str:
     return "what"
 
 
+_SUBJECT = re.compile(
+    r"\b(?:did|does|do|has|have|had|is|are|was|were|will|would|could|can|might|should)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s?){1,3})"
+)
+
+
 OOV_WEIGHT = 3.0  # a word the corpus never uses: as likely a paraphrase as a missing topic
 
 
@@ -74,6 +80,8 @@ def profile(question: str, idf, context: str = "", known=lambda term: True) -> Q
         if term not in result.terms:
             result.context_terms[term] = 0.3 * (idf(term) if known(term) else OOV_WEIGHT)
     result.names = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-zA-Z]+", question.strip())} - FRAME_WORDS
+    subject = _SUBJECT.search(question)
+    result.subject = re.sub(r"[’']s$", "", subject.group(1).strip()) if subject else ""
     result.about_article = bool(_ARTICLE_WORDS & (set(words(question)) | set(words(context))))
     return result
 

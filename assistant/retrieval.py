@@ -5,6 +5,7 @@ The retriever follows the index's `current` pointer, so a rebuild is picked up w
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Literal
@@ -21,13 +22,16 @@ from index.generation import Generation, current_path
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
-    """Sum of 1/(k + rank) over every ranking an id appears in (rank starts at 1)."""
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
+    """Sum of weight/(k + rank) over every ranking an id appears in (rank starts at 1)."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
+
+
+_ABOUT_ARTICLE = re.compile(r"\b(article|author|writer|piece|analysis|motin)\b", re.I)
 
 
 class Retriever:
@@ -63,8 +67,10 @@ class Retriever:
             dense_score=dense, lexical_score=lexical,
         )
 
-    def search(self, query: str, k: int | None = None, mode: Mode | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
-        """The top-k passages for `query`, best first."""
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, timings: dict[str, float] | None = None,
+               context_query: str | None = None) -> list[Passage]:
+        """The top-k passages for `query`, best first. A `context_query` (the question with the
+        conversation before it) adds its own rankings at half weight."""
         k = k or self.settings.top_k
         mode = mode or self.settings.retriever
         generation = self.generation
@@ -72,15 +78,28 @@ class Retriever:
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}
         rankings: list[list[str]] = []
-        if mode in ("hybrid", "dense"):
-            vector = embeddings.embed_one(query)
-            hits = _dense_hits(generation, vector, self.settings.candidate_k, self.settings.chroma_url)
-            dense = {generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position}
-            rankings.append([str(p) for p in dense])
-        if mode in ("hybrid", "bm25"):
-            lexical = dict(generation.lexical.search(query, self.settings.candidate_k))
-            rankings.append([str(p) for p in lexical])
-        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k)
+        weights: list[float] = []
+        for text, weight in [(query, 1.0)] + ([(context_query, 0.5)] if context_query else []):
+            if mode in ("hybrid", "dense"):
+                vector = embeddings.embed_one(text)
+                hits = _dense_hits(generation, vector, self.settings.candidate_k, self.settings.chroma_url)
+                scores = {generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position}
+                rankings.append([str(p) for p in scores])
+                weights.append(weight)
+                for p, score in scores.items():
+                    dense.setdefault(p, score)
+            if mode in ("hybrid", "bm25"):
+                scores = dict(generation.lexical.search(text, self.settings.candidate_k))
+                rankings.append([str(p) for p in scores])
+                weights.append(weight * self.settings.lexical_weight)
+                for p, score in scores.items():
+                    lexical.setdefault(p, score)
+        if _ABOUT_ARTICLE.search(query):
+            # "the article" / "the author" mean the project's own corpus, not the related sources.
+            primary = [p for p in rankings[0] if generation.documents[generation.chunks[int(p)].doc_id].metadata.get("corpus_rank") == "0"]
+            rankings.append(primary)
+            weights.append(1.0)
+        fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
         order = sorted(fused, key=lambda p: -fused[p])[:k]
         if timings is not None:
             timings["retrieve"] = (time.perf_counter() - started) * 1000

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer")
     candidate_k: int = Field(30, ge=1, le=500, description="Candidates per retriever before fusion")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant")
+    lexical_weight: float = Field(1.0, ge=0.0, le=5.0, description="Weight of the BM25 ranking against the dense one in fusion")
     llm: str = Field("extractive", description="Answer backend")
     max_answer_sentences: int = Field(3, ge=1, le=6, description="Sentences in an extractive answer")
     abstain_threshold: float = Field(0.4, ge=0.0, le=1.0, description="Minimum evidence support to answer")

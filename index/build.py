@@ -70,6 +70,12 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
         os.fsync(handle.fileno())
 
 
+def searchable_text(chunk_text: str, title: str) -> str:
+    """What is embedded and BM25-indexed: the chunk under its document title, so questions that
+    name a document ("the Washington Declaration", "the Lima statement") find its chunks."""
+    return f"{title}\n{chunk_text}"
+
+
 def _chunk_metadata(chunk: StoredChunk, doc_meta: dict[str, str]) -> dict:
     meta = {"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end, "title": doc_meta.get("title", chunk.doc_id)}
     for key in ("author", "publisher", "date", "url", "license"):
@@ -186,11 +192,13 @@ class IndexBuilder:
                              "content_hash": doc.content_hash, "path": doc.path})
         self.progress("chunking", len(docs), len(docs))
 
+        titles = {d.doc_id: d.metadata.get("title", d.doc_id) for d in docs}
         batch = self.config.batch_size * 4
         for lo in range(0, len(to_embed), batch):
             self.progress("embedding", lo, len(to_embed))
             positions = to_embed[lo : lo + batch]
-            fresh = embeddings.embed([chunk_rows[p]["text"] for p in positions], batch_size=self.config.batch_size)
+            fresh = embeddings.embed([searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions],
+                                     batch_size=self.config.batch_size)
             for p, vec in zip(positions, fresh):
                 vectors[p] = vec
         self.progress("embedding", len(to_embed), len(to_embed))
@@ -201,7 +209,7 @@ class IndexBuilder:
         _write_jsonl(folder / "chunks.jsonl", chunk_rows)
         np.save(folder / "vectors.npy", matrix)
         self.progress("lexical", 0, 1)
-        LexicalIndex.build([r["text"] for r in chunk_rows]).save(folder / "lexical")
+        LexicalIndex.build([searchable_text(r["text"], titles[r["doc_id"]]) for r in chunk_rows]).save(folder / "lexical")
         self.progress("lexical", 1, 1)
 
         collection_name = f"peninsula_{name}".replace("-", "_")

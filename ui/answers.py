@@ -4,7 +4,8 @@ JSON payloads and chat-history normalisation. Pure functions, no Gradio, so they
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from assistant.answer import Answer, Citation, Passage
@@ -135,3 +136,4 @@ class ChatTurn:
     answer: Answer
     history: list[dict[str, str]]
     settings: dict[str, Any]
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # ratings follow the turn, not its position

@@ -8,6 +8,7 @@ ratings and exports never have to re-parse the chat text.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -45,7 +46,8 @@ EXAMPLES = [
 RETRIEVAL_MODES = ["hybrid", "dense", "bm25"]
 STREAM_WORDS = 5  # words revealed per streamed update
 STREAM_PAUSE_S = 0.02  # the extractive answer is ready at once; a short pause makes the stream readable
-FEEDBACK_HINT = "Rate an answer with 👍 / 👎 under it. A comment is optional."
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+FEEDBACK_HINT = "Rate an answer with the thumbs under it; a comment is optional."
 
 
 # -- pure helpers -----------------------------------------------------------------------------------
@@ -67,12 +69,29 @@ def turn_index(chat: list[dict[str, Any]], message_index: int) -> int:
     return sum(1 for m in chat[:message_index] if m.get("role") == role)
 
 
+def _text(exc: BaseException) -> str:
+    """An error for a toast or an API client: markup neutralised, quotes left readable."""
+    return html.escape(str(exc), quote=False)
+
+
 def _message_index(index: Any) -> int:
     return int(index[0] if isinstance(index, (list, tuple)) else index)
 
 
+def shown(text: str) -> str:
+    """Chat text as displayed. The chatbot renders HTML (sanitized), so anything that could open a
+    tag is escaped and shows literally; a tracking <img> in an uploaded document stays inert text.
+    The conversation itself is kept in `turns`, never re-read from the displayed text."""
+    return _TAG_START.sub("&lt;", text)
+
+
 def _pair(question: str, answer: str) -> list[dict[str, str]]:
-    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+    return [{"role": "user", "content": shown(question)}, {"role": "assistant", "content": shown(answer)}]
+
+
+def _history(turns: list[ChatTurn]) -> list[dict[str, str]]:
+    """What the assistant sees as earlier turns: the original texts, not the displayed ones."""
+    return [m for t in turns for m in ({"role": "user", "content": t.question}, {"role": "assistant", "content": t.answer.text})]
 
 
 def _chat_of(turns: list[ChatTurn]) -> list[dict[str, str]]:
@@ -96,9 +115,11 @@ class ChatPage:
         except Exception:  # noqa: BLE001 - a missing index is shown on the page, not raised
             return None
 
-    def status_html(self) -> str:
+    def header_html(self) -> str:
+        """Title, one line on what this is, and the index being served (refreshed on load and upload)."""
         status = self.index_status()
-        return index_status_line(status, None if status else "no index yet: run `python -m assistant index`")
+        line = index_status_line(status, None if status else "no index yet: run `python -m assistant index`")
+        return f"<h1>{esc(TITLE)}</h1><p>{esc(SUBTITLE)}</p>{line}"
 
     # -- asking -------------------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None, backend: str | None) -> Answer:
@@ -117,8 +138,8 @@ class ChatPage:
         md, js = self.exports.write(session, turns, self.index_status())
         return gr.update(value=str(md), interactive=True), gr.update(value=str(js), interactive=True)
 
-    def respond(self, message: str, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
-                show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+    def respond(self, message: str, turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
+                session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
         """Outputs: textbox, chatbot, turns, selected, sources, markdown file, json file, session."""
         try:
             question = clean_question(message, self.assistant.settings.max_question_chars)
@@ -127,33 +148,31 @@ class ChatPage:
             yield (gr.skip(),) * 8
             return
         session = session or (request.session_hash if request else None) or "anonymous"
-        history = plain_history(chat)
-        base = _pair(question, "")[:1]
-        yield "", history + base + [{"role": "assistant", "content": "…"}], gr.skip(), gr.skip(), message_panel("Searching the sources…"), gr.skip(), gr.skip(), session
+        history, shown_before = _history(turns), _chat_of(turns)
+        yield "", shown_before + _pair(question, "…"), gr.skip(), gr.skip(), message_panel("Searching the sources…"), gr.skip(), gr.skip(), session
         try:
             answer = self.ask(question, history, k, mode, backend)
         except Exception as exc:  # noqa: BLE001 - shown to the user; the page must stay usable
             log.exception("answering failed")
-            gr.Warning(f"Could not answer: {esc(exc)}")
-            yield message, history, gr.skip(), gr.skip(), message_panel(f"Could not answer: {exc}"), gr.skip(), gr.skip(), session
+            gr.Warning(f"Could not answer: {_text(exc)}")
+            yield message, shown_before, gr.skip(), gr.skip(), message_panel(f"Could not answer: {exc}"), gr.skip(), gr.skip(), session
             return
         for step in stream_steps(answer.text)[:-1]:
-            yield gr.skip(), history + _pair(question, step), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), shown_before + _pair(question, step), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             time.sleep(STREAM_PAUSE_S)
         turns = [*turns, ChatTurn(question, answer, history, self._turn_settings(k, mode, backend))]
         panel = sources_panel(answer, len(turns), len(turns), show_scores)
         md, js = self._downloads(session, turns)
-        yield gr.skip(), history + _pair(question, answer.text), turns, len(turns) - 1, panel, md, js, session
+        yield gr.skip(), shown_before + _pair(question, answer.text), turns, len(turns) - 1, panel, md, js, session
 
-    def retry_last(self, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
+    def retry_last(self, turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
                    session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
         """Ask the last question again (with the current settings)."""
         if not turns:
             gr.Info("Nothing to retry yet.")
             yield (gr.skip(),) * 8
             return
-        kept = turns[:-1]
-        yield from self.respond(turns[-1].question, _chat_of(kept), kept, k, mode, backend, show_scores, session, request)
+        yield from self.respond(turns[-1].question, turns[:-1], k, mode, backend, show_scores, session, request)
 
     def retry_at(self, evt: gr.RetryData, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
                  show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
@@ -162,13 +181,13 @@ class ChatPage:
         if i >= len(turns):
             yield (gr.skip(),) * 8
             return
-        kept = turns[:i]
-        yield from self.respond(turns[i].question, _chat_of(kept), kept, k, mode, backend, show_scores, session, request)
+        yield from self.respond(turns[i].question, turns[:i], k, mode, backend, show_scores, session, request)
 
-    def ask_example(self, evt: gr.SelectData, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
+    def ask_example(self, evt: gr.SelectData, turns: list[ChatTurn], k: int, mode: str, backend: str,
                     show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+        """Clicking an example question asks it straight away."""
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
-        yield from self.respond(str(value.get("text") or ""), chat, turns, k, mode, backend, show_scores, session, request)
+        yield from self.respond(str(value.get("text") or ""), turns, k, mode, backend, show_scores, session, request)
 
     # -- undo / clear / select ----------------------------------------------------------------------
     def _truncate(self, turns: list[ChatTurn], keep: int, show_scores: bool, session: str | None) -> tuple:
@@ -209,42 +228,44 @@ class ChatPage:
         return sources_panel(turns[selected].answer, selected + 1, len(turns), show_scores)
 
     # -- feedback -----------------------------------------------------------------------------------
-    def rate(self, evt: gr.LikeData, chat: list[dict], turns: list[ChatTurn], ratings: dict[int, int],
-             comment: str) -> tuple[dict[int, int], int | None, str, Any]:
-        """👍 / 👎 on an answer; clicking the same thumb again withdraws the rating.
+    def rate(self, evt: gr.LikeData, chat: list[dict], turns: list[ChatTurn], ratings: dict[str, int],
+             comment: str) -> tuple[dict[str, int], str | None, str, Any]:
+        """Thumbs up / down on an answer; clicking the same thumb again withdraws the rating.
 
-        Outputs: ratings (turn -> feedback row), last rated turn, feedback line, comment box.
+        Ratings are keyed by turn id, so after an undo or retry a new answer in the same place gets
+        its own row. Outputs: ratings (turn id -> feedback row), last rated turn id, feedback line, comment box.
         """
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
             return ratings, None, "That answer is still being written; rate it when it is done.", gr.skip()
-        turn, row_id = turns[i], ratings.get(i)
-        ratings = dict(ratings)
+        turn, ratings = turns[i], dict(ratings)
+        row_id = ratings.get(turn.id)
         if evt.liked in ("", None):
             if row_id is not None:
-                self.feedback.delete(row_id)
-                ratings.pop(i)
+                self.feedback.delete(ratings.pop(turn.id))
             return ratings, None, f"Rating of answer {i + 1} withdrawn.", gr.skip()
         rating = 1 if evt.liked is True or str(evt.liked).lower() == "like" else -1
+        note = (comment or "").strip() or None
         if row_id is None:
-            ratings[i] = self.feedback.add(turn.question, turn.answer, rating, history=turn.history, settings=turn.settings,
-                                           comment=comment or None)
+            ratings[turn.id] = self.feedback.add(turn.question, turn.answer, rating, history=turn.history,
+                                                 settings=turn.settings, comment=note)
         else:
             self.feedback.set_rating(row_id, rating)
-            if comment and comment.strip():
-                self.feedback.set_comment(row_id, comment)
-        thumb = "👍" if rating > 0 else "👎"
-        saved = " with your comment" if comment and comment.strip() else ". Add a comment below if you like"
-        return ratings, i, f"Saved {thumb} for answer {i + 1}{saved}.", ("" if comment else gr.skip())
+            if note:
+                self.feedback.set_comment(row_id, note)
+        thumb = "thumbs-up" if rating > 0 else "thumbs-down"
+        saved = " with your comment" if note else "; add a comment below if you like"
+        return ratings, turn.id, f"Saved your {thumb} for answer {i + 1}{saved}.", ("" if note else gr.skip())
 
-    def save_comment(self, comment: str, ratings: dict[int, int], last_rated: int | None) -> tuple[str, Any]:
+    def save_comment(self, comment: str, ratings: dict[str, int], last_rated: str | None) -> tuple[str, Any]:
+        """Attach the comment to the rating just given (a comment typed before rating goes with the click)."""
         if last_rated is None or last_rated not in ratings:
-            gr.Info("Rate an answer with 👍 or 👎 first; the comment is attached to that rating.")
+            gr.Info("Rate an answer with a thumb first; the comment is attached to that rating.")
             return gr.skip(), gr.skip()
         if not (comment or "").strip():
             return "Type a comment first.", gr.skip()
         self.feedback.set_comment(ratings[last_rated], comment)
-        return f"Comment saved with your rating of answer {last_rated + 1}.", ""
+        return "Comment saved with your rating.", ""
 
     # -- uploads & API ------------------------------------------------------------------------------
     def upload(self, path: str | None) -> tuple[str, str, None]:
@@ -255,7 +276,7 @@ class ChatPage:
             message = add_document(self.assistant, path, Path(path).name, self.ui.upload_max_bytes)
         except UploadRejected as exc:
             return f"❌ {esc(exc)}", gr.skip(), None
-        return f"✅ {esc(message)}", self.status_html(), None
+        return f"✅ {esc(message)}", self.header_html(), None
 
     def chat_api(self, question: str, history: list[dict] | None = None) -> dict:
         """Answer one question (history: earlier messages as [{"role", "content"}]); returns the
@@ -266,15 +287,11 @@ class ChatPage:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception as exc:  # noqa: BLE001 - a clear message instead of a trace on the client
             log.exception("answering failed")
-            raise gr.Error(f"Could not answer: {esc(exc)}", print_exception=False) from None
+            raise gr.Error(f"Could not answer: {_text(exc)}", print_exception=False) from None
         return answer_payload(answer)
 
 
 # -- layout -----------------------------------------------------------------------------------------
-
-def _header() -> gr.HTML:
-    return gr.HTML(f"<h1>{esc(TITLE)}</h1><p>{esc(SUBTITLE)}</p>", head=f"<style>{CSS}</style>", elem_id="pn-header")
-
 
 def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
               backends: dict[str, Assistant] | None = None) -> gr.Blocks:
@@ -290,8 +307,7 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
     private = {"api_visibility": "private"}
 
     with gr.Blocks(title=f"{TITLE} · cited answers", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
-        _header()
-        status = gr.HTML(page.status_html(), elem_id="pn-status")
+        header = gr.HTML(page.header_html(), head=f"<style>{CSS}</style>", elem_id="pn-header")
         turns = gr.State([])
         selected = gr.State(None)
         ratings = gr.State({})
@@ -309,27 +325,26 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                                          max_lines=6, elem_id="pn-question", autofocus=True)
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="pn-ask")
                 with gr.Row(elem_id="pn-actions"):
-                    retry_btn = gr.Button("↻ Retry", size="sm", scale=0)
-                    undo_btn = gr.Button("↶ Undo", size="sm", scale=0)
-                    clear_btn = gr.Button("✕ Clear", size="sm", scale=0)
-                    md_file = gr.DownloadButton("⤓ Markdown", size="sm", scale=0, interactive=False)
-                    json_file = gr.DownloadButton("⤓ JSON", size="sm", scale=0, interactive=False)
+                    small = {"size": "sm", "min_width": 80}
+                    retry_btn = gr.Button("↻ Retry", **small)
+                    undo_btn = gr.Button("↶ Undo", **small)
+                    clear_btn = gr.Button("✕ Clear", **small)
+                    md_file = gr.DownloadButton("⤓ Markdown", interactive=False, **small)
+                    json_file = gr.DownloadButton("⤓ JSON", interactive=False, **small)
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to read per answer")
                     mode = gr.Radio(RETRIEVAL_MODES, value=s.retriever, label="Retrieval mode",
                                     info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only")
                     show_scores = gr.Checkbox(False, label="Show retrieval scores in the sources panel")
-                    if len(backends) > 1:
-                        backend: gr.components.Component = gr.Dropdown(list(backends), value=s.llm if s.llm in backends else next(iter(backends)),
-                                                                       label="Answer backend")
-                    else:
-                        backend = gr.State(next(iter(backends)))
+                    default_backend = s.llm if s.llm in backends else next(iter(backends))
+                    backend = (gr.Dropdown(list(backends), value=default_backend, label="Answer backend")
+                               if len(backends) > 1 else gr.State(default_backend))
                 if ui.uploads:
                     with gr.Accordion("Add a document to the corpus", open=False):
                         upload = gr.File(label=f"{', '.join(ALLOWED_SUFFIXES)} · up to {ui.upload_max_bytes / 1e6:.0f} MB",
-                                         file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="pn-upload")
+                                         file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="pn-upload", height=140)
                         upload_msg = gr.Markdown()
-                    upload.upload(page.upload, upload, [upload_msg, status, upload], **private)
+                    upload.upload(page.upload, upload, [upload_msg, header, upload], **private)
             with gr.Column(scale=2, min_width=320):
                 sources = gr.HTML(EMPTY_PANEL, elem_id="pn-sources-panel", label="Sources", show_label=False, padding=True, container=True)
                 with gr.Group():
@@ -341,9 +356,9 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
         chat_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, session]
         stream = {"show_progress": "minimal", **private}
         for trigger in (textbox.submit, send.click):
-            trigger(page.respond, [textbox, chatbot, turns, *settings_in], chat_out, **stream)
-        chatbot.example_select(page.ask_example, [chatbot, turns, *settings_in], chat_out, **stream)
-        retry_btn.click(page.retry_last, [chatbot, turns, *settings_in], chat_out, **stream)
+            trigger(page.respond, [textbox, turns, *settings_in], chat_out, **stream)
+        chatbot.example_select(page.ask_example, [turns, *settings_in], chat_out, **stream)
+        retry_btn.click(page.retry_last, [turns, *settings_in], chat_out, **stream)
         chatbot.retry(page.retry_at, [chatbot, turns, *settings_in], chat_out, **stream)
         undo_out = [textbox, chatbot, turns, selected, sources, md_file, json_file]
         undo_btn.click(page.undo_last, [turns, show_scores, session], undo_out, **private)
@@ -355,7 +370,7 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
         show_scores.change(page.rerender, [turns, selected, show_scores], sources, **private)
         chatbot.like(page.rate, [chatbot, turns, ratings, comment], [ratings, last_rated, feedback_line, comment], **private)
         comment_btn.click(page.save_comment, [comment, ratings, last_rated], [feedback_line, comment], **private)
-        demo.load(page.status_html, None, status, **private)
+        demo.load(page.header_html, None, header, **private)
         gr.api(page.chat_api, api_name="chat")
     return demo.queue(default_concurrency_limit=ui.concurrency)
 

@@ -14,7 +14,7 @@ from typing import Any
 from assistant.answer import Answer, Citation, Passage
 from ui.answers import grounding
 
-_SPACE = re.compile(r"\s+")
+_BLANKS = re.compile(r"\n\s*\n")
 
 EMPTY_PANEL = (
     '<div class="pn-sources pn-empty"><p class="pn-muted">Sources appear here. Ask a question; each answer lists the '
@@ -63,19 +63,40 @@ def quote_span(passage: Passage, citation: Citation) -> tuple[int, int] | None:
     return match.span() if match else None
 
 
-def highlight(text: str, spans: list[tuple[int, int]]) -> str:
-    """`text` escaped, with each span wrapped in <mark> (overlapping spans merged)."""
+def _shown(text: str) -> str:
+    """Escaped passage text with runs of blank lines folded, so a card is not mostly white space."""
+    return esc(_BLANKS.sub("\n", text))
+
+
+def _window(text: str, spans: list[tuple[int, int]], context: int) -> tuple[int, int]:
+    """The part of a long passage worth showing: the highlighted sentences and some text around them."""
+    if not spans or len(text) <= 2 * context + (spans[-1][1] - spans[0][0]):
+        return 0, len(text)
+    lo, hi = max(0, spans[0][0] - context), min(len(text), spans[-1][1] + context)
+    if lo > 0:
+        cut = text.find(" ", lo)
+        lo = cut + 1 if 0 <= cut < spans[0][0] else lo
+    if hi < len(text):
+        cut = text.rfind(" ", spans[-1][1], hi)
+        hi = cut if cut > 0 else hi
+    return lo, hi
+
+
+def highlight(text: str, spans: list[tuple[int, int]], context: int = 280) -> str:
+    """`text` escaped, each span wrapped in <mark> (overlaps merged); a long passage is trimmed to
+    `context` characters around the marks, so the highlighted sentence is in view without scrolling."""
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out, pos = [], 0
+    lo, hi = _window(text, [(a, b) for a, b in merged], context)
+    out, pos = ["…" if lo > 0 else ""], lo
     for start, end in merged:
-        out += [esc(text[pos:start]), f"<mark>{esc(text[start:end])}</mark>"]
+        out += [_shown(text[pos:start]), f"<mark>{esc(text[start:end])}</mark>"]
         pos = end
-    out.append(esc(text[pos:]))
+    out.append(_shown(text[pos:hi]) + ("…" if hi < len(text) else ""))
     return "".join(out)
 
 
@@ -95,16 +116,16 @@ def source_card(n: int, passage: Passage, citations: list[Citation], show_scores
     body = highlight(passage.text.strip("\n"), spans)
     scores = _scores(passage, citations) if show_scores else ""
     return (
-        f'<li class="pn-card" data-n="{n}"><div class="pn-card-title"><span class="pn-n">[{n}]</span> {_title(passage)}</div>'
-        f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{body}</div>{scores}</li>'
+        f'<div class="pn-card" data-n="{n}"><div class="pn-card-title"><span class="pn-n">[{n}]</span> {_title(passage)}</div>'
+        f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{body}</div>{scores}</div>'
     )
 
 
 def related_card(passage: Passage, show_scores: bool) -> str:
     scores = _scores(passage, []) if show_scores else ""
     return (
-        f'<li class="pn-card pn-related-card"><div class="pn-card-title">{_title(passage)}</div>'
-        f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{esc(passage.text.strip())}</div>{scores}</li>'
+        f'<div class="pn-card pn-related-card"><div class="pn-card-title">{_title(passage)}</div>'
+        f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{_shown(passage.text.strip())}</div>{scores}</div>'
     )
 
 
@@ -127,13 +148,13 @@ def sources_panel(answer: Answer | None, position: int | None = None, count: int
         body = ('<div class="pn-abstain">The sources do not answer this question.</div>'
                 '<h4 class="pn-related-h">Related (not an answer)</h4>'
                 '<p class="pn-muted">The closest passages found. They are not evidence for an answer.</p>'
-                f'<ul class="pn-cards pn-related">{cards}</ul>') if cards else '<div class="pn-abstain">The sources do not answer this question.</div>'
+                f'<div class="pn-cards pn-related">{cards}</div>') if cards else '<div class="pn-abstain">The sources do not answer this question.</div>'
         return f'<div class="pn-sources">{head}{body}</div>'
     by_n: dict[int, list[Citation]] = {}
     for c in answer.citations:
         by_n.setdefault(c.n, []).append(c)
     cards = "".join(source_card(n, cs[0].passage, cs, show_scores) for n, cs in sorted(by_n.items()))
-    body = f'<ol class="pn-cards">{cards}</ol>' if cards else '<p class="pn-muted">This answer cites no passages.</p>'
+    body = f'<div class="pn-cards">{cards}</div>' if cards else '<p class="pn-muted">This answer cites no passages.</p>'
     return f'<div class="pn-sources">{head}{body}</div>'
 
 

@@ -157,11 +157,12 @@ class ExtractiveAnswerer:
             result.append(credit)
         return result
 
-    def _window_terms(self, generation: Generation, cand: Candidate, reach: int = 2) -> set[str]:
+    def _window_terms(self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None) -> set[str]:
         """Terms of the sentences around a candidate: a sentence is often about what its neighbours name."""
         doc = generation.documents[cand.doc_id]
         found: set[str] = set()
-        for i in range(max(0, cand.index - reach), min(len(doc.sentences), cand.index + reach + 1)):
+        last = cand.index + (reach if after is None else after)
+        for i in range(max(0, cand.index - reach), min(len(doc.sentences), last + 1)):
             if i != cand.index:
                 start, end = doc.sentences[i]
                 found.update(stem(w) for w in words(doc.text[start:end]) if w not in STOPWORDS)
@@ -183,21 +184,28 @@ class ExtractiveAnswerer:
         given = conversation.given_sentences()
         given_at = {(c.doc_id, c.index) for c in cands if c.text in given}
         soft = self._soft_matches(q, cands)
+        subject = [stem(w) for w in words(q.subject) if w not in STOPWORDS]
         for cand, sim, ctx_sim, credit in zip(cands, sims, ctx_sims, soft):
             f = cand.features
+            opening = {stem(w) for w in words(" ".join(cand.text.split()[:4]))}
+            f["subject"] = 1.0 if subject and all(t in opening for t in subject) else 0.0
             f["dense_ctx"] = float(ctx_sim)
             window = self._window_terms(generation, cand) | cand.terms
             f["dense"] = float(sim)
             f["coverage"] = sum(w * credit.get(t, 0.0) for t, w in q.terms.items()) / q_total
             f["window"] = sum(w for t, w in all_terms.items() if t in window) / total
+            # News prose states a premise, then what followed: question terms the sentence lacks
+            # but the sentences just before it hold ("Lee's gestures" ... "North Korea has stopped").
+            before = self._window_terms(generation, cand, reach=3, after=0) - cand.terms
+            f["premise"] = sum(w for t, w in q.terms.items() if t in before) / q_total
             f["rank"] = cand.passage.score / top_score
             f["type"] = answer_type_match(q.kind, cand.text, q)
             f["given"] = 1.0 if cand.text in given else 0.0
             f["near_given"] = 1.0 if followup and any(d == cand.doc_id and 0 < abs(i - cand.index) <= 3 for d, i in given_at) else 0.0
             f["primary"] = 1.0 if q.about_article and generation.documents[cand.doc_id].metadata.get("corpus_rank") == "0" else 0.0
             cand.score = (
-                0.40 * f["dense"] + 0.20 * f["dense_ctx"] + 0.25 * f["coverage"] + 0.05 * f["window"] + 0.20 * f["rank"]
-                + 0.10 * f["type"] + 0.25 * f["primary"] + 0.10 * f["near_given"] - 0.15 * f["given"]
+                0.40 * f["dense"] + 0.20 * f["dense_ctx"] + 0.25 * f["coverage"] + 0.20 * f["premise"] + 0.20 * f["rank"]
+                + 0.10 * f["type"] + 0.05 * f["subject"] + 0.25 * f["primary"] + 0.10 * f["near_given"] - 0.15 * f["given"]
             )
 
     # -- answer -----------------------------------------------------------------------------------
@@ -269,6 +277,8 @@ class ExtractiveAnswerer:
         ws += [w for w in words(" ".join(meta.get(k, "") for k in ("title", "author", "publisher"))) if w not in STOPWORDS]
         terms = {stem(w) for w in ws}
         support, unmatched = self._soft_coverage(q, q.terms, terms, ws)
+        if q.context_terms:  # a follow-up ("Where does he work?") is also judged with what it refers to
+            support = max(support, self._soft_coverage(q, {**q.context_terms, **q.terms}, terms, ws)[0])
         problems = []
         # Numbers and names of the question must appear in the answering document (or its header).
         doc = generation.documents[chosen[0].doc_id]

@@ -1,0 +1,89 @@
+"""Ratings stored in SQLite and exported as test-set rows a ragas-style evaluation can load."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from assistant.evaluation.testset import load_testset
+from assistant.feedback import FeedbackStore, export_testset, feedback_path, strip_citations
+
+FIRST = "Who did Lee call first after taking office?"
+
+
+@pytest.fixture(scope="module")
+def answers(assistant):
+    """Real answers from the shared index: one cited, one follow-up, one abstention."""
+    first = assistant.ask(FIRST)
+    history = [{"role": "user", "content": FIRST}, {"role": "assistant", "content": first.text}]
+    follow = assistant.ask("And who did he call after that?", history)
+    abstained = assistant.ask("What is the population of Seoul?")
+    assert first.citations and follow.citations and abstained.abstained
+    return first, (history, follow), abstained
+
+
+def test_round_trip_and_every_write_is_committed(tmp_path, answers):
+    first, _, _ = answers
+    path = feedback_path(tmp_path)
+    store = FeedbackStore(path)
+    row_id = store.add(FIRST, first, 1, history=[], settings={"top_k": 6, "retriever": "hybrid"}, comment="  spot on  ")
+    # Another connection sees it at once: nothing waits for a later commit.
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT rating, comment FROM feedback WHERE id = ?", (row_id,)).fetchone() == (1, "spot on")
+    row = FeedbackStore(path).get(row_id)
+    assert row.question == FIRST and row.answer == first.text and row.rating == 1 and not row.abstained
+    assert row.settings == {"top_k": 6, "retriever": "hybrid"} and row.history == []
+    assert row.citations[0]["quote"] == first.citations[0].quote and row.citations[0]["chunk_id"] == first.citations[0].passage.chunk_id
+    assert row.created_at
+    store.set_rating(row_id, -1)
+    store.set_comment(row_id, "changed my mind")
+    row = store.get(row_id)
+    assert (row.rating, row.comment) == (-1, "changed my mind")
+    store.delete(row_id)
+    assert store.get(row_id) is None and store.rows() == []
+
+
+def test_rating_must_be_plus_or_minus_one(tmp_path, answers):
+    store = FeedbackStore(feedback_path(tmp_path))
+    with pytest.raises(ValueError):
+        store.add(FIRST, answers[0], 0)
+    with pytest.raises(sqlite3.IntegrityError):  # the table enforces it too
+        with sqlite3.connect(store.path) as raw:
+            raw.execute("INSERT INTO feedback (created_at, question, answer, rating) VALUES ('now', 'q', 'a', 5)")
+
+
+def test_export_testset_rows(tmp_path, answers):
+    first, (history, follow), abstained = answers
+    store = FeedbackStore(feedback_path(tmp_path))
+    store.add(FIRST, first, 1)
+    store.add("And who did he call after that?", follow, 1, history=history, comment="good follow-up")
+    store.add("What is the population of Seoul?", abstained, 1)
+    store.add("What do Lee and Trump have in common?", first, -1, comment="wrong passage")
+    out = tmp_path / "export" / "feedback.jsonl"
+    assert export_testset(store.path, out) == 4
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    up, multi, unanswerable, down = rows
+    for row in rows:
+        assert {"user_input", "reference", "reference_contexts", "answerable", "tags"} <= set(row)
+        assert row["tags"][0] == "feedback"
+    assert up["reference"] == strip_citations(first.text) and "[1]" not in up["reference"] and "Trump" in up["reference"]
+    assert up["reference_contexts"] == [c.quote for c in first.citations] and up["answerable"] is True
+    assert up["tags"] == ["feedback", "up"] and "history" not in up
+    assert multi["history"] == history and "Ishiba" in multi["reference"] and multi["comment"] == "good follow-up"
+    assert unanswerable["answerable"] is False and unanswerable["reference_contexts"] == []
+    assert down["tags"] == ["feedback", "down"] and down["reference"] == "" and down["reference_contexts"] == []
+    assert down["answerable"] is True and down["response"] == first.text and down["retrieved_contexts"]
+    # The project's own test-set loader reads the export.
+    cases = load_testset(out)
+    assert [c.turns[0].user_input for c in cases][:1] == [FIRST] and cases[2].turns[0].answerable is False
+
+
+def test_export_without_feedback_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no feedback yet"):
+        export_testset(tmp_path / "missing.sqlite3", tmp_path / "out.jsonl")
+
+
+def test_strip_citations():
+    assert strip_citations("Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3].") == "Lee called Trump first. Then Ishiba, then Xi."
