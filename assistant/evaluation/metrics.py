@@ -96,3 +96,48 @@ def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
     else:
         metrics["correct"] = float(answer.abstained)
     return metrics
+
+
+# -- aggregation (used by the runner; kept here so every metric definition lives in one file) ------
+
+def strip_citations(text: str) -> str:
+    """Answer text without its [n] marks: they are not words and would skew similarity."""
+    return re.sub(r"\s+", " ", _CITE.sub("", text)).strip()
+
+
+def embedding_similarities(answers: list[str], references: list[str]) -> list[float]:
+    """Cosine between each answer and its reference with the index's own model (one batched call),
+    a cheap semantic stand-in for ragas' answer similarity that needs no judge LLM."""
+    from index import embeddings
+
+    if not answers:
+        return []
+    vectors = embeddings.embed([strip_citations(a) for a in answers] + list(references))
+    a, r = vectors[: len(answers)], vectors[len(answers):]
+    return [float(x) for x in (a * r).sum(axis=1)]
+
+
+def mean(values: list[float]) -> float | None:
+    """Mean, or None when no turn applies: an absent measurement must not read as 0."""
+    return sum(values) / len(values) if values else None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0-100), as numpy computes it, without the dependency."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def abstention_scores(should_abstain: list[bool], abstained: list[bool]) -> dict[str, float | None]:
+    """Precision and recall of abstaining, positive class = the question cannot be answered."""
+    true_pos = sum(s and a for s, a in zip(should_abstain, abstained))
+    predicted, actual = sum(abstained), sum(should_abstain)
+    return {
+        "abstention_precision": true_pos / predicted if predicted else None,
+        "abstention_recall": true_pos / actual if actual else None,
+    }
