@@ -116,7 +116,7 @@ def index(
         except (BuildLocked, ValueError) as exc:
             fail(str(exc))
     if json_out:
-        out.print_json(json.dumps(summary.as_dict()))
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
         return
     s = summary
     verb = "Index up to date" if s.noop else "Indexed"
@@ -131,7 +131,7 @@ def index(
 def ask(question: str, json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON")) -> None:
     """Answer one question."""
     answer = _answer_or_fail(_assistant(), question, [])
-    out.print(_json(answer)) if json_out else _print_answer(answer)
+    print(_json(answer)) if json_out else _print_answer(answer)
 
 
 @app.command()
@@ -145,7 +145,7 @@ def chat(jsonl: bool = typer.Option(False, "--jsonl", help="Read questions from 
             if not question:
                 continue
             answer = _answer_or_fail(assistant, question, history)
-            out.print(_json(answer), soft_wrap=True)
+            print(_json(answer), flush=True)  # plain print: rich would wrap the JSON line
             history.append((question, answer.text))
         return
     console.print("Ask about Lee Jae-myung's North Korea policy and regional dynamics. Empty line or Ctrl-D quits.")

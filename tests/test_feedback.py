@@ -7,20 +7,25 @@ import sqlite3
 
 import pytest
 
+from assistant.answer import Answer
 from assistant.evaluation.testset import load_testset
 from assistant.feedback import FeedbackStore, export_testset, feedback_path, strip_citations
 
 FIRST = "Who did Lee call first after taking office?"
+SEOUL = "What is the population of Seoul?"
 
 
 @pytest.fixture(scope="module")
 def answers(assistant):
-    """Real answers from the shared index: one cited, one follow-up, one abstention."""
+    """Real answers from the shared index (one cited, one follow-up) and an abstention."""
     first = assistant.ask(FIRST)
     history = [{"role": "user", "content": FIRST}, {"role": "assistant", "content": first.text}]
     follow = assistant.ask("And who did he call after that?", history)
-    abstained = assistant.ask("What is the population of Seoul?")
-    assert first.citations and follow.citations and abstained.abstained
+    assert first.citations and follow.citations
+    # An abstention as the answerer writes one; built here so these storage tests do not depend on
+    # where the answerer draws its line (test_web checks that it abstains).
+    abstained = Answer(question=SEOUL, text="The sources I have do not say. I found nothing that answers it.",
+                       abstained=True, related=first.retrieved[:2], retrieved=first.retrieved)
     return first, (history, follow), abstained
 
 
@@ -59,7 +64,7 @@ def test_export_testset_rows(tmp_path, answers):
     store = FeedbackStore(feedback_path(tmp_path))
     store.add(FIRST, first, 1)
     store.add("And who did he call after that?", follow, 1, history=history, comment="good follow-up")
-    store.add("What is the population of Seoul?", abstained, 1)
+    store.add(SEOUL, abstained, 1)
     store.add("What do Lee and Trump have in common?", first, -1, comment="wrong passage")
     out = tmp_path / "export" / "feedback.jsonl"
     assert export_testset(store.path, out) == 4

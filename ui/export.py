@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import tempfile
+import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ class ExportFolder:
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="peninsula-export-"))
+        weakref.finalize(self, shutil.rmtree, self.root, True)  # removed with the app (or at exit)
 
     def write(self, session: str, turns: list[ChatTurn], index: dict[str, Any] | None) -> tuple[Path, Path]:
         folder = self.root / (_SAFE.sub("_", session)[:64] or "anonymous")

@@ -112,8 +112,10 @@ def _scores(p: Passage, citations: list[Citation]) -> str:
 
 
 def source_card(n: int, passage: Passage, citations: list[Citation], show_scores: bool) -> str:
-    spans = [s for s in (quote_span(passage, c) for c in citations) if s]
-    body = highlight(passage.text.strip("\n"), spans)
+    text = passage.text.lstrip("\n")
+    lead = len(passage.text) - len(text)  # spans are offsets into the unstripped passage
+    spans = [(max(0, a - lead), b - lead) for a, b in (s for s in (quote_span(passage, c) for c in citations) if s)]
+    body = highlight(text.rstrip("\n"), spans)
     scores = _scores(passage, citations) if show_scores else ""
     return (
         f'<div class="pn-card" data-n="{n}"><div class="pn-card-title"><span class="pn-n">[{n}]</span> {_title(passage)}</div>'

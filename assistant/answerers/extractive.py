@@ -30,8 +30,14 @@ _CONTINUES = re.compile(r"[:]$")
 
 
 def soft_credit(similarity: float) -> float:
-    """Credit for a word of similar meaning: none below 0.45 cosine, full from 0.75 (troops ~ soldiers)."""
+    """Credit for a word of similar meaning when ranking: none below 0.45 cosine, full from 0.75."""
     return min(1.0, max(0.0, (similarity - 0.45) / 0.3))
+
+
+def strict_credit(similarity: float) -> float:
+    """Credit for a word of similar meaning when deciding to answer at all: only close synonyms
+    count (troops ~ soldiers 0.89, budget ~ spending 0.74), not loose associations (population ~ people 0.53)."""
+    return min(1.0, max(0.0, (similarity - 0.55) / 0.25))
 
 RELATED_SHOWN = 3
 
@@ -126,7 +132,7 @@ class ExtractiveAnswerer:
             vocab = sorted(set(evidence_words))
             sims = self.vectors.get(query_words) @ self.vectors.get(vocab).T
             for t, row in zip(missing_terms, sims):
-                credit = soft_credit(float(row.max()) if row.size else 0.0)
+                credit = strict_credit(float(row.max()) if row.size else 0.0)
                 got += credit * terms[t]
                 if credit < 0.5:
                     unmatched.append(q.surface.get(t, t))

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Passage
 from assistant.evaluation.metrics import abstention_scores, embedding_similarities, mean, percentile, turn_metrics
 from assistant.evaluation.testset import Case, TurnCase, load_testset
 from assistant.settings import Settings
@@ -111,7 +111,7 @@ def prepare_run(name: str, overrides: dict[str, Any], settings: Settings) -> Run
 
 # -- playing --------------------------------------------------------------------------------------
 
-def passage_row(passage) -> dict[str, Any]:
+def passage_row(passage: Passage) -> dict[str, Any]:
     return {"chunk_id": passage.chunk_id, "title": passage.title, "score": round(passage.score, 5), "text": passage.text[:300]}
 
 
@@ -336,6 +336,9 @@ def compare(dir_a: Path, dir_b: Path) -> str:
     """Markdown: the two evaluations side by side with deltas, one table per pair of runs."""
     a, b = load_summary(dir_a), load_summary(dir_b)
     lines = ["# Evaluation comparison", "", f"- A: `{dir_a}` ({a.get('created_at', '?')})", f"- B: `{dir_b}` ({b.get('created_at', '?')})"]
+    if a.get("testsets") != b.get("testsets") or a.get("turns") != b.get("turns"):
+        lines += ["", f"> Different test sets (A: {a.get('turns')} turns of {a.get('testsets')}; B: {b.get('turns')} turns of "
+                      f"{b.get('testsets')}): deltas mix test-set and system changes."]
     for name_a, name_b in _pairs(a, b):
         lines += ["", f"## {name_a}" if name_a == name_b else f"## A: {name_a} vs B: {name_b}", ""]
         lines += compare_runs(a["runs"][name_a], b["runs"][name_b], name_a, name_b)

@@ -1,0 +1,192 @@
+"""Evaluation: the runner, reports, the naive LangChain baseline, gates and comparisons, and the
+project's test set itself. Real model and real index (the session's `corpus_settings`); the test set
+is four rows of core.jsonl (one unanswerable, one two-turn), so a full run stays under a few minutes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation.baseline import EXCLUDE, covered_sentences
+from assistant.evaluation.metrics import abstention_scores, normalise, percentile
+from assistant.evaluation.runner import JUDGE_NOTE, METRICS, compare, fail_under, parse_thresholds, preset_runs, run_eval
+from assistant.evaluation import testset
+from assistant.settings import SHIPPED_CORPUS, Settings
+from index.loaders import load_corpus
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
+TESTSET = PROJECT / "corpus" / "testsets" / "core.jsonl"
+PICKED = ("seed-first-call", "un-lee-climate", "conv-seed-trump", "rel-usfk-troops")
+RUNS = [("hybrid", {"retriever": "hybrid"}), ("naive-langchain", {"__baseline__": True})]
+
+
+def core_rows() -> list[dict]:
+    return [json.loads(line) for line in TESTSET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def tiny_testset(tmp_path_factory) -> Path:
+    """Four core.jsonl rows; the related one only when its document is beside the checkout."""
+    wanted = PICKED if SHARED_CORPUS.is_dir() else PICKED[:3]
+    rows = [r for r in core_rows() if r["id"] in wanted]
+    assert len(rows) == len(wanted)
+    path = tmp_path_factory.mktemp("testset") / "tiny.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def evaluation(corpus_settings, tiny_testset, tmp_path_factory) -> tuple[Path, dict, list[dict]]:
+    """One evaluation with two runs, shared by the tests that read its outputs."""
+    out = tmp_path_factory.mktemp("eval-out")
+    summary = run_eval([tiny_testset], corpus_settings, out, RUNS, progress=False)
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    return out, summary, results
+
+
+def test_run_eval_writes_results_summary_and_reports(evaluation, tiny_testset):
+    out, summary, results = evaluation
+    for name in ("results.jsonl", "summary.json", "report.md", "report.html"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    turns = sum(len(r.get("turns", [r])) for r in map(json.loads, tiny_testset.read_text().splitlines()))
+    assert len(results) == 2 * turns
+    assert [r["run"] for r in results].count("naive-langchain") == turns
+    followups = [r for r in results if r["followup"]]
+    assert followups and all(r["case_id"] == "conv-seed-trump" and r["turn"] == 1 for r in followups)
+    row = results[0]
+    assert {"run", "case_id", "turn", "tags", "question", "answer", "abstained", "citations", "retrieved", "metrics", "timings_ms"} <= set(row)
+    assert set(row["retrieved"][0]) == {"chunk_id", "title", "score", "text"} and len(row["retrieved"][0]["text"]) <= 300
+    assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
+
+
+def test_summary_metrics_are_fractions_and_llm_metrics_are_not_faked(evaluation, corpus_settings):
+    _, summary, _ = evaluation
+    assert list(summary["runs"]) == ["hybrid", "naive-langchain"]
+    assert JUDGE_NOTE in summary["notes"]
+    for name, run in summary["runs"].items():
+        assert set(METRICS) <= set(run["metrics"])
+        for key, value in run["metrics"].items():
+            assert value is None or 0.0 <= value <= 1.0, (name, key, value)
+        for tag, cell in run["by_tag"].items():
+            assert 0.0 <= cell["answer_correct"] <= 1.0 and cell["n"] > 0, (name, tag)
+        assert run["metrics"]["abstention_recall"] is not None  # the unanswerable row counts
+        assert run["latency_ms"]["p50_ms"] <= run["latency_ms"]["p95_ms"]
+        assert not any("faithfulness" in key or "relevancy" in key for key in run["metrics"])
+    assert summary["runs"]["hybrid"]["k"] == corpus_settings.top_k and summary["runs"]["naive-langchain"]["k"] == 4
+
+
+def test_html_report_is_self_contained_with_plots(evaluation):
+    out, _, _ = evaluation
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count('<img src="data:image/png;base64,') == 3
+    assert not re.search(r"""(src|href)=["']?https?:""", page)  # nothing to fetch: opens offline
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "| metric | hybrid | naive-langchain |" in markdown
+    assert "answer_correct by tag" in markdown and "Failed questions of run hybrid" in markdown
+    assert JUDGE_NOTE in markdown and JUDGE_NOTE in page
+
+
+def test_fail_under_reports_metrics_below_threshold(evaluation):
+    _, summary, _ = evaluation
+    value = summary["runs"]["hybrid"]["metrics"]["hit_at_k"]
+    assert fail_under(summary, {"hit_at_k": value}) == []
+    failures = fail_under(summary, {"hit_at_k": value + 0.01})
+    assert len(failures) == 1 and "hit_at_k" in failures[0] and "hybrid" in failures[0]
+    baseline = summary["runs"]["naive-langchain"]["metrics"]["answer_correct"]
+    assert fail_under(summary, {"answer_correct": baseline + 0.01}, run="naive-langchain")
+    assert "unknown metric" in fail_under(summary, {"accuracy": 0.5})[0]
+    assert "no run named" in fail_under(summary, {"mrr": 0.1}, run="nope")[0]
+
+
+def test_compare_shows_both_runs_and_deltas(evaluation, tmp_path):
+    out, summary, _ = evaluation
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(out, a)
+    shutil.copytree(out, b)
+    for folder, mrr in ((a, 0.5), (b, 0.25)):
+        edited = json.loads(json.dumps(summary))
+        edited["runs"]["hybrid"]["metrics"]["mrr"] = mrr
+        (folder / "summary.json").write_text(json.dumps(edited))
+    table = compare(a, b)
+    assert "hybrid" in table and "naive-langchain" in table
+    assert "Δ (B − A)" in table
+    assert "| mrr | 0.500 | 0.250 | -0.250 |" in table
+
+
+def test_baseline_answers_with_a_citation_of_its_own_chunks(evaluation):
+    _, _, results = evaluation
+    answered = [r for r in results if r["run"] == "naive-langchain" and not r["abstained"]]
+    assert answered, "the baseline answered nothing"
+    for row in answered:
+        assert row["citations"] and re.search(r"\[1\]", row["answer"])
+        retrieved = {p["chunk_id"] for p in row["retrieved"]}
+        assert all(c["chunk_id"].startswith("naive-") and c["chunk_id"] in retrieved for c in row["citations"])
+        assert len(row["retrieved"]) == 4
+
+
+def test_malformed_testset_line_names_file_and_line(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    good = json.dumps({"id": "ok", "user_input": "Who did Lee call first?", "reference_facts": ["Trump"]})
+    path.write_text(good + "\n" + '{"id": "bad", "user_input": \n')
+    with pytest.raises(testset.TestsetError, match=re.escape(f"{path}:2")):
+        run_eval([path], Settings(data_dir=tmp_path / "data"), tmp_path / "out", progress=False)  # before any index is opened
+    assert not (tmp_path / "out" / "results.jsonl").exists()
+
+
+def test_reference_contexts_exist_verbatim_in_the_corpus():
+    """Every reference passage of core.jsonl stands in its source document (after typography
+    folding), so retrieval metrics measure retrieval and not a typo in the test set."""
+    dirs = [SHIPPED_CORPUS] + ([SHARED_CORPUS] if SHARED_CORPUS.is_dir() else [])
+    texts = {d.doc_id: normalise(d.text) for d in load_corpus(dirs, exclude=EXCLUDE).documents}
+    missing, checked_seed = [], 0
+    rows = core_rows()
+    for line_no, row in enumerate(rows, start=1):
+        source = row.get("source")
+        if source and source not in texts:
+            if SHARED_CORPUS.is_dir():
+                missing.append(f"{TESTSET.name}:{line_no} {row['id']}: source {source} not in the corpus")
+            continue  # a related document, which lives in ../shared
+        haystacks = [texts[source]] if source else list(texts.values())
+        for turn in row.get("turns") or [row]:
+            for context in turn.get("reference_contexts") or []:
+                checked_seed += "seed" in row.get("tags", [])
+                if not any(normalise(context) in text for text in haystacks):
+                    missing.append(f"{TESTSET.name}:{line_no} {row['id']}: {context[:90]!r}")
+    assert not missing, "\n".join(missing)
+    seed_contexts = sum(len(t.get("reference_contexts") or []) for r in rows if "seed" in r.get("tags", []) for t in r.get("turns") or [r])
+    assert checked_seed == seed_contexts > 0
+
+
+# -- pure functions: no model ---------------------------------------------------------------------
+
+def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class():
+    should = [True, True, False, False]
+    did = [True, False, True, False]
+    assert abstention_scores(should, did) == {"abstention_precision": 0.5, "abstention_recall": 0.5}
+    assert abstention_scores([False], [False]) == {"abstention_precision": None, "abstention_recall": None}
+
+
+def test_percentile_matches_linear_interpolation():
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert percentile([10.0], 95) == 10.0 and percentile([], 50) is None
+
+
+def test_baseline_chunk_covers_sentences_overlapping_its_span():
+    sentences = [(0, 10), (11, 20), (21, 30)]
+    assert covered_sentences(sentences, 5, 15) == (0, 2)
+    assert covered_sentences(sentences, 20, 21) == (0, 0)
+    assert covered_sentences(sentences, 21, 40) == (2, 3)
+
+
+def test_cli_helpers_parse_runs_and_thresholds():
+    assert [name for name, _ in preset_runs(["bm25", "naive-langchain"])] == ["bm25", "naive-langchain"]
+    with pytest.raises(ValueError, match="unknown run"):
+        preset_runs(["bogus"])
+    assert parse_thresholds(["answer_correct=0.7", "mrr = 0.5"]) == {"answer_correct": 0.7, "mrr": 0.5}
+    with pytest.raises(ValueError, match="not key=value"):
+        parse_thresholds(["answer_correct"])

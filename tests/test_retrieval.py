@@ -1,0 +1,47 @@
+import pytest
+
+from assistant.evaluation.metrics import retrieval_metrics
+from assistant.evaluation.testset import load_testset
+from assistant.retrieval import LangChainRetriever, reciprocal_rank_fusion
+
+from .conftest import TESTSET
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]], k=60)
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert max(fused, key=fused.get) == "b"  # second in one list, first in the other beats first in one only
+    assert fused["d"] == pytest.approx(1 / 63)
+    weighted = reciprocal_rank_fusion([["a"], ["b"]], k=60, weights=[1.0, 0.5])
+    assert weighted["a"] == pytest.approx(2 * weighted["b"])
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_each_mode_finds_the_first_call_sentence(assistant, mode):
+    passages = assistant.retriever.search("Who did Lee call first as president?", k=5, mode=mode)
+    assert len(passages) == 5
+    assert any("first foreign call as president was to President Trump" in p.text for p in passages)
+    assert [p.rank for p in passages] == [1, 2, 3, 4, 5]
+    seed = next(p for p in passages if "first foreign call" in p.text)
+    assert seed.author == "Dylan Motin" and seed.title.startswith("South Korea’s new President Lee")
+
+
+def test_hybrid_retrieval_finds_reference_passages_on_the_test_set(assistant):
+    """Quality gate: hit@5 of hybrid retrieval over the answerable single-turn questions."""
+    hits = []
+    for case in load_testset(TESTSET):
+        turn = case.turns[0]
+        if case.multi_turn or not turn.answerable:
+            continue
+        passages = assistant.retriever.search(turn.user_input, k=5, mode="hybrid")
+        hits.append(retrieval_metrics(passages, turn.reference_contexts, 5)["hit_at_k"])
+    assert len(hits) >= 60
+    assert sum(hits) / len(hits) >= 0.9
+
+
+def test_langchain_retriever_interface_returns_documents_with_metadata(assistant):
+    retriever = LangChainRetriever(retriever=assistant.retriever, k=3, mode="hybrid")
+    docs = retriever.invoke("How many U.S. troops are stationed in South Korea?")
+    assert len(docs) == 3
+    assert any("28,500" in d.page_content for d in docs)
+    assert all(d.metadata["chunk_id"] == d.id for d in docs)
