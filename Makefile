@@ -10,7 +10,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run index test test-llm eval bench browser clean
+.PHONY: install run index test gate test-llm eval bench browser clean
+
+# The quality gate: thresholds a little under what the hybrid retriever measured (see README).
+GATE := --fail-under answer_correct=0.78 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.86 \
+        --fail-under followup_accuracy=0.6 --fail-under citation_validity=1.0 --fail-under groundedness=0.99
+EVAL_DATA := $(CURDIR)/build/eval-data
 
 install: $(STAMP)
 
@@ -35,6 +40,20 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory gate
+
+gate: install
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl --out build/eval-gate --quiet $(GATE)
+
+# hybrid vs dense vs BM25 vs a naive LangChain pipeline, one report: build/eval/report.html
+eval: install
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl --out build/eval \
+		--run hybrid --run dense --run bm25 --run naive-langchain
+
+bench: install
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

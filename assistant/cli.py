@@ -174,6 +174,66 @@ def status() -> None:
         out.print(f"{key:>16}: {value}")
 
 
+@app.command("eval")
+def evaluate(
+    testsets: Optional[list[Path]] = typer.Argument(None, help="Test set files (.jsonl or .csv)"),
+    out: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.jsonl, summary.json, report.md/.html"),
+    runs: Optional[list[str]] = typer.Option(None, "--run", help="hybrid | dense | bm25 | naive-langchain; repeat to compare"),
+    sets: Optional[list[str]] = typer.Option(None, "--set", help="Setting override key=value, e.g. --set top_k=8"),
+    fail_unders: Optional[list[str]] = typer.Option(None, "--fail-under", help="metric=value; exit 1 when below"),
+    compare_dirs: Optional[list[Path]] = typer.Option(None, "--compare", help="Compare two earlier output folders: --compare A --compare B"),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar"),
+) -> None:
+    """Evaluate answers against test sets and write a report with plots."""
+    from assistant.evaluation import runner
+    from assistant.evaluation.testset import TestsetError
+    from index.generation import IndexMismatch, IndexMissing
+
+    if compare_dirs:
+        if len(compare_dirs) != 2:
+            fail("--compare takes two folders: --compare A --compare B")
+        try:
+            out.print(runner.compare(compare_dirs[0], compare_dirs[1]))
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+        return
+    if not testsets:
+        fail("give at least one test set, e.g. corpus/testsets/core.jsonl")
+    try:
+        settings = state.settings.with_overrides(**runner.parse_assignments(sets or []))
+        thresholds = runner.parse_thresholds(fail_unders or [])
+        summary = runner.run_eval(list(testsets), settings, out, runner.preset_runs(runs or []) or None, progress=not quiet)
+    except (TestsetError, IndexMissing, IndexMismatch, ValueError) as exc:
+        fail(str(exc))
+    for name, run in summary["runs"].items() if isinstance(summary.get("runs"), dict) else []:
+        metrics = run.get("metrics", run)
+        out.print(f"{name}: " + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float) and k in _HEADLINE))
+    out.print(f"Report: {out / 'report.html'}")
+    failures = runner.fail_under(summary, thresholds) if thresholds else []
+    for failure in failures:
+        console.print(f"[red]below threshold:[/red] {failure}")
+    if failures:
+        raise typer.Exit(1)
+
+
+_HEADLINE = ("answer_correct", "hit_at_k", "abstention_accuracy", "followup_accuracy", "citation_validity", "groundedness")
+
+feedback_app = typer.Typer(help="Ratings given in the web chat.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(out_file: Path = typer.Argument(..., help="Where to write the test-set rows (.jsonl)")) -> None:
+    """Turn rated answers into test-set rows, so real use becomes evaluation data."""
+    from assistant.feedback import export_testset, feedback_path
+
+    try:
+        count = export_testset(feedback_path(state.settings.data_dir), out_file)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    out.print(f"Wrote {count} rows to {out_file}")
+
+
 @app.command()
 def serve(
     host: Optional[str] = typer.Option(None, help="Bind address (default 127.0.0.1) [ASSISTANT_HOST]"),

@@ -44,10 +44,14 @@ class Assistant:
         return IndexBuilder(self.settings.index_config(), progress).build(full=full, strict=strict)
 
     def ensure_index(self) -> BuildSummary | None:
-        """Build when no index exists yet (first run); otherwise leave it."""
-        if current_path(self.settings.index_config().index_root) is None:
+        """Bring the index up to date before serving (a no-op when nothing changed; a full rebuild
+        when it was built with other settings). Another build in progress is left to finish."""
+        from index.build import BuildLocked
+
+        try:
             return self.build_index()
-        return None
+        except BuildLocked:
+            return None
 
     def index_status(self) -> dict[str, Any]:
         folder = current_path(self.settings.index_config().index_root)

@@ -60,9 +60,17 @@ class Settings(BaseSettings):
             raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
         return value
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Documents added from the web chat; part of the corpus once the folder exists."""
+        return self.data_dir / "uploads"
+
     def index_config(self) -> IndexConfig:
+        dirs = list(self.corpus_dirs)
+        if self.uploads_dir.is_dir() and self.uploads_dir not in dirs:
+            dirs.append(self.uploads_dir)
         return IndexConfig(
-            data_dir=self.data_dir, corpus_dirs=tuple(self.corpus_dirs), chunk_size=self.chunk_size,
+            data_dir=self.data_dir, corpus_dirs=tuple(dirs), chunk_size=self.chunk_size,
             chunk_overlap=self.chunk_overlap, chroma_url=self.chroma_url,
         )
 
