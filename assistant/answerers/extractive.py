@@ -226,14 +226,14 @@ class ExtractiveAnswerer:
         qvec = self.vectors.get([conversation.search_query(question)])[0]
         self._score(q, cands, qvec, generation, conversation, followup)
         cands.sort(key=lambda c: -c.score)
-        chosen = self._select(cands, generation, q)
+        chosen = self._select(cands, generation, q, passages)
         support, problems = self._support(q, chosen, generation)
         confidence = round(support, 3)
         if problems or support < self.settings.abstain_threshold:
             return self._abstain(question, passages, started, "; ".join(problems), confidence)
         return self._compose(question, chosen, passages, started, confidence)
 
-    def _select(self, cands: list[Candidate], generation: Generation, q: QuestionProfile) -> list[Candidate]:
+    def _select(self, cands: list[Candidate], generation: Generation, q: QuestionProfile, passages: list[Passage]) -> list[Candidate]:
         """The best sentence, the neighbour it leans on or that continues it, and up to the limit
         another sentence that covers question terms the first ones did not."""
         best = cands[0]
@@ -242,12 +242,16 @@ class ExtractiveAnswerer:
         limit = self.settings.max_answer_sentences
         prev = self._neighbour(generation, best, -1)
         if prev and _ANAPHOR.match(best.text) and is_prose(prev[1]):
-            chosen.insert(0, by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation))
+            joined = by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation, passages)
+            if joined:
+                chosen.insert(0, joined)
         nxt = self._neighbour(generation, best, +1)
         if nxt and len(chosen) < limit and is_prose(nxt[1]) and (_CONTINUES.search(best.text) or _ANAPHOR.match(nxt[1])):
             neighbour = by_key.get((best.doc_id, nxt[0]))
             if neighbour is None or neighbour.score >= 0.6 * best.score:
-                chosen.append(neighbour or self._stub(best, nxt, generation))
+                joined = neighbour or self._stub(best, nxt, generation, passages)
+                if joined:
+                    chosen.append(joined)
         covered = set().union(*(c.terms for c in chosen))
         for cand in cands[1:]:
             if len(chosen) >= limit:
@@ -262,10 +266,15 @@ class ExtractiveAnswerer:
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
         return chosen
 
-    def _stub(self, near: Candidate, neighbour: tuple[int, str], generation: Generation) -> Candidate:
+    def _stub(self, near: Candidate, neighbour: tuple[int, str], generation: Generation, passages: list[Passage]) -> Candidate | None:
+        """A neighbouring sentence to join to the answer, cited to a retrieved passage that holds it
+        (None when no retrieved passage does: a citation must point at what was retrieved)."""
         index, text = neighbour
         start, end = generation.documents[near.doc_id].sentences[index]
-        return Candidate(near.doc_id, index, text, start, end, near.passage, {stem(w) for w in words(text) if w not in STOPWORDS}, {"dense": 0.0}, 0.0)
+        holder = next((p for p in passages if p.doc_id == near.doc_id and p.start <= start and end <= p.end), None)
+        if holder is None:
+            return None
+        return Candidate(near.doc_id, index, text, start, end, holder, {stem(w) for w in words(text) if w not in STOPWORDS}, {"dense": 0.0}, 0.0)
 
     def _support(self, q: QuestionProfile, chosen: list[Candidate], generation: Generation) -> tuple[float, list[str]]:
         """How much of the question's vocabulary the answer (with its neighbours) covers, and the hard
