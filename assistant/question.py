@@ -29,28 +29,28 @@ class QuestionProfile:
     subject: str = ""  # who the question asks about ("North Korea" in "How did North Korea respond?")
 
 
+# The first pattern that matches decides what kind of answer the question wants.
+_KINDS = [(kind, re.compile(pattern)) for kind, pattern in (
+    ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b"),
+    ("how-many", r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b|\bnumber of\b"),
+    ("when", r"\b(when|what year|what date|which year|what month)\b|\bhow long\b"),
+    ("why", r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b"),
+    ("who", r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|country|countries|person|people|official|leaders))\b"),
+    ("where", r"\bwhere\b|\bwhich (city|place|sea|region)\b"),
+    ("how", r"^how\b"),
+    ("yes-no", r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b"),
+)]
+
+
 def question_kind(question: str) -> str:
     q = question.lower().strip()
     # "When Biden called Han, what position did he hold?" asks the second question, not "when".
     lead = re.match(r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)", q)
     if lead:
         q = q[lead.end():]
-    if re.search(r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b", q):
-        return "age"
-    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b|\bnumber of\b", q):
-        return "how-many"
-    if re.search(r"\b(when|what year|what date|which year|what month)\b|\bhow long\b", q):
-        return "when"
-    if re.search(r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b", q):
-        return "why"
-    if re.search(r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|country|countries|person|people|official|leaders))\b", q):
-        return "who"
-    if re.search(r"\bwhere\b|\bwhich (city|place|sea|region)\b", q):
-        return "where"
-    if re.search(r"^how\b", q):
-        return "how"
-    if re.search(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", q):
-        return "yes-no"
+    for kind, pattern in _KINDS:
+        if pattern.search(q):
+            return kind
     return "what"
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from index import chroma_store
+from index.chunking import Chunk
 from index.lexical import LexicalIndex
 
 FORMAT_VERSION = 1
@@ -40,15 +41,7 @@ class StoredDocument:
     path: str
 
 
-@dataclass
-class StoredChunk:
-    chunk_id: str
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    first_sentence: int
-    last_sentence: int
+StoredChunk = Chunk  # a chunk read back from disk is the same record the chunker made
 
 
 def current_path(index_root: Path) -> Path | None:
