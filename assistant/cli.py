@@ -15,7 +15,7 @@ from rich.console import Console
 from assistant.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline, cited answers about Korean-peninsula diplomacy.")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # one message, one line, whatever the width
 out = Console(highlight=False)
 
 
@@ -61,11 +61,12 @@ def _assistant():
 
 def _answer_or_fail(assistant, question: str, history: list) -> "object":
     from assistant.service import QuestionRejected
+    from index.chroma_store import ChromaUnavailable
     from index.generation import IndexMismatch, IndexMissing
 
     try:
         return assistant.ask(question, history)
-    except (QuestionRejected, IndexMissing, IndexMismatch) as exc:
+    except (QuestionRejected, IndexMissing, IndexMismatch, ChromaUnavailable) as exc:
         fail(str(exc))
 
 
@@ -100,6 +101,7 @@ def index(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from index.build import BuildLocked
+    from index.chroma_store import ChromaUnavailable
 
     assistant = _assistant()
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -113,7 +115,7 @@ def index(
 
         try:
             summary = assistant.build_index(full=full, strict=strict, progress=hook)
-        except (BuildLocked, ValueError) as exc:
+        except (BuildLocked, ValueError, ChromaUnavailable) as exc:
             fail(str(exc))
     if json_out:
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
@@ -177,7 +179,7 @@ def status() -> None:
 @app.command("eval")
 def evaluate(
     testsets: Optional[list[Path]] = typer.Argument(None, help="Test set files (.jsonl or .csv)"),
-    out: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.jsonl, summary.json, report.md/.html"),
+    out_dir: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.jsonl, summary.json, report.md/.html"),
     runs: Optional[list[str]] = typer.Option(None, "--run", help="hybrid | dense | bm25 | naive-langchain; repeat to compare"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="Setting override key=value, e.g. --set top_k=8"),
     fail_unders: Optional[list[str]] = typer.Option(None, "--fail-under", help="metric=value; exit 1 when below"),
@@ -202,13 +204,13 @@ def evaluate(
     try:
         settings = state.settings.with_overrides(**runner.parse_assignments(sets or []))
         thresholds = runner.parse_thresholds(fail_unders or [])
-        summary = runner.run_eval(list(testsets), settings, out, runner.preset_runs(runs or []) or None, progress=not quiet)
+        summary = runner.run_eval(list(testsets), settings, out_dir, runner.preset_runs(runs or []) or None, progress=not quiet)
     except (TestsetError, IndexMissing, IndexMismatch, ValueError) as exc:
         fail(str(exc))
     for name, run in summary["runs"].items() if isinstance(summary.get("runs"), dict) else []:
         metrics = run.get("metrics", run)
         out.print(f"{name}: " + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float) and k in _HEADLINE))
-    out.print(f"Report: {out / 'report.html'}")
+    out.print(f"Report: {out_dir / 'report.html'}")
     failures = runner.fail_under(summary, thresholds) if thresholds else []
     for failure in failures:
         console.print(f"[red]below threshold:[/red] {failure}")

