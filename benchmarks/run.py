@@ -515,7 +515,7 @@ def worker_build(job: dict[str, Any]) -> dict[str, Any]:
     rows: list[np.ndarray] = []
     if cache_path.exists():
         stored = np.load(cache_path)
-        keys = {bytes(k): i for i, k in enumerate(stored["keys"])}
+        keys = {row.tobytes(): i for i, row in enumerate(stored["keys"])}  # (n, 20) uint8 sha1 digests
         rows = list(stored["vectors"])
     stats = {"hits": 0, "misses": 0, "unmatched_fragments": 0}
     fragment_vecs: dict[str, np.ndarray] = {}
@@ -547,8 +547,10 @@ def worker_build(job: dict[str, Any]) -> dict[str, Any]:
             fresh = real_embed([texts[i] for i in missing], batch_size) if job["exact"] else [proxy(texts[i]) for i in missing]
             for i, vec in zip(missing, fresh):
                 out[i] = vec
-                keys[hashlib.sha1(texts[i].encode()).digest()] = len(rows)
-                rows.append(np.asarray(vec, dtype=np.float32))
+                digest = hashlib.sha1(texts[i].encode()).digest()
+                if digest not in keys:  # keys and rows must stay in the same order for the save
+                    keys[digest] = len(rows)
+                    rows.append(np.asarray(vec, dtype=np.float32))
         return out
 
     config = settings_for(Path(job["data"]), [Path(job["corpus"])]).index_config()
@@ -564,7 +566,9 @@ def worker_build(job: dict[str, Any]) -> dict[str, Any]:
     if stats["misses"]:
         CACHE.mkdir(parents=True, exist_ok=True)
         tmp = cache_path.with_suffix(".tmp.npz")
-        np.savez(tmp, keys=np.array(list(keys), dtype="S20"), vectors=np.vstack(rows).astype(np.float32))
+        # uint8 rows, not dtype "S20": numpy strips trailing NUL bytes from S-strings, losing 1 key in 256
+        digests = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 20)
+        np.savez(tmp, keys=digests, vectors=np.vstack(rows).astype(np.float32))
         os.replace(tmp, cache_path)
     return {"documents": summary.documents, "chunks": summary.chunks, "build_s": round(build_s, 2),
             "build_chunks_per_s": round(summary.chunks / build_s, 1), "stages_s": clock.breakdown(clock.start + build_s),

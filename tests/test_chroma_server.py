@@ -195,10 +195,6 @@ def test_server_down_gives_one_clear_error(tmp_path, seed_corpus):
         Assistant(settings).ask("Who did Lee call first?")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: the CLI prints a rich traceback of chromadb's ValueError('Could not connect to a Chroma server') and an "
-    "assistant that was already connected raises a bare httpx.ConnectError; see benchmarks/README.md "
-    "'Known issues' for the fix in index/chroma_store.py and assistant/cli.py (remove this marker then)"))
 def test_server_down_cli_prints_one_line_and_a_warm_assistant_names_chroma(tmp_path, seed_corpus):
     with chroma_server(tmp_path / "db") as (url, process):
         settings = server_settings(tmp_path, seed_corpus, url)
