@@ -464,7 +464,7 @@ def sentence_vectors(pool: list[str]) -> dict[str, Any]:
     return {"path": str(path), "n": len(pool)}
 
 
-def bench_scale(work: Path, dirs: list[Path], points: list[str], exact: bool) -> dict[str, Any]:
+def bench_scale(work: Path, dirs: list[Path], points: list[str], exact: bool, keep: bool = False) -> dict[str, Any]:
     """Synthetic corpora at each scale point: build (in a child process, cached vectors) and query
     (in another child, so RSS is the serving footprint)."""
     pool = sentence_pool(dirs)
@@ -486,7 +486,8 @@ def bench_scale(work: Path, dirs: list[Path], points: list[str], exact: bool) ->
         log(f"scale {point}: queries")
         queried = run_worker("query", job)
         result[point] = {**info, "build": built, "query": queried, "index_disk_mb": disk_mb(folder / "data" / "index")}
-        shutil.rmtree(folder, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
     return result
 
 
@@ -594,6 +595,19 @@ def worker_query(job: dict[str, Any]) -> dict[str, Any]:
             assistant.retriever.search(q, mode=mode)
             times.append((time.perf_counter() - t) * 1000)
         out[f"retrieval_{mode}"] = summary_ms(times)
+    from index import chroma_store, embeddings
+
+    generation = assistant.retriever.generation
+    encode_ms, store_ms = [], []
+    for q in questions:  # where dense time goes: the query encoder vs the vector store
+        t = time.perf_counter()
+        vector = embeddings.embed_one(q)
+        encode_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        chroma_store.query(generation.collection(), vector, assistant.settings.candidate_k)
+        store_ms.append((time.perf_counter() - t) * 1000)
+    out["query_encode"] = summary_ms(encode_ms)
+    out["store_query"] = summary_ms(store_ms)
     subset = questions[:SCALE_ANSWER_QUESTIONS]
     for label in ("answer_first_pass", "answer"):  # the second pass is warm, as in the queries section
         times = []
@@ -861,7 +875,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default=None, help="comma-separated scale points to run, e.g. 1k,10k (overrides --quick)")
     parser.add_argument("--exact-scale-vectors", action="store_true",
                         help="embed every synthetic chunk with the model on a cache miss (hours on a small CPU) instead of the proxy")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder (and the scale indexes in it)")
+    parser.add_argument("--label", default=None,
+                        help="write only results/YYYY-MM-DD-LABEL.json (latest.json untouched), e.g. for an A/B run with OMP_WAIT_POLICY=PASSIVE")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "JOB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -897,7 +913,7 @@ def main(argv: list[str] | None = None) -> int:
         if "queries" in sections:
             run_section("queries", errors, lambda: bench_queries(data, dirs), results)
         if "scale" in sections:
-            run_section("scale", errors, lambda: bench_scale(work, dirs, points, args.exact_scale_vectors), results)
+            run_section("scale", errors, lambda: bench_scale(work, dirs, points, args.exact_scale_vectors, args.keep), results)
         if "serving" in sections:
             run_section("serving", errors, lambda: bench_serving(work, data, dirs), results)
         if "chroma" in sections:
@@ -914,7 +930,7 @@ def main(argv: list[str] | None = None) -> int:
         report["errors"] = errors
     full = set(sections) == set(SECTIONS) and points == list(SCALE_POINTS)
     report["kind"] = "full" if full else ("quick" if args.quick and set(sections) == set(SECTIONS) else "partial")
-    write_results(report)
+    write_results(report, args.label)
     print(markdown(report))
     return 1 if errors else 0
 
@@ -943,12 +959,15 @@ def git_state() -> dict[str, Any]:
     return {}
 
 
-def write_results(report: dict[str, Any]) -> None:
+def write_results(report: dict[str, Any], label: str | None = None) -> None:
     """latest.json always; the dated copy is YYYY-MM-DD.json for a full run, -quick/-partial otherwise,
     so a quick run never overwrites the day's full numbers."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     day = report["date"][:10]
+    if label:
+        (RESULTS / f"{day}-{label}.json").write_text(text)
+        return
     suffix = "" if report["kind"] == "full" else f"-{report['kind']}"
     (RESULTS / "latest.json").write_text(text)
     (RESULTS / f"{day}{suffix}.json").write_text(text)
