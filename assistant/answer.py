@@ -36,6 +36,22 @@ class Citation(BaseModel):
     score: float = Field(description="How strongly the quote supports the answer (0-1)")
 
 
+class RemovedSentence(BaseModel):
+    text: str
+    reason: str
+    support: float
+
+
+class GuardReport(BaseModel):
+    """What the faithfulness guard did to a generated answer."""
+
+    mode: str = Field(description="remove | fallback")
+    threshold: float
+    checked: int = 0
+    removed: list[RemovedSentence] = []
+    fell_back: bool = False
+
+
 class Answer(BaseModel):
     question: str
     text: str
@@ -44,7 +60,10 @@ class Answer(BaseModel):
     related: list[Passage] = []
     retrieved: list[Passage] = []
     search_query: str = ""
-    backend: str = "extractive"
+    backend: str = Field("extractive", description="What produced the text: extractive, openai, ... or a fallback")
+    condensed_by: str = Field("rules", description="How a follow-up was made standalone: rules or llm")
+    generated_text: str | None = Field(None, description="The LLM's output before the guard, when an LLM answered")
+    guard: GuardReport | None = None
     confidence: float = 0.0
     timings_ms: dict[str, float] = {}
     notes: list[str] = []

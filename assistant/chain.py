@@ -1,9 +1,14 @@
-"""The LCEL chain: (question, history) -> condense -> retrieve -> answer, with timings per stage."""
+"""The LCEL chain: (question, history) -> condense -> retrieve -> answer, with timings per stage.
+
+`prepare` (condense | retrieve) is shared by `invoke` (one Answer) and `stream` (text as the answerer
+writes it, then the Answer), so both paths search exactly the same way.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -13,19 +18,54 @@ from assistant.conversation import Conversation
 from assistant.retrieval import Retriever
 
 
-def build_chain(retriever: Retriever, answerer: Answerer) -> Runnable[dict[str, Any], Answer]:
+@dataclass
+class AnswerChain:
+    prepare: Runnable[dict[str, Any], dict[str, Any]]
+    answerer: Answerer
+
+    def invoke(self, inputs: dict[str, Any]) -> Answer:
+        result: Answer | None = None
+        for item in self.stream(inputs):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+    def stream(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
+        state = self.prepare.invoke(inputs)
+        for item in self.answerer.stream(state["question"], state["passages"], state["generation"], state["conversation"],
+                                         state["standalone"]):
+            if isinstance(item, Answer):
+                yield _finish(item, state)
+            else:
+                yield item
+
+
+def _finish(result: Answer, state: dict[str, Any]) -> Answer:
+    timings = {**state["timings"], **result.timings_ms}
+    timings["total"] = (time.perf_counter() - state["started"]) * 1000
+    return result.model_copy(update={
+        "search_query": state["search_query"], "condensed_by": state["condensed_by"],
+        "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+    })
+
+
+def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
     """Input: {"question": str, "history": messages or pairs, optional "k", "retriever"}."""
 
     def condense(inputs: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         conversation = Conversation.from_history(inputs.get("history"))
         question = inputs["question"]
-        search_query = conversation.search_query(question)
+        standalone = answerer.condense(question, conversation)  # an LLM's rewrite, when there is one
+        condensed_by = "llm" if standalone else "rules"
+        search_query = standalone or conversation.search_query(question)
         # A question that does not look like a follow-up may still be one: search with the
         # previous question too, at lower weight.
         context_query = f"{conversation.turns[-1].question} {question}" if conversation.turns and search_query == question else None
         return {
             **inputs, "conversation": conversation, "search_query": search_query, "context_query": context_query,
+            "standalone": standalone, "condensed_by": condensed_by,
             "timings": {"condense": (time.perf_counter() - started) * 1000}, "started": started,
         }
 
@@ -33,10 +73,5 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> Runnable[dict[str, 
         passages = retriever.search(state["search_query"], state.get("k"), state.get("retriever"), state["timings"], state["context_query"])
         return {**state, "passages": passages, "generation": retriever.generation}
 
-    def answer(state: dict[str, Any]) -> Answer:
-        result = answerer.answer(state["question"], state["passages"], state["generation"], state["conversation"])
-        timings = {**state["timings"], **result.timings_ms}
-        timings["total"] = (time.perf_counter() - state["started"]) * 1000
-        return result.model_copy(update={"search_query": state["search_query"], "timings_ms": {k: round(v, 2) for k, v in timings.items()}})
-
-    return RunnableLambda(condense, name="condense") | RunnableLambda(retrieve, name="retrieve") | RunnableLambda(answer, name="answer")
+    prepare = RunnableLambda(condense, name="condense") | RunnableLambda(retrieve, name="retrieve")
+    return AnswerChain(prepare, answerer)

@@ -37,13 +37,17 @@ def configure(
     corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Corpus folder; repeat for several [ASSISTANT_CORPUS_DIRS]"),
     retriever: Optional[str] = typer.Option(None, help="hybrid | dense | bm25 [ASSISTANT_RETRIEVER]"),
     k: Optional[int] = typer.Option(None, "--k", help="Passages per answer [ASSISTANT_TOP_K]"),
-    llm: Optional[str] = typer.Option(None, help="Answer backend [ASSISTANT_LLM]"),
+    llm: Optional[str] = typer.Option(None, help="extractive | openai | ollama | llamacpp [ASSISTANT_LLM]"),
+    llm_model: Optional[str] = typer.Option(None, help="LLM model name [ASSISTANT_LLM_MODEL]"),
+    llm_base_url: Optional[str] = typer.Option(None, help="LLM server URL [ASSISTANT_LLM_BASE_URL]"),
+    guard: Optional[str] = typer.Option(None, help="remove | fallback: what to do with unsupported generated sentences [ASSISTANT_GUARD]"),
     chroma_url: Optional[str] = typer.Option(None, help="Chroma server URL [ASSISTANT_CHROMA_URL]"),
 ) -> None:
     """Settings come from ASSISTANT_* variables; these flags override them."""
     try:
         state.settings = Settings().with_overrides(
-            data_dir=data_dir, corpus_dirs=corpus or None, retriever=retriever, top_k=k, llm=llm, chroma_url=chroma_url
+            data_dir=data_dir, corpus_dirs=corpus or None, retriever=retriever, top_k=k, llm=llm, chroma_url=chroma_url,
+            llm_model=llm_model, llm_base_url=llm_base_url, guard=guard,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -59,13 +63,25 @@ def _assistant():
         fail(str(exc), 2)
 
 
-def _answer_or_fail(assistant, question: str, history: list) -> "object":
+def _answer_or_fail(assistant, question: str, history: list, live: bool = False) -> "object":
+    """The answer; with `live`, an LLM's tokens are shown on stderr as they arrive (the checked answer
+    then goes to stdout, so piped output holds only what the guard kept)."""
+    from assistant.answer import Answer
     from assistant.service import QuestionRejected
     from index.chroma_store import ChromaUnavailable
     from index.generation import IndexMismatch, IndexMissing
 
     try:
-        return assistant.ask(question, history)
+        answer, streamed = None, False
+        for item in assistant.stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+            elif live:
+                console.print(item, end="", style="dim", markup=False, highlight=False, soft_wrap=True)
+                streamed = True
+        if streamed:
+            console.print("\n[dim]-- checked answer --[/dim]")
+        return answer
     except (QuestionRejected, IndexMissing, IndexMismatch, ChromaUnavailable) as exc:
         fail(str(exc))
 
@@ -78,7 +94,13 @@ def _print_answer(answer) -> None:
         out.print("\nRelated (not an answer):")
         for p in answer.related:
             out.print(f"- {p.title} ({p.date or 'undated'}): {p.text[:160]}…")
-    console.print(f"[dim]retrieve {answer.timings_ms.get('retrieve', 0):.0f} ms · answer {answer.timings_ms.get('answer', 0):.0f} ms[/dim]")
+    for note in answer.notes if answer.backend != "extractive" else []:
+        console.print(f"[yellow]note:[/yellow] {note}", markup=True, highlight=False)
+    if answer.guard and answer.guard.removed and not answer.guard.fell_back:
+        for removed in answer.guard.removed:
+            console.print(f"[dim]  removed: {removed.text} ({removed.reason})[/dim]", highlight=False)
+    console.print(f"[dim]{answer.backend} · retrieve {answer.timings_ms.get('retrieve', 0):.0f} ms · "
+                  f"answer {answer.timings_ms.get('answer', 0):.0f} ms[/dim]")
 
 
 def _json(answer) -> str:
@@ -86,7 +108,8 @@ def _json(answer) -> str:
         {"question": answer.question, "answer": answer.text, "abstained": answer.abstained,
          "citations": [c.model_dump() for c in answer.citations], "related": [p.model_dump() for p in answer.related],
          "confidence": answer.confidence, "backend": answer.backend, "search_query": answer.search_query,
-         "timings": answer.timings_ms, "notes": answer.notes},
+         "condensed_by": answer.condensed_by, "timings": answer.timings_ms, "notes": answer.notes,
+         "guard": answer.guard.model_dump() if answer.guard else None, "generated_text": answer.generated_text},
         ensure_ascii=False,
     )
 
@@ -132,7 +155,7 @@ def index(
 @app.command()
 def ask(question: str, json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON")) -> None:
     """Answer one question."""
-    answer = _answer_or_fail(_assistant(), question, [])
+    answer = _answer_or_fail(_assistant(), question, [], live=not json_out)
     print(_json(answer)) if json_out else _print_answer(answer)
 
 
@@ -158,7 +181,7 @@ def chat(jsonl: bool = typer.Option(False, "--jsonl", help="Read questions from 
             break
         if not question:
             break
-        answer = _answer_or_fail(assistant, question, history)
+        answer = _answer_or_fail(assistant, question, history, live=True)
         _print_answer(answer)
         history.append((question, answer.text))
 
@@ -180,7 +203,7 @@ def status() -> None:
 def evaluate(
     testsets: Optional[list[Path]] = typer.Argument(None, help="Test set files (.jsonl or .csv)"),
     out_dir: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.jsonl, summary.json, report.md/.html"),
-    runs: Optional[list[str]] = typer.Option(None, "--run", help="hybrid | dense | bm25 | naive-langchain; repeat to compare"),
+    runs: Optional[list[str]] = typer.Option(None, "--run", help="hybrid | dense | bm25 | naive-langchain | NAME:key=value,...; repeat to compare"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="Setting override key=value, e.g. --set top_k=8"),
     fail_unders: Optional[list[str]] = typer.Option(None, "--fail-under", help="metric=value; exit 1 when below"),
     compare_dirs: Optional[list[Path]] = typer.Option(None, "--compare", help="Compare two earlier output folders: --compare A --compare B"),

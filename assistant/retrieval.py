@@ -112,7 +112,7 @@ class Retriever:
 def _dense_hits(generation: Generation, vector, k: int, chroma_url: str | None) -> list[tuple[str, float]]:
     from index import chroma_store
 
-    return chroma_store.query(generation.collection(chroma_url), vector, k)
+    return chroma_store.query(generation.collection(chroma_url), vector, k, count=len(generation.chunks))
 
 
 class LangChainRetriever(BaseRetriever):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from assistant.answer import Answer
 from assistant.answerers import get_answerer
@@ -39,6 +39,13 @@ class Assistant:
     def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
         return self.chain.invoke({"question": text, "history": list(history or []), "k": k, "retriever": retriever})
+
+    def stream(self, question: str, history: Iterable[Any] | None = None, k: int | None = None,
+               retriever: str | None = None) -> Iterator[str | Answer]:
+        """Text pieces as the answerer writes them (none for the extractive one), then the final Answer.
+        With an LLM the final text is what the faithfulness guard kept, which may differ from the stream."""
+        text = clean_question(question, self.settings.max_question_chars)
+        yield from self.chain.stream({"question": text, "history": list(history or []), "k": k, "retriever": retriever})
 
     def build_index(self, full: bool = False, strict: bool = False, progress: ProgressHook | None = None) -> BuildSummary:
         return IndexBuilder(self.settings.index_config(), progress).build(full=full, strict=strict)

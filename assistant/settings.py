@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.config import IndexConfig
@@ -37,7 +37,23 @@ class Settings(BaseSettings):
     candidate_k: int = Field(30, ge=1, le=500, description="Candidates per retriever before fusion")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant")
     lexical_weight: float = Field(1.0, ge=0.0, le=5.0, description="Weight of the BM25 ranking against the dense one in fusion")
-    llm: str = Field("extractive", description="Answer backend")
+    llm: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
+        "extractive", description="Answer backend: extractive (default, offline) or a real LLM"
+    )
+    llm_model: str | None = Field(None, description="Model name for openai/ollama (e.g. gpt-4o-mini, llama3.1)")
+    llm_base_url: str | None = Field(
+        None, description="Server URL for openai (e.g. http://127.0.0.1:8000/v1) or ollama (default http://127.0.0.1:11434)"
+    )
+    llm_api_key: SecretStr | None = Field(None, description="API key for openai; falls back to OPENAI_API_KEY")
+    llm_model_path: Path | None = Field(None, description="GGUF file for llamacpp (in-process)")
+    llm_timeout: float = Field(60.0, gt=0, le=3600, description="Seconds before an LLM call is abandoned")
+    llm_max_tokens: int = Field(400, ge=16, le=8192, description="Longest generated answer, in tokens")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature")
+    llm_condense: bool = Field(True, description="Let the LLM rewrite follow-up questions (rules if it fails)")
+    guard: Literal["remove", "fallback"] = Field(
+        "remove", description="Unsupported generated sentences: remove them, or answer extractively instead"
+    )
+    guard_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Support a generated sentence needs from its cited passage")
     max_answer_sentences: int = Field(3, ge=1, le=6, description="Sentences in an extractive answer")
     abstain_threshold: float = Field(0.4, ge=0.0, le=1.0, description="Minimum evidence support to answer")
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")

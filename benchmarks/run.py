@@ -239,7 +239,9 @@ def bench_indexing(work: Path, dirs: list[Path]) -> tuple[dict[str, Any], Path]:
     from assistant.service import Assistant
     from index import embeddings
 
-    model = embeddings.load_model()
+    from sentence_transformers import SentenceTransformer  # the reference the issue names, not our loader
+
+    model = SentenceTransformer(str(embeddings.model_path()), device="cpu")
     model.encode(["warm-up so first-call setup is in neither measurement"])
     texts = searchable_texts(dirs)
 

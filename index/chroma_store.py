@@ -87,10 +87,14 @@ def add(collection: Any, ids: list[str], vectors: np.ndarray, documents: list[st
         collection.add(ids=ids[lo:hi], embeddings=vectors[lo:hi], documents=documents[lo:hi], metadatas=metadatas[lo:hi])
 
 
-def query(collection: Any, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-    """Top-k (chunk id, cosine similarity) for one query vector."""
+def query(collection: Any, vector: np.ndarray, k: int, count: int | None = None) -> list[tuple[str, float]]:
+    """Top-k (chunk id, cosine similarity) for one query vector.
+
+    Pass `count` when the caller knows the collection size: `collection.count()` is most of a query's cost
+    at 100k chunks.
+    """
     try:
-        k = min(k, collection.count())
+        k = min(k, collection.count() if count is None else count)
         if k <= 0:
             return []
         result = collection.query(query_embeddings=[vector], n_results=k, include=["distances"])

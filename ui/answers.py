@@ -102,6 +102,9 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "grounding": None if g.score is None else round(g.score, 3),
         "confidence": answer.confidence,
         "backend": answer.backend,
+        "condensed_by": answer.condensed_by,
+        "notes": answer.notes,
+        "guard": answer.guard.model_dump() if answer.guard else None,
     }
 
 

@@ -126,6 +126,11 @@ class ChatPage:
         assistant = self.backends.get(backend or "", self.assistant)
         return assistant.ask(question, history, k=int(k) if k else None, retriever=mode or None)
 
+    def stream(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None,
+               backend: str | None) -> Iterator[str | Answer]:
+        assistant = self.backends.get(backend or "", self.assistant)
+        return assistant.stream(question, history, k=int(k) if k else None, retriever=mode or None)
+
     def _turn_settings(self, k: int | None, mode: str | None, backend: str | None) -> dict[str, Any]:
         status = self.index_status() or {}
         return {"top_k": int(k) if k else self.assistant.settings.top_k, "retriever": mode or self.assistant.settings.retriever,
@@ -150,14 +155,22 @@ class ChatPage:
         session = session or (request.session_hash if request else None) or "anonymous"
         history, shown_before = _history(turns), _chat_of(turns)
         yield "", shown_before + _pair(question, "…"), gr.skip(), gr.skip(), message_panel("Searching the sources…"), gr.skip(), gr.skip(), session
+        answer: Answer | None = None
+        written = ""
         try:
-            answer = self.ask(question, history, k, mode, backend)
+            for item in self.stream(question, history, k, mode, backend):
+                if isinstance(item, Answer):
+                    answer = item
+                    break
+                written += item  # an LLM's tokens, shown as they come; the guard's verdict replaces them
+                yield gr.skip(), shown_before + _pair(question, written), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         except Exception as exc:  # noqa: BLE001 - shown to the user; the page must stay usable
             log.exception("answering failed")
             gr.Warning(f"Could not answer: {_text(exc)}")
             yield message, shown_before, gr.skip(), gr.skip(), message_panel(f"Could not answer: {exc}"), gr.skip(), gr.skip(), session
             return
-        for step in stream_steps(answer.text)[:-1]:
+        assert answer is not None
+        for step in ([] if written else stream_steps(answer.text)[:-1]):
             yield gr.skip(), shown_before + _pair(question, step), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             time.sleep(STREAM_PAUSE_S)
         turns = [*turns, ChatTurn(question, answer, history, self._turn_settings(k, mode, backend))]

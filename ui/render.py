@@ -138,13 +138,27 @@ def meta_line(answer: Answer) -> str:
     return " · ".join(parts)
 
 
+def provenance(answer: Answer) -> str:
+    """Which backend wrote the answer, its notes, and the sentences the faithfulness guard removed."""
+    parts = [f'<div class="pn-backend">Answered by: <b>{esc(answer.backend)}</b>'
+             + (" · follow-up rewritten by the LLM" if answer.condensed_by == "llm" else "") + "</div>"]
+    parts += [f'<div class="pn-note">{esc(note)}</div>' for note in answer.notes if note]
+    if answer.guard and answer.guard.removed:
+        items = "".join(f'<li><s>{esc(r.text)}</s> <span class="pn-muted">({esc(r.reason)})</span></li>' for r in answer.guard.removed)
+        parts.append(f'<details class="pn-guard"><summary>Guard removed {len(answer.guard.removed)} of '
+                     f'{answer.guard.checked} generated sentence(s)</summary><ul>{items}</ul></details>')
+    if len(parts) == 1 and answer.backend == "extractive":
+        return ""
+    return f'<div class="pn-provenance">{"".join(parts)}</div>'
+
+
 def sources_panel(answer: Answer | None, position: int | None = None, count: int | None = None, show_scores: bool = False) -> str:
     """The panel beside the chat for one answer: its cited passages, or related passages for an abstention."""
     if answer is None:
         return EMPTY_PANEL
     which = f"Answer {position} of {count}" if position and count else "Answer"
     head = (f'<div class="pn-head"><span class="pn-which">{esc(which)}</span>'
-            f'<span class="pn-meta">{esc(meta_line(answer))}</span></div>')
+            f'<span class="pn-meta">{esc(meta_line(answer))}</span></div>' + provenance(answer))
     if answer.abstained:
         cards = "".join(related_card(p, show_scores) for p in answer.related)
         body = ('<div class="pn-abstain">The sources do not answer this question.</div>'

@@ -3,7 +3,7 @@ is the one place that chooses between them."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from assistant.answer import Answer, Passage
 from assistant.conversation import Conversation
@@ -14,14 +14,29 @@ from index.generation import Generation
 class Answerer(Protocol):
     name: str
 
-    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation) -> Answer: ...
+    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
+               standalone: str | None = None) -> Answer: ...
+
+    def stream(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
+               standalone: str | None = None) -> Iterator[str | Answer]:
+        """Text as it is produced, then the final Answer (which may differ: the guard has the last word)."""
+        ...
+
+    def condense(self, question: str, conversation: Conversation) -> str | None:
+        """A follow-up rewritten to stand alone, or None to use the rule-based condensation."""
+        ...
 
 
 def get_answerer(settings: Settings) -> Answerer:
+    """extractive: offline default. openai / ollama / llamacpp: a real LLM behind the faithfulness guard."""
     match settings.llm:
         case "extractive":
             from assistant.answerers.extractive import ExtractiveAnswerer
 
             return ExtractiveAnswerer(settings)
+        case "openai" | "ollama" | "llamacpp":
+            from assistant.answerers.generative import GenerativeAnswerer
+
+            return GenerativeAnswerer(settings)
         case other:
-            raise ValueError(f"unknown answer backend {other!r}; available: extractive")
+            raise ValueError(f"unknown answer backend {other!r}; available: extractive, openai, ollama, llamacpp")

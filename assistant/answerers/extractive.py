@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 
@@ -215,7 +216,15 @@ class ExtractiveAnswerer:
             )
 
     # -- answer -----------------------------------------------------------------------------------
-    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation) -> Answer:
+    def condense(self, question: str, conversation: Conversation) -> str | None:
+        return None  # rules only (conversation.search_query)
+
+    def stream(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
+               standalone: str | None = None) -> Iterator[str | Answer]:
+        yield self.answer(question, passages, generation, conversation, standalone)
+
+    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
+               standalone: str | None = None) -> Answer:
         started = time.perf_counter()
         lexical = generation.lexical
         q = profile(question, lexical.idf, conversation.context(question), known=lambda t: t in lexical.doc_freq)

@@ -62,12 +62,18 @@ class Run:
 # -- configuration --------------------------------------------------------------------------------
 
 def preset_runs(names: Iterable[str]) -> list[RunSpec]:
-    """Runs by preset name (hybrid, dense, bm25, naive-langchain); an unknown name is an error."""
+    """Runs by preset name (hybrid, dense, bm25, naive-langchain), or `NAME:key=value,...` for a run with
+    its own settings on top of the preset of that name (if any), e.g. `generative:llm=openai` beside
+    `hybrid` compares the extractive and an LLM answerer in one report. An unknown bare name is an error."""
     runs = []
-    for name in names:
-        if name not in PRESETS:
-            raise ValueError(f"unknown run {name!r}; available: {', '.join(PRESETS)}")
-        runs.append((name, dict(PRESETS[name])))
+    for spec in names:
+        name, sep, assignments = spec.partition(":")
+        name = name.strip()
+        if not sep and name not in PRESETS:
+            raise ValueError(f"unknown run {name!r}; available: {', '.join(PRESETS)}, or NAME:key=value,... for your own")
+        overrides = dict(PRESETS.get(name, {}))
+        overrides.update(parse_assignments([a for a in assignments.split(",") if a.strip()], f"run {name!r} setting"))
+        runs.append((name, overrides))
     return runs
 
 
@@ -124,7 +130,8 @@ def turn_row(run: Run, case: Case, index: int, turn: TurnCase, answer: Answer, t
         "citations": [{"n": c.n, "chunk_id": c.passage.chunk_id, "title": c.passage.title, "quote": c.quote} for c in answer.citations],
         "retrieved": [passage_row(p) for p in answer.retrieved],
         "metrics": {key: round(value, 4) for key, value in turn_metrics(answer, turn, run.k).items()},
-        "timings_ms": answer.timings_ms, "notes": answer.notes,
+        "timings_ms": answer.timings_ms, "notes": answer.notes, "backend": answer.backend,
+        "guard_removed": len(answer.guard.removed) if answer.guard else 0, "generated_text": answer.generated_text,
     }
 
 
@@ -203,6 +210,8 @@ def summarise_run(run: Run, rows: list[dict[str, Any]], seconds: float) -> dict[
             "cases": len({r["case_id"] for r in rows}), "turns": len(rows),
             "answerable_turns": sum(r["answerable"] for r in rows), "unanswerable_turns": sum(not r["answerable"] for r in rows),
             "followup_turns": sum(r["followup"] for r in rows), "abstained_turns": sum(r["abstained"] for r in rows),
+            "fallback_turns": sum("fallback" in r.get("backend", "") for r in rows),
+            "guard_removed_sentences": sum(r.get("guard_removed", 0) for r in rows),
         },
         "metrics": aggregate(rows), "latency_ms": latency(rows), "by_tag": by_tag(rows),
     }
