@@ -16,7 +16,7 @@ from assistant.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline, cited answers about Korean-peninsula diplomacy.")
 console = Console(stderr=True, soft_wrap=True)  # one message, one line, whatever the width
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # long paths and reasons stay on one line
 
 
 class State:

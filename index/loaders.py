@@ -74,6 +74,23 @@ def parse_header(raw: str) -> tuple[dict[str, str], str]:
     return {}, raw
 
 
+_KNOWN_KEYS = frozenset({"title", "author", "authors", "publisher", "date", "url", "source", "license", "licence"})
+
+
+def unterminated_header(raw: str) -> list[str]:
+    """Keys of a header that is never ended by a dashed line: two or more known `Key: value` lines at
+    the top. Such a file would index its header as body text and lose its title and date, so it is
+    skipped with a reason instead (one stray "Title: ..." line in prose is left alone)."""
+    keys = []
+    for line in raw.splitlines()[:40]:
+        match = _HEADER_LINE.match(line.strip())
+        if not match:
+            break
+        keys.append(match.group(1).strip().lower())
+    known = [k for k in keys if k in _KNOWN_KEYS]
+    return known if len(known) >= 2 else []
+
+
 def _title_from_name(path: Path) -> str:
     return re.sub(r"[_-]+", " ", path.stem).strip().capitalize() or path.name
 
@@ -132,6 +149,8 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
         except UnicodeDecodeError as exc:
             raise ValueError(f"not UTF-8 text (bad byte at offset {exc.start})") from exc
     meta, body = parse_header(raw)
+    if not meta and suffix != ".pdf" and (keys := unterminated_header(raw)):
+        raise ValueError(f"header ({', '.join(k.capitalize() + ':' for k in keys)}) is not ended by a line of dashes; add '-----' after it")
     if suffix in (".html", ".htm"):
         body, title_hint = _html_to_text(body)
     body = _normalise(body)
@@ -157,13 +176,17 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
         if not folder.is_dir():
             result.skipped.append(Skipped(str(folder), "corpus folder does not exist"))
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        # Broken links are listed too, so they are reported as unreadable instead of vanishing.
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
             if _excluded(path, exclude) or any(part.startswith(".") for part in path.relative_to(folder).parts):
                 continue
             try:
                 doc = load_file(path, max_bytes)
-            except (ValueError, OSError) as exc:
+            except ValueError as exc:
                 result.skipped.append(Skipped(str(path), str(exc)))
+                continue
+            except OSError as exc:
+                result.skipped.append(Skipped(str(path), f"unreadable ({exc.strerror or type(exc).__name__})"))
                 continue
             if doc.body_hash in seen_hashes:
                 result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.body_hash]}"))

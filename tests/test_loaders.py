@@ -83,12 +83,14 @@ def test_pdf_text_is_extracted(tmp_path: Path):
         ("blob.txt", b"\x00\x01\x02binary", "binary"),
         ("sheet.xlsx", b"PK\x03\x04", "unsupported"),
         ("only-header.txt", b"Title: X\n-----\n\n", "no text"),
+        ("no-dashes.txt", b"Title: X\nDate: 2025-06-01\nThe text goes on.\n", "not ended by a line of dashes"),
+        ("huge.txt", b"Seoul. " * 200, "over the 1,000-byte cap"),
     ],
 )
 def test_bad_files_are_skipped_with_a_reason(tmp_path: Path, name, content, reason):
     (tmp_path / "good.txt").write_text("A good sentence about Seoul.\n")
     (tmp_path / name).write_bytes(content)
-    result = load_corpus([tmp_path])
+    result = load_corpus([tmp_path], max_bytes=1000)
     assert [d.doc_id for d in result.documents] == ["good.txt"]
     assert len(result.skipped) == 1 and reason in result.skipped[0].reason
 
@@ -102,3 +104,18 @@ def test_duplicate_content_and_excluded_files_are_not_loaded_twice(tmp_path: Pat
     result = load_corpus([a, b], exclude=("SOURCES*",))
     assert [d.doc_id for d in result.documents] == ["doc.txt"]
     assert "same content" in result.skipped[0].reason
+
+
+def test_unreadable_file_is_skipped_with_a_reason(tmp_path: Path):
+    import os
+
+    if os.geteuid() == 0:  # root reads anything: make the path unreadable another way (a dangling link)
+        (tmp_path / "locked.txt").symlink_to(tmp_path / "gone.txt")
+    else:
+        (tmp_path / "locked.txt").write_text("Secret.\n")
+        (tmp_path / "locked.txt").chmod(0)
+    (tmp_path / "good.txt").write_text("A good sentence about Seoul.\n")
+    result = load_corpus([tmp_path])
+    assert [d.doc_id for d in result.documents] == ["good.txt"]
+    assert [Path(s.path).name for s in result.skipped] == ["locked.txt"]
+    assert result.skipped[0].reason.startswith("unreadable (")
