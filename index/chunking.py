@@ -31,7 +31,9 @@ class Chunk:
 
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    # char_span=False: pysbd's own span search compiles one regex per sentence (most of its time on
+    # large corpora, benchmarks/README.md); we find each piece in the line ourselves instead.
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -40,14 +42,19 @@ def split_sentences(text: str) -> list[Sentence]:
     offset = 0
     for line in text.split("\n"):
         if line.strip():
-            for span in _segmenter().segment(line):
-                start, end = offset + span.start, offset + span.end
-                piece = text[start:end]
-                lead = len(piece) - len(piece.lstrip())
-                trail = len(piece) - len(piece.rstrip())
-                start, end = start + lead, end - trail
-                if end > start:
-                    spans.append(Sentence(start, end))
+            cursor = 0
+            for piece in _segmenter().segment(line):
+                stripped = piece.strip()
+                if not stripped:
+                    continue
+                found = line.find(stripped, cursor)
+                if found < 0:  # pysbd changed the text (it should not with clean=False): keep the rest whole
+                    rest = line[cursor:]
+                    found, stripped = cursor + len(rest) - len(rest.lstrip()), rest.strip()
+                    if not stripped:
+                        break
+                spans.append(Sentence(offset + found, offset + found + len(stripped)))
+                cursor = found + len(stripped)
         offset += len(line) + 1
     return spans
 

@@ -231,3 +231,25 @@ def test_llamacpp_backend_answers_in_process_from_a_gguf_file(corpus_settings):
     assert answer.backend in ("llamacpp", "extractive (fallback from llamacpp)")
     assert answer.guard is not None
     assert "Trump" in answer.text or answer.backend == "llamacpp"
+
+
+def test_web_chat_streams_llm_tokens_then_shows_backend_and_guard(generative, corpus_settings):
+    from tests.test_web import _finals
+    from ui.app import ChatPage
+    from ui.settings import UISettings
+
+    extractive = Assistant(corpus_settings)
+    page = ChatPage(generative, UISettings(), {"openai": generative, "extractive": extractive})
+    steps = _finals(page.respond(QUESTIONS[1], [], 6, "hybrid", "openai", False, "llm-session"))
+    chats = [s[1] for s in steps if isinstance(s[1], list)]
+    answer = steps[-1][2][-1].answer
+    partials = [c[-1]["content"] for c in chats[1:-1]]
+    assert len(partials) > 3 and answer.generated_text.startswith(partials[0].strip()[:20])  # the model's own tokens, live
+    assert chats[-1][-1]["content"] == answer.text  # then what the guard kept (or the fallback)
+    panel = steps[-1][4]
+    assert f"Answered by: <b>{answer.backend}</b>" in panel
+    if answer.guard and answer.guard.removed:
+        assert "Guard removed" in panel and "<s>" in panel
+    # The same page still answers extractively when that backend is chosen.
+    steps = _finals(page.respond(QUESTIONS[0], [], 6, "hybrid", "extractive", False, "llm-session"))
+    assert steps[-1][2][-1].answer.backend == "extractive"

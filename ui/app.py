@@ -398,7 +398,10 @@ def serve(settings: Settings) -> None:
     assistant = Assistant(settings)
     if assistant.ensure_index() is not None:
         log.info("built the index on first start")
-    app = build_app(assistant, ui)
+    backends = {settings.llm: assistant}
+    if settings.llm != "extractive":  # with an LLM configured, the offline answerer stays one click away
+        backends["extractive"] = Assistant(settings.with_overrides(llm="extractive"))
+    app = build_app(assistant, ui, backends)
     app.launch(server_name=settings.host, server_port=settings.port, auth=ui.auth_pair(),
                auth_message="Peninsula: please sign in." if ui.auth else None, footer_links=["api"],
                max_file_size=ui.upload_max_bytes if ui.uploads else None)
