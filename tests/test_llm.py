@@ -253,3 +253,17 @@ def test_web_chat_streams_llm_tokens_then_shows_backend_and_guard(generative, co
     # The same page still answers extractively when that backend is chosen.
     steps = _finals(page.respond(QUESTIONS[0], [], 6, "hybrid", "extractive", False, "llm-session"))
     assert steps[-1][2][-1].answer.backend == "extractive"
+
+
+def test_cli_streams_tokens_to_stderr_and_prints_the_checked_answer(corpus_settings, llm_url):
+    import os
+
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(corpus_settings.data_dir),
+           "ASSISTANT_CORPUS_DIRS": ":".join(str(d) for d in corpus_settings.corpus_dirs), "ASSISTANT_LLM_MAX_TOKENS": "80"}
+    proc = subprocess.run([sys.executable, "-m", "assistant", "--llm", "openai", "--llm-base-url", llm_url, "ask", QUESTIONS[0]],
+                          cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    streamed, _, after = proc.stderr.partition("-- checked answer --")
+    assert streamed.strip() and after, proc.stderr  # the model's tokens came first, on stderr
+    assert "Sources:" in proc.stdout and "[1]" in proc.stdout  # stdout holds only the checked, cited answer
+    assert "openai" in after  # the backend line: openai, or extractive (fallback from openai) with its note
