@@ -62,19 +62,30 @@ def test_sigkill_during_full_rebuilds_never_serves_a_half_built_index(tmp_path):
     assistant.build_index()
     assert "Trump" in assistant.ask(FIRST).text
 
+    # Time one full build, and when its new generation folder appears (the start of the writing phase).
+    root = settings.index_config().index_root
+    before = set(root.glob("gen-*"))
     started = time.perf_counter()
     timed = cli(["index", "--full", "--json"], env)
-    assert timed.wait(timeout=600) == 0, timed.stderr.read()
+    writing_at = None
+    while timed.poll() is None:
+        if writing_at is None and set(root.glob("gen-*")) - before:
+            writing_at = time.perf_counter() - started
+        time.sleep(0.05)
+    assert timed.returncode == 0, timed.stderr.read()
     full_build_s = time.perf_counter() - started
+    writing_at = writing_at or 0.5 * full_build_s
 
+    # Half the kills anywhere in the run (start-up, loading, writing), half inside the writing phase.
     rng = random.Random(20251125)
+    moments = [rng.uniform(0.05, 0.97) * full_build_s for _ in range(5)]
+    moments += [rng.uniform(writing_at, 0.97 * full_build_s) for _ in range(5)]
     mid_build = 0
-    for _ in range(10):
+    for moment in moments:
         proc = cli(["index", "--full", "--json"], env)
-        time.sleep(rng.uniform(0.3, 0.95) * full_build_s)
+        time.sleep(moment)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        root = settings.index_config().index_root
         mid_build += any(not (g / "manifest.json").exists() for g in root.glob("gen-*"))  # caught writing a generation
         assert_complete(settings)
         answer = assistant.ask(FIRST)
