@@ -69,6 +69,23 @@ def split_cited(text: str) -> list[CitedSentence]:
     return out
 
 
+def _name_runs(sentence: str) -> list[list[str]]:
+    """Runs of adjacent capitalised words (names), without sentence openers and function words."""
+    runs: list[list[str]] = []
+    last_end = -2
+    for match in _NAME.finditer(sentence):
+        word = match.group()
+        if word in _NOT_NAMES:
+            last_end = -2
+            continue
+        if runs and sentence[last_end:match.start()].strip(" .") == "":  # adjacent: "Donald Trump", "U.S. President Lee"
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last_end = match.end()
+    return runs
+
+
 def _norm(text: str) -> str:
     return _SPACE.sub(" ", text.replace(",", "")).casefold()
 
@@ -96,9 +113,11 @@ class Guard:
         if missing_numbers:
             return score, quote, f"number {missing_numbers[0]} is not in passage"
         passage_words = set(words(haystack))
-        missing_names = [n for n in _NAME.findall(sentence) if n not in _NOT_NAMES and not set(words(n)) <= passage_words]
-        if missing_names:
-            return score, quote, f"name {missing_names[0]} is not in passage"
+        # A name may be written more fully than the passage has it ("Donald Trump" for "Trump"): a run of
+        # capitalised words passes when any of its words is in the passage; "Putin" for "Trump" does not.
+        missing = [run for run in _name_runs(sentence) if not any(set(words(n)) <= passage_words for n in run)]
+        if missing:
+            return score, quote, f"name {' '.join(missing[0])} is not in passage"
         return score, quote, ""
 
     def check(self, text: str, passages: list[Passage]) -> list[CitedSentence]:

@@ -36,8 +36,13 @@ def test_a_faithful_paraphrase_is_kept():
     assert checked.kept, checked.reason
 
 
+def test_names_written_more_fully_than_in_the_passage_are_accepted():
+    [checked] = Guard(0.5).check("As president, Lee Jae-myung made his first foreign call to President Donald Trump [1].", [passage()])
+    assert checked.kept, checked.reason
+
+
 @pytest.mark.parametrize("sentence, reason", [
-    ("Abu Adhhab Malikil is a great example of leadership [1].", "name Abu"),
+    ("Abu Adhhab Malikil is a great example of leadership [1].", "name Abu Adhhab Malikil"),
     ("Lee's first call as president went to Trump in 1998 [1].", "number 1998"),
     ("Lee's first call as president went to Putin [1].", "name Putin"),
     ("Lee called Trump first.", "no citation"),
