@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from pydantic import BaseModel, Field
 
 
@@ -76,3 +78,14 @@ class Answer(BaseModel):
             who = ", ".join(x for x in (p.author, p.publisher) if x and not x.lower().startswith("not stated"))
             lines.append(f"[{c.n}] {p.title}" + (f" — {who}" if who else "") + (f" ({p.date})" if p.date else "") + f"  chunk {p.chunk_id}")
         return "\n".join(lines)
+
+
+def final_answer(stream: Iterable["str | Answer"]) -> Answer:
+    """The Answer at the end of a stream of text pieces (what `ask` is, for callers that do not stream)."""
+    result: Answer | None = None
+    for item in stream:
+        if isinstance(item, Answer):
+            result = item
+    if result is None:
+        raise RuntimeError("the answer stream ended without an Answer")
+    return result

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer import Answer
+from assistant.answer import Answer, final_answer
 from assistant.answerers import Answerer
 from assistant.conversation import Conversation
 from assistant.retrieval import Retriever
@@ -24,12 +24,7 @@ class AnswerChain:
     answerer: Answerer
 
     def invoke(self, inputs: dict[str, Any]) -> Answer:
-        result: Answer | None = None
-        for item in self.stream(inputs):
-            if isinstance(item, Answer):
-                result = item
-        assert result is not None
-        return result
+        return final_answer(self.stream(inputs))
 
     def stream(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
         state = self.prepare.invoke(inputs)

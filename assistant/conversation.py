@@ -14,6 +14,7 @@ _LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|a
 _PRONOUNS = frozenset("he she they him her them his hers their theirs it its".split())
 _POINTERS = frozenset("that this those these there such same".split())
 _NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+")
+_POINTER_ALONE = re.compile(r"\b(that|this|those|these|it)\s*[?.!]*\s*$", re.I)
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Conversation:
         content = [w for w in tokens if w not in STOPWORDS]
         names = _NAME.findall(question.strip())
         if _LEADS.match(question) or len(content) <= 2:
+            return True
+        # "react to that?", "what about this?": a pointer standing alone refers back, whatever else is named.
+        if _POINTER_ALONE.search(question):
             return True
         # "he", "they", "that call" lean on an earlier turn, unless the question names its own subject.
         return bool((tokens & _PRONOUNS or tokens & _POINTERS) and not names)

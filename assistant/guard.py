@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -93,14 +94,15 @@ def _norm(text: str) -> str:
 class Guard:
     """Checks each generated sentence against the passages it cites."""
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, threshold: float, embed: Callable[[list[str]], np.ndarray] = embeddings.embed) -> None:
         self.threshold = threshold
+        self.embed = embed  # the answerer's cached embedder: passage sentences recur across questions
 
     def support(self, sentence: str, passage: Passage, vector: np.ndarray) -> tuple[float, tuple[str, int, int], str]:
         """(support 0-1, best quote with document offsets, reason it fails or "")."""
         spans = split_sentences(passage.text) or []
         texts = [passage.text[s.start : s.end] for s in spans] or [passage.text]
-        sims = embeddings.embed(texts) @ vector
+        sims = self.embed(texts) @ vector
         best = int(np.argmax(sims))
         start = passage.start + (spans[best].start if spans else 0)
         quote = (texts[best], start, start + len(texts[best]))
@@ -125,7 +127,7 @@ class Guard:
         sentences = split_cited(text)
         if not sentences:
             return []
-        vectors = embeddings.embed([s.text for s in sentences])
+        vectors = self.embed([s.text for s in sentences])
         for sentence, vector in zip(sentences, vectors):
             valid = [n for n in sentence.cited if 1 <= n <= len(passages)]
             if not sentence.cited:

@@ -33,7 +33,7 @@ def _require(backend: str) -> None:
     except ImportError as exc:
         raise LLMConfigError(
             f"the {backend} backend needs the '{extra}' extra: pip install -e '.[{extra}]' "
-            f"(or make install EXTRAS={extra}); missing module: {exc.name}"
+            f"(inside .venv); missing module: {exc.name}"
         ) from exc
 
 

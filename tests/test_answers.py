@@ -25,6 +25,17 @@ def test_first_call_then_follow_up_names_ishiba_and_xi(assistant):
     assert _cited_correctly(second)
 
 
+def test_a_follow_up_ending_in_that_is_searched_with_the_earlier_question(assistant):
+    """"How did North Korea react to that?" names North Korea, yet "that" is the loudspeaker halt."""
+    first = "What did Lee do about the propaganda loudspeakers along the border?"
+    answer = assistant.ask(first)
+    assert "loudspeakers" in answer.text
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": answer.text}]
+    follow = assistant.ask("How did North Korea react to that?", history)
+    assert follow.search_query.startswith(first)
+    assert not follow.abstained and follow.citations
+
+
 def test_citations_carry_source_metadata_and_quote_within_passage(assistant):
     answer = assistant.ask("How many U.S. troops are stationed in South Korea?")
     assert "28,500" in answer.text

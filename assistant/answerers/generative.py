@@ -11,7 +11,7 @@ import time
 from typing import Any, Iterator
 
 from assistant import llms, prompts
-from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence
+from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence, final_answer
 from assistant.answerers.extractive import RELATED_SHOWN, ExtractiveAnswerer
 from assistant.conversation import Conversation
 from assistant.guard import CitedSentence, Guard
@@ -35,7 +35,7 @@ class GenerativeAnswerer:
         self.name = settings.llm
         self.model = model if model is not None else llms.chat_model(settings)
         self.extractive = ExtractiveAnswerer(settings)
-        self.guard = Guard(settings.guard_threshold)
+        self.guard = Guard(settings.guard_threshold, embed=self.extractive.vectors.get)
 
     # -- follow-ups ---------------------------------------------------------------------------------
     def condense(self, question: str, conversation: Conversation) -> str | None:
@@ -63,12 +63,7 @@ class GenerativeAnswerer:
     # -- answering ----------------------------------------------------------------------------------
     def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
                standalone: str | None = None) -> Answer:
-        result: Answer | None = None
-        for item in self.stream(question, passages, generation, conversation, standalone):
-            if isinstance(item, Answer):
-                result = item
-        assert result is not None
-        return result
+        return final_answer(self.stream(question, passages, generation, conversation, standalone))
 
     def stream(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
                standalone: str | None = None) -> Iterator[str | Answer]:
