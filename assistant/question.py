@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.focus import Focus, find_focus
 from index.text import STOPWORDS, stem, words
 
 # Words that frame a question but never name what it is about.
@@ -27,6 +28,7 @@ class QuestionProfile:
     names: set[str] = field(default_factory=set)
     about_article: bool = False
     subject: str = ""  # who the question asks about ("North Korea" in "How did North Korea respond?")
+    focus: Focus | None = None  # what it asks for about that subject, and the type of answer
 
 
 # The first pattern that matches decides what kind of answer the question wants.
@@ -83,6 +85,7 @@ def profile(question: str, idf, context: str = "", known=lambda term: True) -> Q
     subject = _SUBJECT.search(question)
     result.subject = re.sub(r"[’']s$", "", subject.group(1).strip()) if subject else ""
     result.about_article = bool(_ARTICLE_WORDS & (set(words(question)) | set(words(context))))
+    result.focus = find_focus(question, idf, known, FRAME_WORDS)
     return result
 
 

@@ -55,7 +55,13 @@ class Settings(BaseSettings):
     )
     guard_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Support a generated sentence needs from its cited passage")
     max_answer_sentences: int = Field(3, ge=1, le=6, description="Sentences in an extractive answer")
-    abstain_threshold: float = Field(0.4, ge=0.0, le=1.0, description="Minimum evidence support to answer")
+    abstain_threshold: float = Field(0.4, ge=0.0, le=1.0, description="Minimum evidence support to answer (hand scorer)")
+    scorer: Literal["learned", "hand"] = Field(
+        "learned", description="Sentence choice and abstention: the fitted models (learned) or the old hand-set weights"
+    )
+    answerable_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Decline when P(the sources answer) is below this; unset = the fitted threshold"
+    )
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")
     host: str = Field("127.0.0.1", description="Web chat bind address")
     port: int = Field(7860, ge=0, le=65535, description="Web chat port")

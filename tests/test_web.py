@@ -164,7 +164,7 @@ def test_respond_streams_then_records_the_turn(assistant):
     chat, turns, selected, panel = final[1], final[2], final[3], final[4]
     assert chat[-1]["role"] == "assistant" and chat[-1]["content"] == turns[0].answer.text
     assert len(turns) == 1 and selected == 0
-    assert "<mark>" in panel and "grounding 100%" in panel
+    assert "<mark>" in panel and "quotes found in the sources" in panel and "confidence" in panel
     md, js = final[5]["value"], final[6]["value"]
     assert FIRST in Path(md).read_text() and '"citations"' in Path(js).read_text()
     # A follow-up sees the earlier turn.

@@ -53,7 +53,16 @@ class Grounding:
     def label(self) -> str:
         if self.score is None:
             return "grounding n/a"
-        return f"grounding {self.score:.0%} ({self.grounded}/{self.total} sentences)"
+        return f"grounding: {self.grounded}/{self.total} quotes found in the sources"
+
+
+def confidence_label(answer: Answer) -> str:
+    """How likely the quotes answer the question (the answerer's calibrated confidence), kept apart
+    from grounding: a verbatim quote can be found in the sources and still not answer."""
+    if answer.abstained:
+        return f"declined (confidence it could answer {answer.confidence:.0%})"
+    level = "high" if answer.confidence >= 0.8 else "medium" if answer.confidence >= 0.6 else "low"
+    return f"answers the question: {level} confidence ({answer.confidence:.0%})"
 
 
 def _claim_grounded(claim: str, numbers: list[int], by_n: dict[int, list[Citation]]) -> bool:

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from assistant.answer import Answer, Citation, Passage
-from ui.answers import grounding
+from ui.answers import confidence_label, grounding
 
 _BLANKS = re.compile(r"\n\s*\n")
 
@@ -132,9 +132,11 @@ def related_card(passage: Passage, show_scores: bool) -> str:
 
 
 def meta_line(answer: Answer) -> str:
-    """Retrieval and answer time and the grounding score, as one short line."""
+    """Retrieval and answer time, whether the quotes are in the sources (grounding) and, apart from it,
+    how likely they answer the question (confidence), as one short line."""
     t = answer.timings_ms
-    parts = [f"retrieval {t.get('retrieve', 0):.0f} ms", f"answer {t.get('answer', 0):.0f} ms", grounding(answer).label()]
+    parts = [f"retrieval {t.get('retrieve', 0):.0f} ms", f"answer {t.get('answer', 0):.0f} ms", grounding(answer).label(),
+             confidence_label(answer)]
     return " · ".join(parts)
 
 

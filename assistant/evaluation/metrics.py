@@ -82,6 +82,48 @@ def groundedness(answer: Answer) -> float:
     return len(supported) / len(answer.citations)
 
 
+def padding_sentences(question: str, answer: Answer, facts: list) -> tuple[int, int]:
+    """(padding, total) answer sentences: a sentence is padding when it holds none of the reference
+    facts and none of the question's focus terms (what the question asks about)."""
+    from assistant.focus import find_focus
+    from assistant.question import FRAME_WORDS
+    from index.text import stem
+
+    focus = set(find_focus(question, lambda term: 1.0, lambda term: True, FRAME_WORDS).focus)
+    quotes = [c.quote for c in answer.citations]
+    padded = 0
+    for quote in quotes:
+        has_fact = facts_present(quote, facts) > 0 if facts else False
+        has_focus = bool(focus & {stem(w) for w in words(quote)})
+        padded += not (has_fact or has_focus)
+    return padded, len(quotes)
+
+
+def expected_calibration_error(confidence: list[float], right: list[bool], bins: int = 10) -> float | None:
+    """Mean |confidence - share right| over equal-width confidence bins, weighted by their size."""
+    if not confidence:
+        return None
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r in zip(confidence, right) if lo <= c < hi or (hi == 1.0 and c == 1.0)]
+        if inside:
+            total += len(inside) / len(confidence) * abs(sum(c for c, _ in inside) / len(inside) - sum(r for _, r in inside) / len(inside))
+    return total
+
+
+def reliability_bins(confidence: list[float], right: list[bool], bins: int = 10) -> list[dict[str, float]]:
+    """Per confidence bucket: its range, turns, mean confidence and share right (for the reliability plot)."""
+    result = []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r in zip(confidence, right) if lo <= c < hi or (hi == 1.0 and c == 1.0)]
+        if inside:
+            result.append({"low": lo, "high": hi, "n": len(inside), "confidence": sum(c for c, _ in inside) / len(inside),
+                           "right": sum(r for _, r in inside) / len(inside)})
+    return result
+
+
 def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
     metrics: dict[str, float] = {"abstained": float(answer.abstained), "answerable": float(case.answerable)}
     metrics["abstention_correct"] = float(answer.abstained != case.answerable)
@@ -93,6 +135,8 @@ def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
         metrics["token_f1"] = token_f1(answer.text, case.reference) if not answer.abstained else 0.0
         metrics["citation_validity"] = citation_validity(answer)
         metrics["groundedness"] = groundedness(answer)
+        if not answer.abstained:
+            metrics["padding_sentences"], metrics["answer_sentences"] = padding_sentences(case.user_input, answer, case.reference_facts)
     else:
         metrics["correct"] = float(answer.abstained)
     return metrics

@@ -154,6 +154,26 @@ def tag_plot(summary: dict[str, Any]) -> str:
     return _grouped_bars(tags, series, "answer_correct by tag", horizontal=True)
 
 
+def reliability_plot(summary: dict[str, Any]) -> str:
+    """Confidence bucket -> share of answered turns that were right, per run; the diagonal is perfect calibration."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4.5))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+    for name, run in summary["runs"].items():
+        bins = run.get("reliability") or []
+        if bins:
+            ax.plot([b["confidence"] for b in bins], [b["right"] for b in bins], marker="o", label=name)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence shown (answered turns)")
+    ax.set_ylabel("share right")
+    ax.set_title("Reliability of the confidence")
+    ax.legend(fontsize=8, loc="upper left")
+    return _png(fig)
+
+
 def latency_plot(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
     from matplotlib.figure import Figure
 
@@ -203,6 +223,9 @@ def html_report(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
         _img(metrics_plot(summary), "Key metrics per run"),
         "<h2>answer_correct by tag</h2><p class=small>Over every turn of the tagged cases; an unanswerable turn counts as correct when it abstains.</p>",
         html_table(tag_table(summary)), _img(tag_plot(summary), "answer_correct by tag"),
+        "<h2>Calibration</h2><p class=small>Answered turns bucketed by the confidence shown; calibration_error in the "
+        "table above is the expected calibration error over these buckets.</p>",
+        _img(reliability_plot(summary), "Reliability plot"),
         "<h2>Latency</h2>", _img(latency_plot(summary, results), "Latency histogram"),
         f"<h2>Failed questions of run {html.escape(first)} ({len(failed[1])})</h2>",
         html_table(failed) if failed[1] else "<p>None.</p>",

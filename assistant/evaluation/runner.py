@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from assistant.answer import Answer, Passage
-from assistant.evaluation.metrics import abstention_scores, embedding_similarities, mean, percentile, turn_metrics
+from assistant.evaluation.metrics import (
+    abstention_scores, embedding_similarities, expected_calibration_error, mean, percentile, reliability_bins, turn_metrics,
+)
 from assistant.evaluation.testset import Case, TurnCase, load_testset
 from assistant.settings import Settings
 
@@ -36,7 +38,7 @@ METRICS = (
     "answer_correct", "facts_recall", "overall_correct", "followup_accuracy",
     "abstention_accuracy", "abstention_precision", "abstention_recall", "abstention_rate",
     "hit_at_k", "mrr", "context_recall", "context_precision",
-    "token_f1", "embedding_similarity", "citation_validity", "groundedness",
+    "token_f1", "embedding_similarity", "citation_validity", "groundedness", "padding_share", "calibration_error",
 )
 LATENCY = ("p50_ms", "p95_ms", "mean_ms")
 LATENCY_NOTE = "latency excludes one unrecorded warm-up question per run (index open, model load)"
@@ -130,7 +132,7 @@ def turn_row(run: Run, case: Case, index: int, turn: TurnCase, answer: Answer, t
         "citations": [{"n": c.n, "chunk_id": c.passage.chunk_id, "title": c.passage.title, "quote": c.quote} for c in answer.citations],
         "retrieved": [passage_row(p) for p in answer.retrieved],
         "metrics": {key: round(value, 4) for key, value in turn_metrics(answer, turn, run.k).items()},
-        "timings_ms": answer.timings_ms, "notes": answer.notes, "backend": answer.backend,
+        "timings_ms": answer.timings_ms, "notes": answer.notes, "backend": answer.backend, "confidence": answer.confidence,
         "guard_removed": len(answer.guard.removed) if answer.guard else 0, "generated_text": answer.generated_text,
     }
 
@@ -181,7 +183,17 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float | None]:
     }
     for key in ("hit_at_k", "mrr", "context_recall", "context_precision", "token_f1", "embedding_similarity", "citation_validity", "groundedness"):
         metrics[key] = _average(answerable, key)
+    sentences = sum(r["metrics"].get("answer_sentences", 0) for r in rows)
+    metrics["padding_share"] = sum(r["metrics"].get("padding_sentences", 0) for r in rows) / sentences if sentences else None
+    confidence, right = calibration_points(rows)
+    metrics["calibration_error"] = expected_calibration_error(confidence, right)
     return {key: None if value is None else round(value, 4) for key, value in metrics.items()}
+
+
+def calibration_points(rows: list[dict[str, Any]]) -> tuple[list[float], list[bool]]:
+    """(confidence, right) of every answered turn: what the confidence claims against what happened."""
+    answered = [r for r in rows if not r["abstained"]]
+    return [float(r.get("confidence", 0.0)) for r in answered], [r["answerable"] and r["metrics"]["correct"] == 1.0 for r in answered]
 
 
 def latency(rows: list[dict[str, Any]]) -> dict[str, float | None]:
@@ -214,6 +226,7 @@ def summarise_run(run: Run, rows: list[dict[str, Any]], seconds: float) -> dict[
             "guard_removed_sentences": sum(r.get("guard_removed", 0) for r in rows),
         },
         "metrics": aggregate(rows), "latency_ms": latency(rows), "by_tag": by_tag(rows),
+        "reliability": reliability_bins(*calibration_points(rows)),
     }
 
 

@@ -1,0 +1,132 @@
+"""What a question asks for, beyond its words: the focus (the property, event or thing asked about)
+and the answer type, so an answer can be checked for stating that focus with that type of value.
+
+"How many children does Lee Jae-myung have?" names Lee (the subject, in the corpus) and asks for
+children (the focus) as a count. A sentence about Lee's election in 2025 covers the subject and
+holds a number, but not the focus, and a year is not a count: it does not answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.text import STOPWORDS, stem, words
+
+# Words that shape a question without being what it asks about (they are matched by the type check).
+_HOLLOW = frozenset(
+    "many much tall old long far big large high often large number amount kind sort type way ways happen "
+    "happened one ones thing things do does did done get got make made go went take took".split()
+)
+
+_YEAR = re.compile(r"^(1[6-9]\d\d|20\d\d)$")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = re.compile(rf"\b(1[6-9]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(spring|summer|autumn|fall|winter)\b", re.I)
+_DURATION = re.compile(r"\b\d+\s+(days?|weeks?|months?|years?|decades?)\b|\b(days?|weeks?|months?|years?)\b", re.I)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|"
+    "hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|half|several|first|second|third"
+)
+_NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b", re.I)
+_MONEY = re.compile(r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(dollars?|won|yen|yuan|euros?)\b|\b(billion|million|trillion)\b", re.I)
+_PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper cent\b|\bpercentage\b", re.I)
+_MEASURE = re.compile(r"\b\d[\d,.]*\s*(cm|centimet\w+|met(re|er)s?|feet|foot|inches|kg|kilo\w*|pounds|miles?|km|kilomet\w+)\b", re.I)
+_AGE = re.compile(r"\b\d+[- ]years?[- ]old\b|\baged? \d+\b|\bborn\b", re.I)
+_CAUSE = re.compile(
+    r"\b(because|since|so that|in order to|due to|aims? to|aimed|goal|incentives?|reasons?|would allow|allow|signal|"
+    r"reflects?|seeks?|in light of|as a result|thus|therefore|after|following|in response|to (stabilize|deter|"
+    r"counter|contain|restart|reset|lower|avoid|secure|strengthen|refocus|ensure|address|achieve|show|signal))\b",
+    re.I,
+)
+_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")
+
+# The first pattern that matches decides the answer type.
+_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
+    ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
+    ("percent", r"\bwhat (percentage|percent|share)\b|\bhow much of\b|\bpercent\b"),
+    ("measure", r"\bhow (tall|high|long is|far|big|large|heavy|wide)\b"),
+    ("money", r"\bhow much (money|did|does|do|is|was|will|would|has|have)\b.*\b(cost|pay|paid|spend|spent|earn|earned|"
+              r"make|made|worth|invest|invested|salary|budget|fund|price|income|raise|raised|sell|sold|buy|bought)"
+              r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$"),
+    ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
+    ("date", r"\b(when|what year|what date|which year|what month|what day|by when|since when)\b|\bhow long\b"),
+    ("reason", r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b"),
+    ("person", r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|person|people|official|leaders|officials|"
+               r"minister|premier|general|man|woman))\b"),
+    ("organisation", r"\bwhich (party|parties|university|universities|company|companies|organi[sz]ation|agency|"
+                     r"institution|body|group|publisher|newspaper|church|bank)\b|\bwhat (party|university|company)\b"),
+    ("place", r"\bwhere\b|\bwhich (city|place|sea|region|country|countries|province|town|island|islands)\b|"
+              r"\bin what (city|country|place)\b"),
+)]
+
+
+@dataclass(frozen=True)
+class Focus:
+    """answer_type: age | percent | measure | money | count | date | reason | person | organisation
+    | place | any. focus: stems of what is asked about (not the names it is asked about)."""
+
+    answer_type: str
+    focus: dict[str, float]
+    surface: dict[str, str]
+    mentions_year: bool
+
+    def type_match(self, sentence: str, question_numbers: set[str]) -> float:
+        """1.0 when the sentence holds a value of the type asked for, 0.0 when it clearly does not,
+        0.5 when the type does not constrain the answer."""
+        kind = self.answer_type
+        if kind == "age":
+            return 1.0 if _AGE.search(sentence) else 0.0
+        if kind == "percent":
+            return 1.0 if _PERCENT.search(sentence) else 0.0
+        if kind == "measure":
+            return 1.0 if _MEASURE.search(sentence) else 0.0
+        if kind == "money":
+            return 1.0 if _MONEY.search(sentence) else 0.0
+        if kind == "count":
+            found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers
+            if not self.mentions_year:  # a count is not a year: "in 2025" does not say how many
+                found = {n for n in found if not _YEAR.match(n)}
+            return 1.0 if found else 0.0
+        if kind == "date":
+            return 1.0 if _DATE.search(sentence) or _DURATION.search(sentence) else 0.0
+        if kind == "reason":
+            return 1.0 if _CAUSE.search(sentence) else 0.3
+        if kind in ("person", "organisation", "place"):
+            return 1.0 if _PROPER.search(sentence) else 0.2
+        return 0.5
+
+
+def answer_type(question: str) -> str:
+    q = question.lower().strip()
+    # "When Biden called Han, what position did he hold?" asks the second question, not "when".
+    lead = re.match(r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)", q)
+    if lead:
+        q = q[lead.end():]
+    for kind, pattern in _TYPES:
+        if pattern.search(q):
+            return kind
+    return "any"
+
+
+def question_names(question: str) -> set[str]:
+    """Lower-cased words written with a capital inside the question (Lee, Kim, Gyeongju)."""
+    found: set[str] = set()
+    for run in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*", question.strip()):
+        found.update(words(run))
+    return found
+
+
+def find_focus(question: str, idf, known, frame_words: frozenset[str]) -> Focus:
+    """The question's focus terms: its content words minus the names it asks about and minus words
+    that only shape the question; each weighted by rarity like the other question terms."""
+    names = question_names(question)
+    focus: dict[str, float] = {}
+    surface: dict[str, str] = {}
+    for word in words(question):
+        if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():
+            continue
+        term = stem(word)
+        focus[term] = idf(term) if known(term) else 3.0
+        surface.setdefault(term, word)
+    years = any(_YEAR.match(w) for w in words(question)) or bool(re.search(r"\byears?\b", question, re.I))
+    return Focus(answer_type(question), focus, surface, years)

@@ -1,0 +1,110 @@
+"""Honest answers: what a question asks for (focus and answer type), the fitted scorer, no padding,
+and a confidence that is kept apart from grounding. Real model, real index of the whole corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.answer import Answer, Citation, Passage
+from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
+from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
+from assistant.focus import answer_type, find_focus
+from assistant.question import FRAME_WORDS
+
+# Questions from the issue: names in the corpus, focus absent from it.
+DECLINE = [
+    "What is Dylan Motin's nationality?",
+    "How tall is Kim Jong-un?",
+    "How many children does Lee Jae-myung have?",
+    "What did Trump eat at the state dinner in Gyeongju?",
+]
+
+
+@pytest.mark.parametrize("question", DECLINE)
+def test_questions_whose_focus_no_source_states_are_declined(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.text
+    assert answer.citations == [] and answer.related, "a refusal shows the closest passages as related, not cited"
+
+
+def test_defector_question_is_answered_without_padding(assistant):
+    answer = assistant.ask("What did Lee ask of defector groups?")
+    assert not answer.abstained
+    assert "leaflet" in answer.text.lower()
+    assert "quadrilateral" not in answer.text and "hardline" not in answer.text, answer.text
+
+
+def test_camp_david_answer_sentences_come_from_the_camp_david_statement_only(assistant):
+    """The sentences chosen (whether or not the confidence then suffices to answer) are from the Camp
+    David statement, not padded with the 2024 Lima statement."""
+    question = "What did Japan and South Korea agree at Camp David?"
+    state = assistant.chain.prepare.invoke({"question": question, "history": []})
+    answerer = assistant.answerer
+    analysis = answerer.analyse(question, state["passages"], state["generation"], state["conversation"])
+    chosen = answerer._select(analysis.cands, state["generation"], analysis.q, state["passages"])
+    titles = {c.passage.title for c in chosen}
+    assert titles and all("Camp David" in t for t in titles), titles
+    answer = assistant.ask(question)
+    assert "Lima" not in answer.text or answer.abstained
+
+
+def test_a_year_is_not_a_count_and_a_height_needs_a_measure():
+    focus = find_focus("How many children does Lee Jae-myung have?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert focus.answer_type == "count" and set(focus.focus) == {"children"}
+    assert focus.type_match("In June 2025, South Koreans elected Lee Jae Myung as president.", set()) == 0.0
+    assert focus.type_match("He has two children.", set()) == 1.0
+    tall = find_focus("How tall is Kim Jong-un?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert tall.answer_type == "measure" and "kim" not in tall.focus
+    assert tall.type_match("Kim Jong-un met Trump three times in 2018 and 2019.", set()) == 0.0
+    assert answer_type("How many US troops are based in Japan since 2010?") == "count"
+    assert answer_type("When was the treaty signed?") == "date"
+    assert answer_type("Which party did Lee lead?") == "organisation"
+
+
+def test_the_fitted_scorer_is_versioned_and_reports_held_out_folds():
+    data = json.loads(WEIGHTS_FILE.read_text())
+    scorer = load_scorer()
+    assert scorer is not None and 0.0 < scorer.threshold < 1.0
+    cv = data["cv"]
+    assert cv["folds"] >= 3 and cv["turns"] >= 150 and "answer_correct" in cv and "abstention_recall" in cv
+    assert {r["ranker"] for r in data["cv_compared"]} == {"hand", "learned"}, "the fitted ranker is compared with the hand weights"
+    assert len(scorer.answerability.coef) == len(scorer.answerability.features)
+
+
+def test_confidence_separates_an_answer_from_a_refusal(assistant):
+    answered = assistant.ask("Who did Lee call first after taking office?")
+    declined = assistant.ask("How tall is Kim Jong-un?")
+    assert not answered.abstained and "Trump" in answered.text
+    assert answered.confidence > declined.confidence
+
+
+def test_hand_scorer_remains_selectable_for_comparison(corpus_settings):
+    from assistant.service import Assistant
+
+    hand = Assistant(corpus_settings.with_overrides(scorer="hand"))
+    assert hand.answerer.scorer is None
+    answer = hand.ask("Who did Lee call first after taking office?")
+    assert "Trump" in answer.text
+
+
+def _answer_with_quotes(quotes: list[str]) -> Answer:
+    passage = Passage(chunk_id="c", doc_id="d", text=" ".join(quotes), start=0, end=1, title="t")
+    citations = [Citation(n=1, passage=passage, quote=q, quote_start=0, quote_end=1, score=1.0) for q in quotes]
+    return Answer(question="q", text=" ".join(f"{q} [1]" for q in quotes), citations=citations)
+
+
+def test_padding_counts_sentences_with_neither_a_fact_nor_the_focus():
+    answer = _answer_with_quotes([
+        "Lee asked defector groups to stop sending leaflets.",  # fact
+        "Lee seems to be betting on a four-way forum.",  # neither
+        "Defector organisations were asked to halt.",  # focus: defector
+    ])
+    assert padding_sentences("What did Lee ask of defector groups?", answer, ["leaflets"]) == (1, 3)
+
+
+def test_calibration_error_is_zero_when_confidence_matches_outcomes_and_large_when_not():
+    assert expected_calibration_error([0.75] * 4, [True, True, True, False]) == pytest.approx(0.0)
+    assert expected_calibration_error([0.95] * 4, [False] * 4) == pytest.approx(0.95)
+    assert expected_calibration_error([], []) is None
