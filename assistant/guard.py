@@ -29,6 +29,11 @@ _NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'-]*[a-z][\w’'-]*")  # Capitalise
 _SPACE = re.compile(r"\s+")
 # Capitalised words that are not names: sentence openers and function words.
 _NOT_NAMES = frozenset(w.capitalize() for w in STOPWORDS) | {"However", "Also", "According", "Both", "Yes", "No"}
+# Words that stand before a name without being one: "President Putin" is not "President Trump".
+TITLES = frozenset(
+    "president prime minister secretary chairman chairwoman leader premier chancellor general mr mrs ms dr "
+    "king queen emperor ambassador foreign vice deputy".split()
+)
 # A citation is moved to another passage only when that passage supports the sentence clearly: word for
 # word, or this far above the threshold. A borderline match elsewhere is no evidence the model misnumbered.
 REPAIR_MARGIN = 0.2
@@ -50,6 +55,11 @@ def _name_runs(sentence: str) -> list[list[str]]:
             runs.append([word])
         last_end = match.end()
     return runs
+
+
+def _name_in(run: list[str], passage_words: set[str]) -> bool:
+    names = [n for n in run if n.casefold() not in TITLES] or run
+    return any(set(words(n)) <= passage_words for n in names)
 
 
 def _norm(text: str) -> str:
@@ -81,8 +91,9 @@ class Guard:
             return score, quote, f"number {missing_numbers[0]} is not in passage"
         passage_words = set(words(haystack))
         # A name may be written more fully than the passage has it ("Donald Trump" for "Trump"): a run of
-        # capitalised words passes when any of its words is in the passage; "Putin" for "Trump" does not.
-        missing = [run for run in _name_runs(sentence) if not any(set(words(n)) <= passage_words for n in run)]
+        # capitalised words passes when any of its words is in the passage; "Putin" for "Trump" does not, nor
+        # "President Putin" for "President Trump" (a title alone is not the name).
+        missing = [run for run in _name_runs(sentence) if not _name_in(run, passage_words)]
         if missing:
             return score, quote, f"name {' '.join(missing[0])} is not in passage"
         return score, quote, ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.conversation import Conversation
+from assistant.guard import TITLES
 from index.text import STOPWORDS, terms, words
 
 # Words a question or a request opens with; a rewrite opening otherwise (and without "?") is a statement.
@@ -21,11 +22,6 @@ _OPENERS = frozenset(
     "outline identify".split()
 )
 _LEADS = frozenset("and but so then also now ok okay".split())
-# Titles and descriptors a rewrite may add around a name it was given: "President Lee", "North Korean".
-_TITLES = frozenset(
-    "president prime minister secretary chairman chairwoman leader premier chancellor general mr mrs ms dr "
-    "king queen emperor ambassador".split()
-)
 _CAPITALISED = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'-]*[a-z][\w’'-]*|[A-Z]{2,}s?)(?![\w’'])")  # Obama, DMZ
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
@@ -69,9 +65,9 @@ def invented(rewrite: str, known: str) -> list[str]:
     found: list[str] = []
     for run in _name_runs(rewrite):
         tokens = [(text, (words(text) or [""])[0]) for text in run]
-        if any(token in vocabulary for _, token in tokens if token not in _TITLES):
+        if any(token in vocabulary for _, token in tokens if token not in TITLES):
             continue
-        found += [text for text, token in tokens if token and token not in vocabulary and token not in _TITLES]
+        found += [text for text, token in tokens if token and token not in vocabulary and token not in TITLES]
     found += [n for n in _NUMBER.findall(rewrite) if n.replace(",", "") not in numbers]
     return list(dict.fromkeys(found))
 
