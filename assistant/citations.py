@@ -17,25 +17,26 @@ from index.chunking import split_sentences
 
 _SEP = r"\s*(?:,|;|&|and|-|–)\s*"
 _NUMS = rf"\d{{1,3}}(?:{_SEP}(?:(?:sources?|passages?|documents?)\s*)?\d{{1,3}})*"
-_WORD = r"(?:sources?|passages?|documents?)"
+_WORD = r"(?:(?:sources?|passages?|documents?)\s*:?\s*)+"  # "Source 2", "Source: passage 2", "Passages 1"
 _OWN_L, _OWN_R = "\u27e6", "\u27e7"  # ⟦n⟧: a citation that belongs to the sentence it stands in
 
 # Rewrites into the two canonical forms, in order: [n] (a closing mark) and ⟦n⟧ (this sentence's).
 _REWRITES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"【\s*(\d{1,3})\s*】"), r"[\1]"),
+    (re.compile(r"【\s*(\d{1,3})\s*】|\[\^(\d{1,3})\]"), r"[\1\2]"),  # 【2】, footnote-style [^2]
     # "Source 2: North Korea ..." at the head of a line or list item cites that sentence.
-    (re.compile(rf"(?im)^(\s*(?:[-*•]\s+)?){_WORD}\s*({_NUMS})\s*:\s*"), rf"\1{_OWN_L}\2{_OWN_R} "),
+    (re.compile(rf"(?im)^(\s*(?:[-*•]\s+)?){_WORD}({_NUMS})\s*:\s*"), rf"\1{_OWN_L}\2{_OWN_R} "),
     # "According to source 2, ..." / "as stated in passage 1": wherever it stands, it cites that sentence.
     (re.compile(rf",?\s*\b(?:according to|as (?:stated|noted|reported|mentioned|said|described) in|per|in)\s+"
-                rf"(?:the\s+)?{_WORD}\s*\[?({_NUMS})\]?\s*,?", re.I), rf" {_OWN_L}\1{_OWN_R} "),
-    (re.compile(rf"[\[(]\s*{_WORD}\s*:?\s*({_NUMS})\s*[\])]", re.I), r"[\1]"),  # [Source 2], (passages 1 and 3)
+                rf"(?:the\s+)?{_WORD}\[?({_NUMS})\]?\s*,?", re.I), rf" {_OWN_L}\1{_OWN_R} "),
+    (re.compile(rf"[\[(]\s*{_WORD}({_NUMS})\s*[\])]", re.I), r"[\1]"),  # [Source 2], (passages 1 and 3)
     (re.compile(r"\((\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\)"), r"[\1]"),  # (1), (1, 2); "(2025)" is left alone
-    (re.compile(rf"\b{_WORD}\s*:?\s*({_NUMS})\b", re.I), r"[\1]"),  # a bare "Source 2"
+    (re.compile(rf"\b{_WORD}({_NUMS})\b", re.I), r"[\1]"),  # a bare "Source 2"
 ]
 _MARK = re.compile(rf"\[({_NUMS})\]")
 _OWN = re.compile(rf"{_OWN_L}([^{_OWN_R}]*){_OWN_R}")
 _LEADING_MARKS = re.compile(rf"^\s*((?:\[{_NUMS}\]\s*)+)")
 _SPACE = re.compile(r"\s+")
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 
 
 @dataclass
@@ -80,6 +81,7 @@ def canonical(text: str) -> str:
 
 def _bare(piece: str) -> str:
     text = _SPACE.sub(" ", _MARK.sub(" ", _OWN.sub(" ", piece))).strip()
+    text = _LIST_ITEM.sub("", text)
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
     return text[:1].upper() + text[1:]
 

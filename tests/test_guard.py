@@ -114,6 +114,9 @@ def test_llamacpp_backend_needs_a_gguf_file(tmp_path):
     ("Lee called Trump first [1-3].", [1, 2, 3]),
     ("According to passage 2, Lee called Trump first.", [2]),
     ("Source 2: Lee called Trump first.", [2]),
+    ("- Source 2: Lee called Trump first.", [2]),
+    ("Lee called Trump first. Source: passage 2", [2]),
+    ("Lee called Trump first.[^1]", [1]),
 ])
 def test_citation_styles_real_models_write_are_read_as_citations(text, cited):
     [sentence] = split_cited(text)

@@ -92,8 +92,8 @@ class GenerativeAnswerer:
         kept = [s for s in checked if s.kept]
         report = guard_report(checked, self.settings.guard, self.settings.guard_threshold)
         if not kept or (report.removed and self.settings.guard == "fallback"):
-            why = (f"the guard found {len(report.removed)} of {len(checked)} generated sentences unsupported by their "
-                   f"cited passages; answered extractively instead")
+            why = (f"the guard found {len(report.removed)} of {len(checked)} generated sentences unsupported by the "
+                   f"retrieved passages; answered extractively instead")
             yield self._fallback(question, passages, generation, conversation, started, why,
                                  report.model_copy(update={"fell_back": True}), raw, timings)
             return
