@@ -40,7 +40,7 @@ def standalone(reply: str, question: str, conversation: Conversation) -> tuple[s
 
 
 def rewrite_problem(rewrite: str, question: str, conversation: Conversation) -> str:
-    """Why the rewrite must not be used, in a few words for the log and the notes; "" when it may."""
+    """Why the rewrite must not be used, in a few words for the log; "" when it may."""
     own = set(terms(question))
     if own and len(own & set(terms(rewrite))) < 0.5 * len(own):
         return "it drops the question's own terms"
