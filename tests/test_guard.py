@@ -147,7 +147,8 @@ def test_an_uncited_sentence_is_covered_by_the_next_citation_in_its_run():
 def test_a_verbatim_sentence_with_a_wrong_number_is_repaired_to_the_passage_that_has_it():
     other = passage("The alliance hosts about 28,500 U.S. troops.", n=2)
     for mark in ("[2]", "[7]"):  # a retrieved passage that does not support it, or one that does not exist
-        [checked] = Guard(0.5).check(f"Lee’s first foreign call as president was to President Trump {mark}.", [passage(), other])
+        text = f"Lee’s first foreign call as president was to President Trump {mark}."
+        [checked] = Guard(0.5).check(text, [passage(), other])
         assert checked.kept and checked.repaired, checked.reason
         assert checked.supporting == [1] and checked.repaired_from == [int(mark[1])]
         assert checked.quotes[1][0].startswith("Lee’s first foreign call")
@@ -168,9 +169,10 @@ def test_a_paraphrase_with_the_right_number_is_kept_and_an_invented_figure_is_re
                    "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion "
                    "in accordance with ROK legal requirements.", n=2)
     guard = Guard(0.5)
-    [paraphrase] = guard.check("The ROK will buy $25 billion of U.S. military equipment by 2030 [2].", [passage(), fact])
+    paraphrase_text = "The ROK will buy $25 billion of U.S. military equipment by 2030 [2]."
+    [paraphrase] = guard.check(paraphrase_text, [passage(), fact])
     assert paraphrase.kept and not paraphrase.repaired
     for mark in ("[1]", "[2]"):
-        [invented] = guard.check(f"The ROK committed to spending $40 billion on U.S. military equipment by 2030 {mark}.",
-                                 [passage(), fact])
+        text = f"The ROK committed to spending $40 billion on U.S. military equipment by 2030 {mark}."
+        [invented] = guard.check(text, [passage(), fact])
         assert not invented.kept and "number 40" in invented.reason

@@ -147,7 +147,8 @@ def test_follow_up_is_condensed_by_the_llm_or_by_rules_and_still_answered(genera
         assert "call first" in answer.search_query
     else:  # a rewrite that was used restates the conversation and asks; it names no one new
         assert "call" in answer.search_query.lower()
-        assert rewrite_problem(answer.search_query, "And who did he call after that?", Conversation.from_history(history)) == ""
+        conversation = Conversation.from_history(history)
+        assert rewrite_problem(answer.search_query, "And who did he call after that?", conversation) == ""
     assert answer.text and answer.citations
 
 

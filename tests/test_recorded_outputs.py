@@ -26,8 +26,8 @@ NK_RECORDED = ("North Korea stopped blasting loud noise across the DMZ. Pyongyan
 
 DEFENSE_QUESTION = "What did President Lee pledge on defense spending?"
 DEFENSE_RECORDED = ("The ROK also committed to spending $25 billion on U.S. military equipment purchases by 2030, and "
-                    "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion in "
-                    "accordance with ROK legal requirements. [2]")
+                    "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion "
+                    "in accordance with ROK legal requirements. [2]")
 
 FIRST_QUESTION = "Who did Lee call first after taking office?"
 FIRST_RECORDED = "Lee called President Trump first after taking office. [1]"
@@ -96,15 +96,20 @@ def test_the_same_answer_with_an_invented_figure_is_still_removed(assistant, gua
 
 def test_per_paragraph_and_mixed_citation_styles_on_retrieved_passages(assistant, guard):
     passages = retrieve(assistant, NK_QUESTION)
-    right = holder(passages, "Pyongyang, which had no shortage of animosity for Yoon, has been uncharacteristically quiet")
+    right = holder(passages, "Pyongyang, which had no shortage of animosity for Yoon, has been uncharacteristically")
     text = (f"North Korea has also stopped blasting loud noise across the DMZ (Source {right}).\n\n"
-            "Pyongyang, which had no shortage of animosity for Yoon, has been uncharacteristically quiet since Lee took "
-            f"office. That silence may reflect both self-confidence and strategic patience [{right}][2].\n\n"
+            "Pyongyang, which had no shortage of animosity for Yoon, has been uncharacteristically quiet since Lee "
+            f"took office. That silence may reflect both self-confidence and strategic patience [{right}][2].\n\n"
             "Kim Jong Un praised Lee's courage in a letter to Seoul.")
     checked = guard.check(text, passages)
     assert [s.kept for s in checked] == [True, True, True, False]
     assert all(s.supporting == [right] and not s.repaired for s in checked[:3])
     assert checked[3].reason == "no citation"  # after its paragraph's last citation: nothing covers it
+    # Covered by the closing citation, an invented sentence is judged like any other, and removed.
+    invention, true = guard.check("Kim Jong Un praised Lee's courage in a letter to Seoul. That silence may reflect "
+                                  f"both self-confidence and strategic patience [{right}].", passages)
+    assert invention.inherited and not invention.kept and invention.reason.startswith("unsupported")
+    assert true.kept and not true.repaired
 
 
 def test_the_follow_up_rewrite_that_answers_with_an_invented_name_is_rejected_for_the_rules(assistant, guard):

@@ -43,7 +43,8 @@ def metrics_table(summary: dict[str, Any]) -> Table:
     generated = [r.get("llm", "extractive") != "extractive" for r in runs.values()]
     if any(generated):  # what the faithfulness guard did to each LLM run's answers, in turns
         for outcome in GUARD_OUTCOMES:
-            cells = [str(r["counts"].get(f"guard_{outcome}", 0)) if llm else "n/a" for r, llm in zip(runs.values(), generated)]
+            cells = [str(r["counts"].get(f"guard_{outcome}", 0)) if llm else "n/a"
+                     for r, llm in zip(runs.values(), generated)]
             rows.append([f"guard: {outcome.replace('_', ' ')}"] + cells)
     return ["metric"] + list(runs), rows
 
