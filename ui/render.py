@@ -143,9 +143,9 @@ def _repair_item(r: RepairedSentence) -> str:
     moved = f"{''.join(f'[{n}]' for n in r.cited)} → [{r.to}]"
     if r.shown and r.shown != r.to:
         moved += f", shown as [{r.shown}]"
-    how = "the paragraph's closing citation" if r.inherited else "its citation"
+    why = ("from the paragraph's closing citation; " if r.inherited else "") + r.reason
     return (f'<li>{esc(r.text)} <span class="pn-repair">{esc(moved)}</span> '
-            f'<span class="pn-muted">({esc(how)}: {esc(r.reason)})</span></li>')
+            f'<span class="pn-muted">({esc(why)})</span></li>')
 
 
 def provenance(answer: Answer) -> str:
