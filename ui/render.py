@@ -157,7 +157,7 @@ def provenance(answer: Answer) -> str:
         items = "".join(f'<li><s>{esc(r.text)}</s> <span class="pn-muted">({esc(r.reason)})</span></li>' for r in answer.guard.removed)
         parts.append(f'<details class="pn-guard"><summary>Guard removed {len(answer.guard.removed)} of '
                      f'{answer.guard.checked} generated sentence(s)</summary><ul>{items}</ul></details>')
-    if answer.guard and answer.guard.repaired:
+    if answer.guard and answer.guard.repaired and not answer.guard.fell_back:  # a fallback kept none of them
         items = "".join(_repair_item(r) for r in answer.guard.repaired)
         parts.append(f'<details class="pn-guard pn-repaired"><summary>Guard repaired the citation of '
                      f'{len(answer.guard.repaired)} of {answer.guard.checked} generated sentence(s)</summary>'
