@@ -61,11 +61,15 @@ gate: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl --out build/eval-gate --quiet $(GATE)
 
-# hybrid vs dense vs BM25 vs a naive LangChain pipeline, one report: build/eval/report.html
+# hybrid vs dense vs BM25 vs a naive LangChain pipeline, one report: build/eval/report.html. With
+# ASSISTANT_LLM_BASE_URL set (any OpenAI-compatible server; ASSISTANT_LLM_MODEL names its model), a generative
+# run joins them, and the report counts what the faithfulness guard did to its answers.
+EVAL_RUNS := --run hybrid --run dense --run bm25 --run naive-langchain \
+             $(if $(ASSISTANT_LLM_BASE_URL),--run generative:llm=openai)
 eval: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl --out build/eval \
-		--run hybrid --run dense --run bm25 --run naive-langchain
+		$(EVAL_RUNS)
 
 bench: install
 	$(BIN)/python benchmarks/run.py

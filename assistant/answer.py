@@ -44,6 +44,22 @@ class RemovedSentence(BaseModel):
     support: float
 
 
+class RepairedSentence(BaseModel):
+    """A generated sentence kept with its citation moved to the retrieved passage that supports it."""
+
+    text: str
+    cited: list[int] = Field(description="What it cited, or its paragraph's closing mark did (prompt numbering)")
+    to: int = Field(description="The passage that supports it, numbered as in the prompt")
+    shown: int = Field(0, description="That passage's number in the answer the user reads (0: not composed)")
+    support: float
+    reason: str = Field("", description="Why the cited passage did not support it")
+    inherited: bool = Field(False, description="The citation came from the mark that closes its paragraph")
+
+    def label(self) -> str:
+        """What the model cited and where the citation went, as "[2] -> [1]"."""
+        return f"{''.join(f'[{n}]' for n in self.cited)} -> [{self.to}]"
+
+
 class GuardReport(BaseModel):
     """What the faithfulness guard did to a generated answer."""
 
@@ -51,6 +67,7 @@ class GuardReport(BaseModel):
     threshold: float
     checked: int = 0
     removed: list[RemovedSentence] = []
+    repaired: list[RepairedSentence] = []
     fell_back: bool = False
 
 

@@ -99,6 +99,8 @@ def _print_answer(answer) -> None:
     if answer.guard and answer.guard.removed and not answer.guard.fell_back:
         for removed in answer.guard.removed:
             console.print(f"[dim]  removed: {removed.text} ({removed.reason})[/dim]", highlight=False)
+    for repaired in answer.guard.repaired if answer.guard and not answer.guard.fell_back else []:
+        console.print(f"[dim]  repaired {repaired.label()}: {repaired.text} ({repaired.reason})[/dim]", highlight=False)
     console.print(f"[dim]{answer.backend} · retrieve {answer.timings_ms.get('retrieve', 0):.0f} ms · "
                   f"answer {answer.timings_ms.get('answer', 0):.0f} ms[/dim]")
 
@@ -233,6 +235,10 @@ def evaluate(
     for name, run in summary["runs"].items() if isinstance(summary.get("runs"), dict) else []:
         metrics = run.get("metrics", run)
         out.print(f"{name}: " + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float) and k in _HEADLINE))
+        if run.get("llm", "extractive") != "extractive":  # what the guard did to the generated answers
+            counts = run.get("counts", {})
+            out.print(f"{name} guard: " + ", ".join(f"{o.replace('_', ' ')} {counts.get(f'guard_{o}', 0)}"
+                                                     for o in runner.GUARD_OUTCOMES))
     out.print(f"Report: {out_dir / 'report.html'}")
     failures = runner.fail_under(summary, thresholds) if thresholds else []
     for failure in failures:

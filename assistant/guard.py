@@ -1,73 +1,43 @@
 """The faithfulness guard for generated answers.
 
-A generated sentence is kept only when it cites a retrieved passage that supports it. Support mixes
-lexical evidence (share of the sentence's content terms found in the passage) with embedding evidence
-(best cosine between the sentence and one of the passage's sentences); numbers and names in the
-sentence must also appear in the passage, because a paraphrase can look close while changing a date,
-a count or who did what.
+A generated sentence is kept only when a retrieved passage supports it. Support mixes lexical evidence
+(share of the sentence's content terms found in the passage) with embedding evidence (best cosine
+between the sentence and one of the passage's sentences); numbers and names in the sentence must also
+appear in the passage, because a paraphrase can look close while changing a date, a count or who did what.
+
+Attribution comes before judgement (see `assistant.citations`): a paragraph's closing citation covers
+its uncited sentences, and a sentence its cited passage does not support, but another retrieved passage
+supports clearly, has its citation repaired to that passage. Models misnumber true sentences often;
+throwing those away taught users nothing, while an invented sentence has no passage to be repaired to.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from assistant.answer import Passage
+from assistant.citations import CitedSentence, split_cited
 from index import embeddings
 from index.chunking import split_sentences
 from index.text import STOPWORDS, terms, words
 
-_MARK = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_LEADING_MARKS = re.compile(r"^\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'-]*[a-z][\w’'-]*")  # Capitalised words: Trump, Jae-myung, Ishiba
 _SPACE = re.compile(r"\s+")
 # Capitalised words that are not names: sentence openers and function words.
 _NOT_NAMES = frozenset(w.capitalize() for w in STOPWORDS) | {"However", "Also", "According", "Both", "Yes", "No"}
-
-
-@dataclass
-class CitedSentence:
-    """One generated sentence with the passage numbers it cites and the guard's verdict."""
-
-    text: str
-    cited: list[int]
-    support: float = 0.0
-    supporting: list[int] = field(default_factory=list)  # cited passages that support it
-    quotes: dict[int, tuple[str, int, int]] = field(default_factory=dict)  # n -> (sentence, doc start, doc end)
-    reason: str = ""
-
-    @property
-    def kept(self) -> bool:
-        return bool(self.supporting) and not self.reason
-
-
-def _numbers(cited: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", cited)]
-
-
-def split_cited(text: str) -> list[CitedSentence]:
-    """Sentences of a generated answer with their `[n]` marks. A mark written after the full stop, or
-    at the start of the next sentence, belongs to the sentence before it."""
-    out: list[CitedSentence] = []
-    for span in split_sentences(text):
-        piece = text[span.start : span.end]
-        lead = _LEADING_MARKS.match(piece)
-        if lead and out and not out[-1].cited:
-            out[-1].cited += _numbers(lead.group(1))
-            piece = piece[lead.end() :]
-        cited = [n for m in _MARK.findall(piece) for n in _numbers(m)]
-        bare = _SPACE.sub(" ", _MARK.sub(" ", piece)).strip()
-        bare = re.sub(r"\s+([.,;:!?])", r"\1", bare)
-        if not re.search(r"\w", bare):  # only marks and punctuation: they cite for the sentence before
-            if out:
-                out[-1].cited += [n for n in cited if n not in out[-1].cited]
-            continue
-        out.append(CitedSentence(bare, list(dict.fromkeys(cited))))
-    return out
+# Words that stand before a name without being one: "President Putin" is not "President Trump".
+TITLES = frozenset(
+    "president prime minister secretary chairman chairwoman leader premier chancellor general mr mrs ms dr "
+    "king queen emperor ambassador foreign vice deputy".split()
+)
+# A citation is moved to another passage only when that passage supports the sentence clearly: word for
+# word, or this far above the threshold. A borderline match elsewhere is no evidence the model misnumbered.
+REPAIR_MARGIN = 0.2
+VERBATIM_MIN_WORDS = 5
 
 
 def _name_runs(sentence: str) -> list[list[str]]:
@@ -85,6 +55,11 @@ def _name_runs(sentence: str) -> list[list[str]]:
             runs.append([word])
         last_end = match.end()
     return runs
+
+
+def _name_in(run: list[str], passage_words: set[str]) -> bool:
+    names = [n for n in run if n.casefold() not in TITLES] or run
+    return any(set(words(n)) <= passage_words for n in names)
 
 
 def _norm(text: str) -> str:
@@ -116,8 +91,9 @@ class Guard:
             return score, quote, f"number {missing_numbers[0]} is not in passage"
         passage_words = set(words(haystack))
         # A name may be written more fully than the passage has it ("Donald Trump" for "Trump"): a run of
-        # capitalised words passes when any of its words is in the passage; "Putin" for "Trump" does not.
-        missing = [run for run in _name_runs(sentence) if not any(set(words(n)) <= passage_words for n in run)]
+        # capitalised words passes when any of its words is in the passage; "Putin" for "Trump" does not, nor
+        # "President Putin" for "President Trump" (a title alone is not the name).
+        missing = [run for run in _name_runs(sentence) if not _name_in(run, passage_words)]
         if missing:
             return score, quote, f"name {' '.join(missing[0])} is not in passage"
         return score, quote, ""
@@ -129,14 +105,11 @@ class Guard:
             return []
         vectors = self.embed([s.text for s in sentences])
         for sentence, vector in zip(sentences, vectors):
-            valid = [n for n in sentence.cited if 1 <= n <= len(passages)]
             if not sentence.cited:
                 sentence.reason = "no citation"
                 continue
-            if not valid:
-                sentence.reason = f"cites passage {sentence.cited[0]}, which was not retrieved"
-                continue
-            reasons = []
+            valid = [n for n in sentence.cited if 1 <= n <= len(passages)]
+            reasons = [] if valid else [f"cites passage {sentence.cited[0]}, which was not retrieved"]
             for n in valid:
                 score, quote, why = self.support(sentence.text, passages[n - 1], vector)
                 sentence.support = max(sentence.support, round(score, 3))
@@ -147,6 +120,37 @@ class Guard:
                     sentence.quotes[n] = quote
                 else:
                     reasons.append(f"[{n}]: support {score:.2f} < {self.threshold:.2f}")
-            if not sentence.supporting:
+            if sentence.supporting:
+                continue
+            repair = self.repair(sentence.text, vector, passages, skip=set(valid))
+            if repair:
+                n, score, quote = repair
+                sentence.repaired_from, sentence.repair_reason = list(sentence.cited), "; ".join(reasons)
+                sentence.supporting, sentence.quotes[n], sentence.support = [n], quote, round(score, 3)
+            elif valid:
                 sentence.reason = "unsupported (" + "; ".join(reasons) + ")"
+            else:
+                sentence.reason = reasons[0]
         return sentences
+
+    def repair(self, sentence: str, vector: np.ndarray, passages: list[Passage],
+               skip: set[int]) -> tuple[int, float, tuple[str, int, int]] | None:
+        """The passage (n, support, quote) that clearly supports a sentence its citation got wrong, or None.
+
+        Clearly: every name and number is in the passage, support reaches the threshold, and the sentence
+        is in it word for word or its support clears the threshold by REPAIR_MARGIN."""
+        best: tuple[int, float, tuple[str, int, int]] | None = None
+        for n, passage in enumerate(passages, start=1):
+            if n in skip:
+                continue
+            score, quote, why = self.support(sentence, passage, vector)
+            clear = score >= self.threshold + REPAIR_MARGIN or (score >= self.threshold and verbatim(sentence, passage))
+            if not why and clear and (best is None or score > best[1]):
+                best = (n, score, quote)
+        return best
+
+
+def verbatim(sentence: str, passage: Passage) -> bool:
+    """The sentence's words appear in the passage in the same order, punctuation and case aside."""
+    said = words(sentence)
+    return len(said) >= VERBATIM_MIN_WORDS and f" {' '.join(said)} " in f" {' '.join(words(passage.text))} "

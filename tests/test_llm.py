@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Answer
+from assistant.conversation import Conversation
+from assistant.evaluation.runner import GUARD_OUTCOMES
 from assistant.guard import Guard
+from assistant.rewrite import rewrite_problem
 from assistant.service import Assistant
 
 from tests.conftest import PROJECT, corpus_dirs
@@ -142,8 +145,10 @@ def test_follow_up_is_condensed_by_the_llm_or_by_rules_and_still_answered(genera
     assert answer.condensed_by in ("llm", "rules")
     if answer.condensed_by == "rules":  # the model's rewrite was rejected: the rule query leans on the last question
         assert "call first" in answer.search_query
-    else:
+    else:  # a rewrite that was used restates the conversation and asks; it names no one new
         assert "call" in answer.search_query.lower()
+        conversation = Conversation.from_history(history)
+        assert rewrite_problem(answer.search_query, "And who did he call after that?", conversation) == ""
     assert answer.text and answer.citations
 
 
@@ -221,7 +226,15 @@ def test_eval_compares_extractive_and_generative_runs_in_one_report(corpus_setti
         assert runs[name]["latency_ms"]
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert {r["backend"] for r in rows if r["run"] == "generative"} <= {"openai", "extractive (fallback from openai)"}
-    assert "generative" in (out / "report.md").read_text()
+    # Every generated turn has one guard outcome, counted per run; the extractive run has none.
+    generated = [r for r in rows if r["run"] == "generative"]
+    assert all(r["guard_outcome"] in GUARD_OUTCOMES for r in generated)
+    assert all(r["guard_outcome"] is None for r in rows if r["run"] == "hybrid")
+    counts = runs["generative"]["counts"]
+    assert sum(counts[f"guard_{o}"] for o in GUARD_OUTCOMES) == len(generated) == counts["turns"]
+    assert counts["guard_fell_back"] == counts["fallback_turns"]
+    report = (out / "report.md").read_text()
+    assert "generative" in report and "| guard: repaired |" in report and "| guard: fell back |" in report
 
 
 def test_llamacpp_backend_answers_in_process_from_a_gguf_file(corpus_settings):
@@ -250,6 +263,8 @@ def test_web_chat_streams_llm_tokens_then_shows_backend_and_guard(generative, co
     assert f"Answered by: <b>{answer.backend}</b>" in panel
     if answer.guard and answer.guard.removed:
         assert "Guard removed" in panel and "<s>" in panel
+    if answer.guard and answer.guard.repaired:
+        assert "Guard repaired the citation" in panel and "→" in panel
     # The same page still answers extractively when that backend is chosen.
     steps = _finals(page.respond(QUESTIONS[0], [], 6, "hybrid", "extractive", False, "llm-session"))
     assert steps[-1][2][-1].answer.backend == "extractive"

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from assistant.answer import Answer, Citation, Passage
+from assistant.answer import Answer, Citation, Passage, RepairedSentence
 from ui.answers import confidence_label, grounding
 
 _BLANKS = re.compile(r"\n\s*\n")
@@ -140,8 +140,18 @@ def meta_line(answer: Answer) -> str:
     return " · ".join(parts)
 
 
+def _repair_item(r: RepairedSentence) -> str:
+    """A repaired sentence with its move "[2] → [1]" (numbers as the model saw the passages)."""
+    moved = f"{''.join(f'[{n}]' for n in r.cited)} → [{r.to}]"
+    if r.shown and r.shown != r.to:
+        moved += f", shown as [{r.shown}]"
+    why = ("from the paragraph's closing citation; " if r.inherited else "") + r.reason
+    return (f'<li>{esc(r.text)} <span class="pn-repair">{esc(moved)}</span> '
+            f'<span class="pn-muted">({esc(why)})</span></li>')
+
+
 def provenance(answer: Answer) -> str:
-    """Which backend wrote the answer, its notes, and the sentences the faithfulness guard removed."""
+    """Which backend wrote the answer, its notes, and what the faithfulness guard removed or repaired."""
     parts = [f'<div class="pn-backend">Answered by: <b>{esc(answer.backend)}</b>'
              + (" · follow-up rewritten by the LLM" if answer.condensed_by == "llm" else "") + "</div>"]
     parts += [f'<div class="pn-note">{esc(note)}</div>' for note in answer.notes if note]
@@ -149,6 +159,11 @@ def provenance(answer: Answer) -> str:
         items = "".join(f'<li><s>{esc(r.text)}</s> <span class="pn-muted">({esc(r.reason)})</span></li>' for r in answer.guard.removed)
         parts.append(f'<details class="pn-guard"><summary>Guard removed {len(answer.guard.removed)} of '
                      f'{answer.guard.checked} generated sentence(s)</summary><ul>{items}</ul></details>')
+    if answer.guard and answer.guard.repaired and not answer.guard.fell_back:  # a fallback kept none of them
+        items = "".join(_repair_item(r) for r in answer.guard.repaired)
+        parts.append(f'<details class="pn-guard pn-repaired"><summary>Guard repaired the citation of '
+                     f'{len(answer.guard.repaired)} of {answer.guard.checked} generated sentence(s)</summary>'
+                     f'<ul>{items}</ul></details>')
     if len(parts) == 1 and answer.backend == "extractive":
         return ""
     return f'<div class="pn-provenance">{"".join(parts)}</div>'

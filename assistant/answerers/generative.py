@@ -11,13 +11,13 @@ import time
 from typing import Any, Iterator
 
 from assistant import llms, prompts
-from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence, final_answer
+from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence, RepairedSentence, final_answer
 from assistant.answerers.extractive import RELATED_SHOWN, ExtractiveAnswerer
 from assistant.conversation import Conversation
 from assistant.guard import CitedSentence, Guard
+from assistant.rewrite import standalone
 from assistant.settings import Settings
 from index.generation import Generation
-from index.text import terms
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +48,11 @@ class GenerativeAnswerer:
         except Exception as exc:  # noqa: BLE001 - any failure means: condense by rules instead
             log.info("condensing with the LLM failed, using rules: %s", llms.describe_failure(exc, self.settings))
             return None
-        line = next((ln.strip().strip('"“”') for ln in reply.splitlines() if ln.strip()), "")
-        line = line.removeprefix("Rewritten question:").strip()
-        if not line or len(line) > max(300, 4 * len(question)):
-            return None
-        # A rewrite must still ask what was asked: keep most of the question's own content terms.
-        # (A small model may answer instead of rewriting: "The answer is: Trump.")
-        own = set(terms(question))
-        if own and len(own & set(terms(line))) < 0.5 * len(own):
-            log.info("the LLM's rewrite %r drops the question's terms; using rules", line[:120])
-            return None
+        # A rewrite must still ask what was asked, and bring in nothing the conversation did not say:
+        # a model may answer instead of rewriting ("Lee called President Obama after calling Trump first.").
+        line, problem = standalone(reply, question, conversation)
+        if problem:
+            log.info("not using the LLM's rewrite %r (%s); condensing by rules", reply.strip()[:120], problem)
         return line
 
     # -- answering ----------------------------------------------------------------------------------
@@ -95,42 +90,16 @@ class GenerativeAnswerer:
             yield self._abstained(question, raw, passages, started, timings)
             return
         kept = [s for s in checked if s.kept]
-        report = GuardReport(
-            mode=self.settings.guard, threshold=self.settings.guard_threshold, checked=len(checked),
-            removed=[RemovedSentence(text=s.text, reason=s.reason, support=s.support) for s in checked if not s.kept],
-        )
+        report = guard_report(checked, self.settings.guard, self.settings.guard_threshold)
         if not kept or (report.removed and self.settings.guard == "fallback"):
-            why = (f"the guard found {len(report.removed)} of {len(checked)} generated sentences unsupported by their "
-                   f"cited passages; answered extractively instead")
+            why = (f"the guard found {len(report.removed)} of {len(checked)} generated sentences unsupported by the "
+                   f"retrieved passages; answered extractively instead")
             yield self._fallback(question, passages, generation, conversation, started, why,
                                  report.model_copy(update={"fell_back": True}), raw, timings)
             return
-        answer = self._compose(question, kept, passages, started, timings, report, raw)
+        answer = compose(question, kept, passages, report, raw, self.name)
+        answer.timings_ms = {**timings, "answer": (time.perf_counter() - started) * 1000}
         yield answer
-
-    def _compose(self, question: str, kept: list[CitedSentence], passages: list[Passage], started: float,
-                 timings: dict[str, float], report: GuardReport, raw: str) -> Answer:
-        """Kept sentences, renumbered [1], [2], ... in order of first citation, each with its quote."""
-        numbers: dict[int, int] = {}
-        parts: list[str] = []
-        citations: list[Citation] = []
-        for sentence in kept:
-            marks = []
-            for n in sentence.supporting:
-                shown = numbers.setdefault(n, len(numbers) + 1)
-                marks.append(f"[{shown}]")
-                quote, start, end = sentence.quotes[n]
-                citations.append(Citation(n=shown, passage=passages[n - 1], quote=quote, quote_start=start, quote_end=end,
-                                          score=min(1.0, sentence.support)))
-            parts.append(f"{sentence.text} {''.join(marks)}")
-        notes = []
-        if report.removed:
-            notes.append(f"The guard removed {len(report.removed)} unsupported sentence(s) from the generated answer.")
-        return Answer(
-            question=question, text=" ".join(parts), citations=citations, retrieved=passages, backend=self.name,
-            confidence=round(min(s.support for s in kept), 3), generated_text=raw, guard=report, notes=notes,
-            timings_ms={**timings, "answer": (time.perf_counter() - started) * 1000},
-        )
 
     def _abstained(self, question: str, raw: str, passages: list[Passage], started: float, timings: dict[str, float]) -> Answer:
         return Answer(
@@ -149,3 +118,43 @@ class GenerativeAnswerer:
             "backend": f"extractive (fallback from {self.name})", "notes": [why, *answer.notes], "guard": report,
             "generated_text": raw, "timings_ms": {**answer.timings_ms, **(timings or {}), "answer": (time.perf_counter() - started) * 1000},
         })
+
+
+def guard_report(checked: list[CitedSentence], mode: str, threshold: float) -> GuardReport:
+    """The guard's verdicts as the report users see: removed sentences and repaired citations."""
+    return GuardReport(
+        mode=mode, threshold=threshold, checked=len(checked),
+        removed=[RemovedSentence(text=s.text, reason=s.reason, support=s.support) for s in checked if not s.kept],
+        repaired=[RepairedSentence(text=s.text, cited=s.repaired_from, to=s.supporting[0], support=s.support,
+                                   reason=s.repair_reason, inherited=s.inherited) for s in checked if s.repaired],
+    )
+
+
+def compose(question: str, kept: list[CitedSentence], passages: list[Passage], report: GuardReport, raw: str,
+            backend: str) -> Answer:
+    """Kept sentences, renumbered [1], [2], ... in order of first citation, each with its quote; the
+    report's repairs learn the number their passage got."""
+    numbers: dict[int, int] = {}
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for sentence in kept:
+        marks = []
+        for n in sentence.supporting:
+            shown = numbers.setdefault(n, len(numbers) + 1)
+            marks.append(f"[{shown}]")
+            quote, start, end = sentence.quotes[n]
+            citations.append(Citation(n=shown, passage=passages[n - 1], quote=quote, quote_start=start, quote_end=end,
+                                      score=min(1.0, sentence.support)))
+        parts.append(f"{sentence.text} {''.join(marks)}")
+    for repair in report.repaired:
+        repair.shown = numbers.get(repair.to, 0)
+    notes = []
+    if report.removed:
+        notes.append(f"The guard removed {len(report.removed)} unsupported sentence(s) from the generated answer.")
+    if report.repaired:
+        notes.append(f"The guard moved the citation of {len(report.repaired)} sentence(s) to the retrieved passage "
+                     "that supports it.")
+    return Answer(
+        question=question, text=" ".join(parts), citations=citations, retrieved=passages, backend=backend,
+        confidence=round(min(s.support for s in kept), 3), generated_text=raw, guard=report, notes=notes,
+    )

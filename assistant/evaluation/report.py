@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Any, Sequence
 
-from assistant.evaluation.runner import LATENCY, METRICS
+from assistant.evaluation.runner import GUARD_OUTCOMES, LATENCY, METRICS
 
 PLOTTED = ("answer_correct", "followup_accuracy", "abstention_accuracy", "hit_at_k", "mrr", "context_recall",
            "token_f1", "embedding_similarity", "citation_validity", "groundedness")
@@ -40,6 +40,12 @@ def metrics_table(summary: dict[str, Any]) -> Table:
     rows = [[key] + [_fmt(r["metrics"].get(key)) for r in runs.values()] for key in METRICS]
     rows += [[f"latency {key}"] + [_fmt(r["latency_ms"].get(key), 0) for r in runs.values()] for key in LATENCY]
     rows += [["k"] + [str(r["k"]) for r in runs.values()], ["turns"] + [str(r["counts"]["turns"]) for r in runs.values()]]
+    generated = [r.get("llm", "extractive") != "extractive" for r in runs.values()]
+    if any(generated):  # what the faithfulness guard did to each LLM run's answers, in turns
+        for outcome in GUARD_OUTCOMES:
+            cells = [str(r["counts"].get(f"guard_{outcome}", 0)) if llm else "n/a"
+                     for r, llm in zip(runs.values(), generated)]
+            rows.append([f"guard: {outcome.replace('_', ' ')}"] + cells)
     return ["metric"] + list(runs), rows
 
 

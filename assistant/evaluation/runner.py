@@ -134,7 +134,27 @@ def turn_row(run: Run, case: Case, index: int, turn: TurnCase, answer: Answer, t
         "metrics": {key: round(value, 4) for key, value in turn_metrics(answer, turn, run.k).items()},
         "timings_ms": answer.timings_ms, "notes": answer.notes, "backend": answer.backend, "confidence": answer.confidence,
         "guard_removed": len(answer.guard.removed) if answer.guard else 0, "generated_text": answer.generated_text,
+        "guard_outcome": guard_outcome(answer),
     }
+
+
+# What the faithfulness guard did to each generated answer, counted per run (summary counts "guard_<outcome>").
+GUARD_OUTCOMES = ("whole", "repaired", "partly_removed", "fell_back", "declined")
+
+
+def guard_outcome(answer: Answer) -> str | None:
+    """whole, repaired (citations moved, nothing removed), partly_removed, fell_back (the extractive answer
+    was given: guard, timeout or empty output), declined (the model said the sources do not answer); None
+    for an answer no LLM wrote."""
+    if answer.backend.startswith("extractive (fallback"):
+        return "fell_back"
+    if answer.generated_text is None:
+        return None
+    if answer.guard is None:
+        return "declined"
+    if answer.guard.removed:
+        return "partly_removed"
+    return "repaired" if answer.guard.repaired else "whole"
 
 
 def play_case(run: Run, case: Case, testset: str, on_turn: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
@@ -224,6 +244,7 @@ def summarise_run(run: Run, rows: list[dict[str, Any]], seconds: float) -> dict[
             "followup_turns": sum(r["followup"] for r in rows), "abstained_turns": sum(r["abstained"] for r in rows),
             "fallback_turns": sum("fallback" in r.get("backend", "") for r in rows),
             "guard_removed_sentences": sum(r.get("guard_removed", 0) for r in rows),
+            **{f"guard_{o}": sum(r.get("guard_outcome") == o for r in rows) for o in GUARD_OUTCOMES},
         },
         "metrics": aggregate(rows), "latency_ms": latency(rows), "by_tag": by_tag(rows),
         "reliability": reliability_bins(*calibration_points(rows)),
