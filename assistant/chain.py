@@ -15,6 +15,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.answer import Answer, final_answer
 from assistant.answerers import Answerer
 from assistant.conversation import Conversation
+from assistant.documents import answer_documents
 from assistant.retrieval import Retriever
 
 
@@ -22,12 +23,18 @@ from assistant.retrieval import Retriever
 class AnswerChain:
     prepare: Runnable[dict[str, Any], dict[str, Any]]
     answerer: Answerer
+    retriever: Retriever
 
     def invoke(self, inputs: dict[str, Any]) -> Answer:
         return final_answer(self.stream(inputs))
 
     def stream(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
         state = self.prepare.invoke(inputs)
+        # Questions about the documents themselves (summaries, header facts, the collection) come first.
+        documents = answer_documents(state["question"], state["conversation"], state["generation"], self.retriever)
+        if documents is not None:
+            yield _finish(documents.model_copy(update={"retrieved": documents.retrieved or state["passages"]}), state)
+            return
         for item in self.answerer.stream(state["question"], state["passages"], state["generation"], state["conversation"],
                                          state["standalone"]):
             if isinstance(item, Answer):
@@ -69,4 +76,4 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         return {**state, "passages": passages, "generation": retriever.generation}
 
     prepare = RunnableLambda(condense, name="condense") | RunnableLambda(retrieve, name="retrieve")
-    return AnswerChain(prepare, answerer)
+    return AnswerChain(prepare, answerer, retriever)
