@@ -16,6 +16,7 @@ from assistant.answer import Answer, final_answer
 from assistant.answerers import Answerer
 from assistant.conversation import Conversation
 from assistant.documents import answer_documents
+from assistant.recency import revise
 from assistant.retrieval import Retriever
 
 
@@ -38,6 +39,8 @@ class AnswerChain:
         for item in self.answerer.stream(state["question"], state["passages"], state["generation"], state["conversation"],
                                          state["standalone"]):
             if isinstance(item, Answer):
+                if item.backend == "extractive":  # latest source first, and an older one that disagrees said
+                    item = revise(item, state["question"], state["generation"], self.retriever)
                 yield _finish(item, state)
             else:
                 yield item
