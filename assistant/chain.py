@@ -34,7 +34,9 @@ class AnswerChain:
         # Questions about the documents themselves (summaries, header facts, the collection) come first.
         documents = answer_documents(state["question"], state["conversation"], state["generation"], self.retriever)
         if documents is not None:
-            yield _finish(documents.model_copy(update={"retrieved": documents.retrieved or state["passages"]}), state)
+            searched = {p.chunk_id for p in state["passages"]}
+            retrieved = state["passages"] + [p for p in documents.retrieved if p.chunk_id not in searched]
+            yield _finish(documents.model_copy(update={"retrieved": retrieved}), state)
             return
         for item in self.answerer.stream(state["question"], state["passages"], state["generation"], state["conversation"],
                                          state["standalone"]):

@@ -45,6 +45,8 @@ _SUMMARY = re.compile(
     r"|^what(?:'s| is| was| are| were)\s+(?P<about>.+?)\s+(mainly |mostly |really )?about\s*[.?!]*$"
     r"|\b(main|key) (points|takeaways|messages|ideas|arguments|findings)\b|\btakeaways\b|\bgist\b|\btl;?dr\b", re.I)
 _MAIN_POINTS_TARGET = re.compile(r"\b(of|in|from)\s+(?P<target>.+?)\s*[.?!]*$", re.I)
+# "Who published Motin's book?" asks about a work the document mentions, not about the document.
+_OTHER_WORKS = re.compile(r"\b(books?|novels?|volumes?|monographs?|dissertation|thesis)\b", re.I)
 _MORE = re.compile(r"^\s*(tell me more|more|go on|continue|keep going|what else|anything else|and\??|more please|"
                    r"tell me more about (it|that|this))\s*[.?!]*\s*$", re.I)
 _ARTICLE = re.compile(r"\b(article|piece|essay|the author|this author|the writer|analysis|motin)\b", re.I)
@@ -134,7 +136,7 @@ def detect(question: str, conversation: Conversation, docs: list[SourceDocument]
     if _LIST.search(q):
         return Intent("list")
     for name, pattern in _FIELDS:
-        if pattern.search(q):
+        if pattern.search(q) and not _OTHER_WORKS.search(q):
             target = resolve(q, docs)
             return Intent("field", field=name, target=target) if target else None
     target_text = _summary_target(q)
