@@ -185,6 +185,20 @@ def _matches(doc: SourceDocument, asked: str) -> bool:
     return all(t in publisher_terms(doc) for t in terms)
 
 
+def _about_author(doc: SourceDocument, generation: Generation, retriever: Retriever) -> list[Claim]:
+    """The document's own sentence introducing its author ("Dylan Motin is a Visiting Scholar at ..."), if any:
+    who wrote it is more useful with who they are, and a follow-up ("Where does he work?") leans on it."""
+    author = doc.value("author")
+    stored = generation.documents[doc.doc_id]
+    if not author:
+        return []
+    for i, (a, b) in enumerate(stored.sentences):
+        text = stored.text[a:b]
+        if text.startswith(author) and " is " in text[len(author):len(author) + 5]:
+            return [Claim(text, text, _chunk_passage(generation, retriever, doc.doc_id, i), a, b)]
+    return []
+
+
 def answer_documents(question: str, conversation: Conversation, generation: Generation,
                      retriever: Retriever) -> Answer | None:
     """The answer to a document-level question, or None when the question is about the content."""
@@ -195,7 +209,10 @@ def answer_documents(question: str, conversation: Conversation, generation: Gene
     if intent.kind in ("summary", "more") and intent.target is not None:
         return summary_answer(question, intent.target, generation, retriever, conversation, started, intent.kind == "more")
     if intent.kind == "field" and intent.target is not None:
-        return compose(question, [field_answer(intent.target, intent.field)], [], started)
+        claims = [field_answer(intent.target, intent.field)]
+        if intent.field == "author":
+            claims += _about_author(intent.target, generation, retriever)
+        return compose(question, claims, [], started)
     if intent.kind in ("list", "filter"):
         return collection_answer(question, intent, generation, started)
     if intent.kind == "by-source" and intent.topic:
