@@ -19,7 +19,7 @@ class Passage(BaseModel):
     author: str | None = None
     publisher: str | None = None
     date: str | None = None
-    date_label: str = Field("undated", description="The header date as ISO (\"2026-10-01\", \"2025-06 (approximate)\") or undated")
+    date_label: str = Field("undated", description="The header date as ISO: 2026-10-01, 2025-06 (approximate), or undated")
     license: str | None = None
     url: str | None = None
     score: float = 0.0

@@ -72,7 +72,8 @@ def field_answer(doc: SourceDocument, field: str) -> Claim:
     if value is None:
         raw = doc.metadata.get(field)
         note = f" (the header says “{raw}”)" if raw else ""
-        return _header_claim(doc, field if raw else "title", f"{name} has no {_FIELD_NAMES[field]} in its header{note}.")
+        said = f"{name} has no {_FIELD_NAMES[field]} in its header{note}."
+        return _header_claim(doc, field if raw else "title", said)
     if field == "author":
         return _header_claim(doc, field, f"{name} was written by {value}.")
     if field == "publisher":
@@ -110,7 +111,8 @@ def summary_answer(question: str, doc: SourceDocument, generation: Generation, r
     claims = []
     for i in chosen:
         a, b = stored.sentences[i]
-        claims.append(Claim(stored.text[a:b], stored.text[a:b], _chunk_passage(generation, retriever, doc.doc_id, i), a, b))
+        passage = _chunk_passage(generation, retriever, doc.doc_id, i)
+        claims.append(Claim(stored.text[a:b], stored.text[a:b], passage, a, b))
     lead = (f"More from “{doc.title}” ({doc.date_label}):" if more
             else f"Summary of “{doc.title}” ({doc.date_label}), in its own words:")
     return compose(question, claims, [], started, lead)
@@ -154,7 +156,8 @@ def by_source_answer(question: str, topic: str, generation: Generation, retrieve
 
 
 def _nothing(question: str, topic: str, passages: list[Passage], started: float) -> Answer:
-    return Answer(question=question, text=f"No source says anything specific about “{topic.rstrip('?.')}”.", abstained=True,
+    text = f"No source says anything specific about “{topic.rstrip('?.')}”."
+    return Answer(question=question, text=text, abstained=True,
                   related=passages[:3], retrieved=passages, backend=BACKEND,
                   timings_ms={"answer": (time.perf_counter() - started) * 1000}, notes=["no sentence on the topic"])
 
@@ -167,7 +170,8 @@ def collection_answer(question: str, intent: Intent, generation: Generation, sta
             return Answer(question=question, text=f"None of the {len(catalogue(generation))} documents is from "
                           f"{intent.asked.rstrip('?.')}.", backend=BACKEND, confidence=1.0,
                           timings_ms={"answer": (time.perf_counter() - started) * 1000})
-        lead = f"{len(docs)} document{'s are' if len(docs) > 1 else ' is'} from {intent.asked.rstrip('?.')} (newest first):"
+        are = "documents are" if len(docs) > 1 else "document is"
+        lead = f"{len(docs)} {are} from {intent.asked.rstrip('?.')} (newest first):"
     else:
         lead = f"The index holds {len(docs)} documents (title — publisher, date; newest first):"
     claims = [_header_claim(d, "title", _listing(d)) for d in docs]
@@ -207,7 +211,8 @@ def answer_documents(question: str, conversation: Conversation, generation: Gene
     if intent is None:
         return None
     if intent.kind in ("summary", "more") and intent.target is not None:
-        return summary_answer(question, intent.target, generation, retriever, conversation, started, intent.kind == "more")
+        more = intent.kind == "more"
+        return summary_answer(question, intent.target, generation, retriever, conversation, started, more)
     if intent.kind == "field" and intent.target is not None:
         claims = [field_answer(intent.target, intent.field)]
         if intent.field == "author":

@@ -19,23 +19,28 @@ from index.text import STOPWORDS, stem, words
 _FIELDS = [(name, re.compile(pattern, re.I)) for name, pattern in (
     ("author", r"\bwho (wrote|authored|penned|is the (author|writer))\b|\b(author|writer)s? of\b|\bwritten by whom\b"
                r"|\bwho('s| is) the (author|writer)\b|^(the )?author\??$"),
-    ("publisher", r"\bwho (published|issued|released|put out|publishes)\b|\bpublisher\b|\bwhich (organi[sz]ation|outlet|agency)"
+    ("publisher", r"\bwho (published|issued|released|put out|publishes)\b|\bpublisher\b"
+                  r"|\bwhich (organi[sz]ation|outlet|agency)"
                   r" (published|issued|released)\b"),
-    ("date", r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|out|signed|come out|publish|"
+    ("date", r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|out|signed|come out|"
+             r"publish|"
              r"issue|release|write|appear|appeared)\b|\b(what|which) (is the )?(date|publication date)\b"
              r"|\bhow (recent|old|current) is (the|this)\b"),
     ("license", r"\blicen[cs]ed?\b|\bcopyright\b|\bunder what terms\b|\bcan i (reuse|republish|copy)\b"),
     ("url", r"\b(url|web address|link to|original link)\b|\bwhere (can i|to) (find|read)\b"),
-    ("title", r"\b(title|headline) of\b|\bwhat('s| is) (the|its) (title|headline)\b|\bwhat is (the|this) (article|piece) called\b"),
+    ("title", r"\b(title|headline) of\b|\bwhat('s| is) (the|its) (title|headline)\b"
+              r"|\bwhat is (the|this) (article|piece) called\b"),
 )]
 _LIST = re.compile(
-    r"\b(what|which) (documents|sources|files|texts|articles|reports)\b(?!.*\babout\b).*\b(have|hold|contain|index(ed)?|there|"
+    r"\b(what|which) (documents|sources|files|texts|articles|reports)\b(?!.*\babout\b)"
+    r".*\b(have|hold|contain|index(ed)?|there|"
     r"available|know|use|using|read)\b|\blist (the |all |your |of )*(documents|sources)\b|\bwhat('s| is) in (the|your) "
     r"(index|collection|corpus)\b|\bwhat (documents|sources) are (there|available)\b", re.I)
 _FILTER = re.compile(r"\b(which|what) (documents|sources|reports|articles|statements|texts)\b.*?\b(are |were |come )?"
                      r"(from|by|published by|issued by|dated)\s+(?P<what>.+?)\s*\??$", re.I)
 _BY_SOURCE = re.compile(
-    r"\b(what|how) (do|does|did) (the |each |every |different |various |all the |all )?(sources?|documents?)\b.*?\b(say|said|"
+    r"\b(what|how) (do|does|did) (the |each |every |different |various |all the |all )?(sources?|documents?)\b"
+    r".*?\b(say|said|"
     r"report|describe|write)\b.*?\babout\s+(?P<topic>.+?)(,?\s*(by|per|for each) (source|document))?\s*\??$"
     r"|\bsummari[sz]e what (the |each |all the )?(sources|documents) (say|said) about\s+(?P<topic2>.+?)\s*\??$"
     r"|^(?P<topic3>.+?),?\s+(by|per|for each) (source|document)\s*\??$", re.I)
@@ -73,7 +78,8 @@ class Intent:
 def publisher_terms(doc: SourceDocument) -> set[str]:
     """Who a document is from: publisher and author words, the publisher's initials ("crs") and the
     file name's prefix ("wh", "crs", "wikipedia")."""
-    text = " ".join([doc.metadata.get("publisher", ""), doc.metadata.get("author", ""), re.split(r"[_-]", doc.doc_id)[0]])
+    prefix = re.split(r"[_-]", doc.doc_id)[0]
+    text = " ".join([doc.metadata.get("publisher", ""), doc.metadata.get("author", ""), prefix])
     found = {stem(w) for w in words(text) if w not in STOPWORDS}
     publisher = re.findall(r"[A-Z][a-z]+", doc.metadata.get("publisher", ""))
     if len(publisher) >= 2:  # "Congressional Research Service" -> "crs"

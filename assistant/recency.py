@@ -33,7 +33,8 @@ COUNTRIES = {
     "Russia": (("russia", "russian"), set(OFFICES)),
     "United States": (("united states", "u.s.", "america", "american", "US"), {"president"}),
 }
-_QUESTION = re.compile(r"^\s*who(?:'s|’s| is| are)\s+(?:the\s+)?(?:current\s+|present\s+|sitting\s+)?(?P<pre>.*?)\s*\??\s*$", re.I)
+_QUESTION = re.compile(
+    r"^\s*who(?:'s|’s| is| are)\s+(?:the\s+)?(?:current\s+|present\s+|sitting\s+)?(?P<pre>.*?)\s*\??\s*$", re.I)
 _NAME = r"((?:[A-Z][\w’'-]+)(?:\s+(?:[A-Z][\w’'-]+|[A-Z]\.)){0,3})"
 SCAN_ALL = 3000  # a corpus up to this many chunks is scanned whole (a few ms of regex)
 SCANNED = 80  # larger corpora: chunks a keyword search for the office returns, scanned for holder statements
@@ -121,7 +122,8 @@ def find_mentions(generation: Generation, country: str, office: str, extra: list
     if len(generation.chunks) <= SCAN_ALL:
         positions = list(range(len(generation.chunks)))
     else:
-        positions = [p for p, _ in generation.lexical.search(f"{office} {' '.join(OFFICES[office])} {country}", SCANNED)]
+        query = f"{office} {' '.join(OFFICES[office])} {country}"
+        positions = [p for p, _ in generation.lexical.search(query, SCANNED)]
     positions += [generation.chunk_position[p.chunk_id] for p in extra if p.chunk_id in generation.chunk_position]
     found: dict[tuple[str, int], Mention] = {}
     elsewhere: set[str] = set()
@@ -166,8 +168,8 @@ def revise(answer: Answer, question: str, generation: Generation, retriever: Ret
     old_p = retriever.passage(generation, older.position, 0.0, 0, None, None)
     said = f"An earlier source ({docs[older.doc_id].date_label}) names {older.name} as {office}."
     text = f"{newest.sentence} [1] {said} [2]"
-    citations = [Citation(n=1, passage=new_p, quote=newest.sentence, quote_start=newest.start, quote_end=newest.end, score=1.0),
-                 Citation(n=2, passage=old_p, quote=older.sentence, quote_start=older.start, quote_end=older.end, score=1.0)]
+    citations = [Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)
+                 for n, p, m in ((1, new_p, newest), (2, old_p, older))]
     seen = {new_p.chunk_id, old_p.chunk_id}
     timings = {**answer.timings_ms, "recency": (time.perf_counter() - started) * 1000}
     note = (f"latest first: {docs[newest.doc_id].date_label} names {newest.name}; "

@@ -96,7 +96,8 @@ class Retriever:
                     lexical.setdefault(p, score)
         if _ABOUT_ARTICLE.search(query):
             # "the article" / "the author" mean the project's own corpus, not the related sources.
-            primary = [p for p in rankings[0] if is_primary(generation.documents[generation.chunks[int(p)].doc_id].metadata)]
+            documents, chunks = generation.documents, generation.chunks
+            primary = [p for p in rankings[0] if is_primary(documents[chunks[int(p)].doc_id].metadata)]
             rankings.append(primary)
             weights.append(1.0)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)

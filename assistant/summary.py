@@ -21,7 +21,7 @@ _PROSE_END = re.compile(r"[.!?”\"')\]]$")
 LEAD_BONUS = 0.12
 REDUNDANCY = 0.55  # weight of the similarity to sentences already taken
 SAME_THING = 0.82
-SPREAD = 0.08  # penalty per sentence already taken from the same part (1/n of the candidates)  # cosine above which two sentences count as saying the same thing
+SPREAD = 0.08  # penalty per sentence already taken from the same part (1/n of the candidates)
 MAX_SENTENCES_EMBEDDED = 160  # long documents: only sentences in their most central chunks are embedded
 
 _cache: dict[tuple[str, str], np.ndarray] = {}

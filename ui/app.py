@@ -366,7 +366,6 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                         upload = gr.File(label=f"{', '.join(ALLOWED_SUFFIXES)} · up to {ui.upload_max_bytes / 1e6:.0f} MB",
                                          file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="pn-upload", height=140)
                         upload_msg = gr.Markdown()
-                    upload.upload(page.upload, upload, [upload_msg, header, upload], **private)
             with gr.Column(scale=2, min_width=320):
                 sources = gr.HTML(EMPTY_PANEL, elem_id="pn-sources-panel", label="Sources", show_label=False, padding=True, container=True)
                 with gr.Accordion("Documents in the index", open=False, elem_id="pn-documents-box"):
@@ -376,6 +375,9 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                     comment = gr.Textbox(label="Comment on your rating (optional)", lines=2, max_lines=6, elem_id="pn-comment")
                     comment_btn = gr.Button("Save comment", size="sm")
 
+        if ui.uploads:
+            upload.upload(page.upload, upload, [upload_msg, header, upload], **private).then(
+                page.documents_html, None, documents, **private)
         settings_in = [k, mode, backend, show_scores, session]
         chat_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, session]
         stream = {"show_progress": "minimal", **private}

@@ -119,7 +119,8 @@ def source_card(n: int, passage: Passage, citations: list[Citation], show_scores
     scores = _scores(passage, citations) if show_scores else ""
     kind = '<span class="pn-kind">document header</span> ' if passage.kind == "header" else ""
     return (
-        f'<div class="pn-card pn-{esc(passage.kind)}-card" data-n="{n}"><div class="pn-card-title"><span class="pn-n">[{n}]</span> '
+        f'<div class="pn-card pn-{esc(passage.kind)}-card" data-n="{n}">'
+        f'<div class="pn-card-title"><span class="pn-n">[{n}]</span> '
         f'{kind}{_title(passage)}</div>'
         f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{body}</div>{scores}</div>'
     )
