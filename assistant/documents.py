@@ -7,6 +7,7 @@ These run before the passage answerer; `answer_documents` returns None for any o
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -201,6 +202,23 @@ def _about_author(doc: SourceDocument, generation: Generation, retriever: Retrie
         if text.startswith(author) and " is " in text[len(author):len(author) + 5]:
             return [Claim(text, text, _chunk_passage(generation, retriever, doc.doc_id, i), a, b)]
     return []
+
+
+_AUTHOR_SAID = re.compile(r"\bwas written by (?P<name>[^.\[]+?)\.\s*\[\d+\]")
+_PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.I)
+
+
+def author_followup(question: str, conversation: Conversation) -> str | None:
+    """ "Where does he work?" right after "The article was written by Dylan Motin." asks about that person:
+    the question with the pronoun replaced by the name, or None when it is not such a follow-up."""
+    if not conversation.turns or not (said := _AUTHOR_SAID.search(conversation.turns[-1].answer)):
+        return None
+    pronoun = _PRONOUN.search(question)
+    if pronoun is None:
+        return None
+    name = said.group("name").strip()
+    named = f"{name}’s" if pronoun.group(1).lower() == "his" else name
+    return question[:pronoun.start()] + named + question[pronoun.end():]
 
 
 def answer_documents(question: str, conversation: Conversation, generation: Generation,

@@ -82,8 +82,9 @@ def test_what_is_this_article_about_is_a_summary_not_the_authors_books(assistant
 def test_who_wrote_the_article_names_the_author_and_cites_the_header(assistant):
     answer = assistant.ask("Who wrote the article?")
     assert "Dylan Motin" in answer.text and not answer.abstained
-    (citation,) = answer.citations
+    citation = answer.citations[0]
     assert citation.passage.kind == "header" and citation.quote == "Author: Dylan Motin"
+    assert answer.citations[1].quote.startswith("Dylan Motin is a Visiting Scholar")  # who the author is
     assert citation.passage.chunk_id in {p.chunk_id for p in answer.retrieved}
     panel = sources_panel(answer)
     assert "document header" in panel and "Author: Dylan Motin" in panel
@@ -163,3 +164,10 @@ def test_chat_api_carries_dates_and_header_kind(assistant):
         result = Client(url, verbose=False).predict(question="Who wrote the article?", history=[], api_name="/chat")
     assert "Dylan Motin" in result["answer"]
     assert result["citations"][0]["kind"] == "header" and result["citations"][0]["date"] == "2025-06 (approximate)"
+
+
+def test_a_pronoun_after_the_author_answer_means_the_author(assistant):
+    first = assistant.ask("Who is the author of this piece?")
+    second = assistant.ask("Where does he work?", [("Who is the author of this piece?", first.text)])
+    assert second.question == "Where does he work?" and "Dylan Motin" in second.search_query
+    assert "Terner Consulting" in second.text and not second.abstained
