@@ -64,7 +64,8 @@ gate: install
 # hybrid vs dense vs BM25 vs a naive LangChain pipeline, one report: build/eval/report.html
 eval: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
-	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl --out build/eval \
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl \
+		corpus/testsets/documents.jsonl --out build/eval \
 		--run hybrid --run dense --run bm25 --run naive-langchain
 
 bench: install
