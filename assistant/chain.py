@@ -34,8 +34,8 @@ class AnswerChain:
         # Questions about the documents themselves (summaries, header facts, the collection) come first.
         documents = answer_documents(state["question"], state["conversation"], state["generation"], self.retriever)
         if documents is not None:
-            searched = {p.chunk_id for p in state["passages"]}
-            retrieved = state["passages"] + [p for p in documents.retrieved if p.chunk_id not in searched]
+            used = {p.chunk_id for p in documents.retrieved}  # what the answer rests on first, then the search
+            retrieved = documents.retrieved + [p for p in state["passages"] if p.chunk_id not in used]
             yield _finish(documents.model_copy(update={"retrieved": retrieved}), state)
             return
         for item in self.answerer.stream(state["asked"], state["passages"], state["generation"], state["conversation"],
