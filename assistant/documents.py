@@ -81,7 +81,8 @@ def field_answer(doc: SourceDocument, field: str) -> Claim:
         return _header_claim(doc, field, f"{name} was published by {value}.")
     if field == "date":
         raw, label = doc.metadata["date"], doc.date_label
-        shown = label if raw.strip() == label else f"{label} (header: “{raw}”)"
+        plain = label.replace(" (approximate)", ", approximately")
+        shown = plain if raw.strip() == label else f"{plain} (header: “{raw}”)"
         return _header_claim(doc, field, f"{name} is {'' if label == 'undated' else 'dated '}{shown}.")
     if field == "license":
         return _header_claim(doc, field, f"{name} is under this licence: {value}.")
@@ -114,8 +115,8 @@ def summary_answer(question: str, doc: SourceDocument, generation: Generation, r
         a, b = stored.sentences[i]
         passage = _chunk_passage(generation, retriever, doc.doc_id, i)
         claims.append(Claim(stored.text[a:b], stored.text[a:b], passage, a, b))
-    lead = (f"More from “{doc.title}” ({doc.date_label}):" if more
-            else f"Summary of “{doc.title}” ({doc.date_label}), in its own words:")
+    when = doc.date_label.replace(" (approximate)", ", approximately")
+    lead = (f"More from “{doc.title}” ({when}):" if more else f"Summary of “{doc.title}” ({when}), in its own words:")
     return compose(question, claims, [], started, lead)
 
 
