@@ -68,7 +68,8 @@ EVAL_RUNS := --run hybrid --run dense --run bm25 --run naive-langchain \
              $(if $(ASSISTANT_LLM_BASE_URL),--run generative:llm=openai)
 eval: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
-	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl --out build/eval \
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl \
+		corpus/testsets/honesty.jsonl corpus/testsets/heldout.jsonl corpus/testsets/documents.jsonl --out build/eval \
 		$(EVAL_RUNS)
 
 bench: install

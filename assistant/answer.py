@@ -19,12 +19,14 @@ class Passage(BaseModel):
     author: str | None = None
     publisher: str | None = None
     date: str | None = None
+    date_label: str = Field("undated", description="The header date as ISO: 2026-10-01, 2025-06 (approximate), or undated")
     license: str | None = None
     url: str | None = None
     score: float = 0.0
     dense_score: float | None = None
     lexical_score: float | None = None
     rank: int = 0
+    kind: str = Field("text", description="text: a chunk of the document; header: the document's `Key: value` header")
 
 
 class Citation(BaseModel):
@@ -93,7 +95,8 @@ class Answer(BaseModel):
         for c in self.citations:
             p = c.passage
             who = ", ".join(x for x in (p.author, p.publisher) if x and not x.lower().startswith("not stated"))
-            lines.append(f"[{c.n}] {p.title}" + (f" — {who}" if who else "") + (f" ({p.date})" if p.date else "") + f"  chunk {p.chunk_id}")
+            where = "document header" if p.kind == "header" else f"chunk {p.chunk_id}"
+            lines.append(f"[{c.n}] {p.title}" + (f" — {who}" if who else "") + f" ({p.date_label})  {where}")
         return "\n".join(lines)
 
 

@@ -15,6 +15,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.answer import Answer, final_answer
 from assistant.answerers import Answerer
 from assistant.conversation import Conversation
+from assistant.documents import answer_documents, author_followup
+from assistant.recency import revise
 from assistant.retrieval import Retriever
 
 
@@ -22,15 +24,25 @@ from assistant.retrieval import Retriever
 class AnswerChain:
     prepare: Runnable[dict[str, Any], dict[str, Any]]
     answerer: Answerer
+    retriever: Retriever
 
     def invoke(self, inputs: dict[str, Any]) -> Answer:
         return final_answer(self.stream(inputs))
 
     def stream(self, inputs: dict[str, Any]) -> Iterator[str | Answer]:
         state = self.prepare.invoke(inputs)
-        for item in self.answerer.stream(state["question"], state["passages"], state["generation"], state["conversation"],
+        # Questions about the documents themselves (summaries, header facts, the collection) come first.
+        documents = answer_documents(state["question"], state["conversation"], state["generation"], self.retriever)
+        if documents is not None:
+            used = {p.chunk_id for p in documents.retrieved}  # what the answer rests on first, then the search
+            retrieved = documents.retrieved + [p for p in state["passages"] if p.chunk_id not in used]
+            yield _finish(documents.model_copy(update={"retrieved": retrieved}), state)
+            return
+        for item in self.answerer.stream(state["asked"], state["passages"], state["generation"], state["conversation"],
                                          state["standalone"]):
             if isinstance(item, Answer):
+                if item.backend == "extractive":  # latest source first, and an older one that disagrees said
+                    item = revise(item, state["question"], state["generation"], self.retriever)
                 yield _finish(item, state)
             else:
                 yield item
@@ -40,7 +52,7 @@ def _finish(result: Answer, state: dict[str, Any]) -> Answer:
     timings = {**state["timings"], **result.timings_ms}
     timings["total"] = (time.perf_counter() - state["started"]) * 1000
     return result.model_copy(update={
-        "search_query": state["search_query"], "condensed_by": state["condensed_by"],
+        "question": state["question"], "search_query": state["search_query"], "condensed_by": state["condensed_by"],
         "timings_ms": {k: round(v, 2) for k, v in timings.items()},
     })
 
@@ -54,12 +66,15 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         question = inputs["question"]
         standalone = answerer.condense(question, conversation)  # an LLM's rewrite, when there is one
         condensed_by = "llm" if standalone else "rules"
-        search_query = standalone or conversation.search_query(question)
+        # "Where does he work?" after a header answer naming the author: the pronoun is that person.
+        named = None if standalone else author_followup(question, conversation)
+        search_query = standalone or named or conversation.search_query(question)
         # A question that does not look like a follow-up may still be one: search with the
         # previous question too, at lower weight.
         context_query = f"{conversation.turns[-1].question} {question}" if conversation.turns and search_query == question else None
         return {
             **inputs, "conversation": conversation, "search_query": search_query, "context_query": context_query,
+            "asked": named or question,
             "standalone": standalone, "condensed_by": condensed_by,
             "timings": {"condense": (time.perf_counter() - started) * 1000}, "started": started,
         }
@@ -69,4 +84,4 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         return {**state, "passages": passages, "generation": retriever.generation}
 
     prepare = RunnableLambda(condense, name="condense") | RunnableLambda(retrieve, name="retrieve")
-    return AnswerChain(prepare, answerer)
+    return AnswerChain(prepare, answerer, retriever)

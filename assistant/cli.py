@@ -93,7 +93,7 @@ def _print_answer(answer) -> None:
     if answer.abstained and answer.related:
         out.print("\nRelated (not an answer):")
         for p in answer.related:
-            out.print(f"- {p.title} ({p.date or 'undated'}): {p.text[:160]}…")
+            out.print(f"- {p.title} ({p.date_label}): {p.text[:160]}…")
     for note in answer.notes if answer.backend != "extractive" else []:
         console.print(f"[yellow]note:[/yellow] {note}", markup=True, highlight=False)
     if answer.guard and answer.guard.removed and not answer.guard.fell_back:

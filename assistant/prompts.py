@@ -38,7 +38,7 @@ def _data(text: str) -> str:
 def passages_block(passages: list[Passage]) -> str:
     parts = []
     for n, p in enumerate(passages, start=1):
-        attrs = f'n="{n}" title="{_data(p.title).replace(chr(34), chr(39))}"' + (f' date="{p.date}"' if p.date else "")
+        attrs = f'n="{n}" title="{_data(p.title).replace(chr(34), chr(39))}"' + f' date="{p.date_label}"'
         parts.append(f"<passage {attrs}>\n{_data(p.text.strip())}\n</passage>")
     return "<passages>\n" + "\n".join(parts) + "\n</passages>"
 

@@ -16,6 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.answer import Passage
 from assistant.settings import Settings
+from assistant.sources import is_primary, passage_fields
 from index import embeddings
 from index.generation import Generation, current_path
 
@@ -62,8 +63,7 @@ class Retriever:
         meta = generation.documents[chunk.doc_id].metadata
         return Passage(
             chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
-            title=meta.get("title", chunk.doc_id), author=meta.get("author"), publisher=meta.get("publisher"),
-            date=meta.get("date"), license=meta.get("license"), url=meta.get("url"), score=score, rank=rank,
+            **passage_fields(meta, chunk.doc_id), score=score, rank=rank,
             dense_score=dense, lexical_score=lexical,
         )
 
@@ -96,7 +96,8 @@ class Retriever:
                     lexical.setdefault(p, score)
         if _ABOUT_ARTICLE.search(query):
             # "the article" / "the author" mean the project's own corpus, not the related sources.
-            primary = [p for p in rankings[0] if generation.documents[generation.chunks[int(p)].doc_id].metadata.get("corpus_rank") == "0"]
+            documents, chunks = generation.documents, generation.chunks
+            primary = [p for p in rankings[0] if is_primary(documents[chunks[int(p)].doc_id].metadata)]
             rankings.append(primary)
             weights.append(1.0)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)

@@ -115,3 +115,18 @@ def test_examples_clear_abstention_and_selecting_an_answer(page):
     page.wait_for_selector("#pn-sources-panel :text('Answer 1 of 2')")
     assert "Related (not an answer)" in page.inner_text("#pn-sources-panel")
     assert page.locator("#pn-sources-panel mark").count() == 0
+
+
+def test_documents_view_and_a_header_citation_in_the_sources_panel(page):
+    page.click("#pn-documents-box button:has-text('Documents in the index')")
+    page.wait_for_selector("#pn-documents table tr[data-doc]")
+    rows = page.locator("#pn-documents tr[data-doc]")
+    assert rows.count() >= 1
+    seed = page.locator("#pn-documents tr[data-doc='motin_2025_lee_north_korea_diplomacy.txt']").inner_text()
+    assert "2025-06" in seed and "standfirst" not in seed and "not stated" in seed  # publisher shown as missing
+    page.fill("#pn-question textarea", "Who wrote the article?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#pn-sources-panel .pn-header-card")
+    assert "Dylan Motin" in last_answer(page).inner_text()
+    card = page.locator("#pn-sources-panel .pn-header-card").first.inner_text()
+    assert "DOCUMENT HEADER" in card.upper() and "Author: Dylan Motin" in card and "2025-06 (approximate)" in card

@@ -90,7 +90,7 @@ def grounding(answer: Answer) -> Grounding:
 
 
 def passage_record(p: Passage) -> dict[str, Any]:
-    return {"title": p.title, "publisher": p.publisher, "author": p.author, "date": p.date, "url": p.url,
+    return {"title": p.title, "publisher": p.publisher, "author": p.author, "date": p.date_label, "url": p.url,
             "chunk_id": p.chunk_id, "doc_id": p.doc_id, "text": p.text}
 
 
@@ -101,7 +101,8 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
         "answer": answer.text,
         "citations": [
             {"n": c.n, "title": c.passage.title, "publisher": c.passage.publisher, "author": c.passage.author,
-             "date": c.passage.date, "license": c.passage.license, "url": c.passage.url, "quote": c.quote,
+             "date": c.passage.date_label, "date_header": c.passage.date, "kind": c.passage.kind,
+             "license": c.passage.license, "url": c.passage.url, "quote": c.quote,
              "chunk_id": c.passage.chunk_id, "doc_id": c.passage.doc_id}
             for c in answer.citations
         ],

@@ -25,9 +25,10 @@ from assistant.answer import Answer
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.service import Assistant, QuestionRejected, clean_question
 from assistant.settings import Settings
+from assistant.sources import catalogue_rows
 from ui.answers import ChatTurn, answer_payload, claim_spans, plain_history
 from ui.export import ExportFolder
-from ui.render import EMPTY_PANEL, esc, index_status_line, message_panel, sources_panel
+from ui.render import EMPTY_PANEL, documents_table, esc, index_status_line, message_panel, sources_panel
 from ui.settings import UISettings
 from ui.style import CSS
 from ui.uploads import ALLOWED_SUFFIXES, UploadRejected, add_document, uploads_dir, with_uploads
@@ -114,6 +115,14 @@ class ChatPage:
             return self.assistant.index_status()
         except Exception:  # noqa: BLE001 - a missing index is shown on the page, not raised
             return None
+
+    def documents_html(self) -> str:
+        """The documents view beside the chat (refreshed on load and upload)."""
+        try:
+            rows = catalogue_rows(self.assistant.retriever.generation)
+        except Exception:  # noqa: BLE001 - a missing index is shown on the page, not raised
+            rows = []
+        return documents_table(rows)
 
     def header_html(self) -> str:
         """Title, one line on what this is, and the index being served (refreshed on load and upload)."""
@@ -357,14 +366,18 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                         upload = gr.File(label=f"{', '.join(ALLOWED_SUFFIXES)} · up to {ui.upload_max_bytes / 1e6:.0f} MB",
                                          file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="pn-upload", height=140)
                         upload_msg = gr.Markdown()
-                    upload.upload(page.upload, upload, [upload_msg, header, upload], **private)
             with gr.Column(scale=2, min_width=320):
                 sources = gr.HTML(EMPTY_PANEL, elem_id="pn-sources-panel", label="Sources", show_label=False, padding=True, container=True)
+                with gr.Accordion("Documents in the index", open=False, elem_id="pn-documents-box"):
+                    documents = gr.HTML(page.documents_html(), elem_id="pn-documents")
                 with gr.Group():
                     feedback_line = gr.Markdown(FEEDBACK_HINT, elem_id="pn-feedback-status", padding=True)
                     comment = gr.Textbox(label="Comment on your rating (optional)", lines=2, max_lines=6, elem_id="pn-comment")
                     comment_btn = gr.Button("Save comment", size="sm")
 
+        if ui.uploads:
+            upload.upload(page.upload, upload, [upload_msg, header, upload], **private).then(
+                page.documents_html, None, documents, **private)
         settings_in = [k, mode, backend, show_scores, session]
         chat_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, session]
         stream = {"show_progress": "minimal", **private}
@@ -384,6 +397,7 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
         chatbot.like(page.rate, [chatbot, turns, ratings, comment], [ratings, last_rated, feedback_line, comment], **private)
         comment_btn.click(page.save_comment, [comment, ratings, last_rated], [feedback_line, comment], **private)
         demo.load(page.header_html, None, header, **private)
+        demo.load(page.documents_html, None, documents, **private)
         gr.api(page.chat_api, api_name="chat")
     return demo.queue(default_concurrency_limit=ui.concurrency)
 

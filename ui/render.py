@@ -34,7 +34,7 @@ def _known(value: str | None) -> str | None:
 
 
 def byline(p: Passage) -> str:
-    parts = [esc(x) for x in (_known(p.author), _known(p.publisher), _known(p.date)) if x]
+    parts = [esc(x) for x in (_known(p.author), _known(p.publisher), p.date_label) if x]
     if _known(p.license):
         parts.append("Licence: " + esc(_known(p.license)))
     return " · ".join(parts) or '<span class="pn-muted">no publication details</span>'
@@ -117,8 +117,11 @@ def source_card(n: int, passage: Passage, citations: list[Citation], show_scores
     spans = [(max(0, a - lead), b - lead) for a, b in (s for s in (quote_span(passage, c) for c in citations) if s)]
     body = highlight(text.rstrip("\n"), spans)
     scores = _scores(passage, citations) if show_scores else ""
+    kind = '<span class="pn-kind">document header</span> ' if passage.kind == "header" else ""
     return (
-        f'<div class="pn-card" data-n="{n}"><div class="pn-card-title"><span class="pn-n">[{n}]</span> {_title(passage)}</div>'
+        f'<div class="pn-card pn-{esc(passage.kind)}-card" data-n="{n}">'
+        f'<div class="pn-card-title"><span class="pn-n">[{n}]</span> '
+        f'{kind}{_title(passage)}</div>'
         f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{body}</div>{scores}</div>'
     )
 
@@ -216,3 +219,16 @@ def index_status_line(status: dict[str, Any] | None, error: str | None = None) -
     text = (f"Index: {status.get('documents', '?')} documents · {status.get('chunks', '?')} chunks · "
             f"embeddings {model} · built {_when(status.get('built_at'))}")
     return f'<div class="pn-status">{esc(text)}</div>'
+
+
+def documents_table(rows: list[dict[str, Any]]) -> str:
+    """The documents view: every indexed document with its title, publisher, date, licence and chunks."""
+    if not rows:
+        return '<div class="pn-documents"><p class="pn-muted">No index yet.</p></div>'
+    head = "<tr><th>Title</th><th>Publisher</th><th>Date</th><th>Licence</th><th>Chunks</th></tr>"
+    body = "".join(
+        f'<tr data-doc="{esc(r["doc_id"])}"><td>{esc(r["title"])}</td><td>{esc(r["publisher"] or "not stated")}</td>'
+        f'<td>{esc(r["date"])}</td><td>{esc(r["license"] or "not stated")}</td><td>{esc(r["chunks"])}</td></tr>'
+        for r in rows)
+    return (f'<div class="pn-documents"><p class="pn-muted">{len(rows)} documents, newest first.</p>'
+            f"<table>{head}{body}</table></div>")

@@ -30,4 +30,11 @@ CSS = """
 #pn-actions { gap: 6px; flex-wrap: wrap; }
 #pn-feedback-status p { font-size: 0.85rem; margin: 0; }
 #pn-upload { min-height: 0; }
+#pn-sources-panel .pn-kind { font-size: 0.72rem; text-transform: uppercase; letter-spacing: 0.03em; opacity: 0.7;
+           margin-right: 4px; }
+#pn-sources-panel .pn-header-card .pn-passage { font-family: var(--font-mono); font-size: 0.78rem; }
+#pn-documents .pn-documents { font-size: 0.8rem; max-height: 360px; overflow-y: auto; }
+#pn-documents table { width: 100%; border-collapse: collapse; }
+#pn-documents th, #pn-documents td { text-align: left; padding: 3px 4px; vertical-align: top;
+           border-bottom: 1px solid var(--border-color-primary); }
 """
