@@ -16,12 +16,12 @@ from typing import Callable
 import numpy as np
 from filelock import FileLock, Timeout
 
-from index import chroma_store, embeddings
+from index import chroma_store, embeddings, filestamps
 from index.chunking import chunk_document, split_sentences
 from index.config import IndexConfig
 from index.generation import CURRENT, FORMAT_VERSION, Generation, StoredChunk, current_path
 from index.lexical import LexicalIndex
-from index.loaders import Document, Skipped, load_corpus
+from index.loaders import Document, LoadResult, Skipped, load_corpus
 
 ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -107,7 +107,14 @@ class IndexBuilder:
     def _build_locked(self, full: bool, strict: bool) -> BuildSummary:
         started = time.perf_counter()
         self._remove_stale_builds()
-        loaded = load_corpus(self.config.corpus_dirs, self.config.exclude, self.config.max_file_bytes)
+        cfg = self.config
+        scanned = filestamps.scan(cfg.corpus_dirs, cfg.exclude)
+        previous = self._previous_generation(full)
+        if previous is not None:
+            recorded = filestamps.unchanged(previous.folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes)
+            if recorded is not None:
+                return self._noop_from_stamps(previous, recorded, strict, started)
+        loaded = load_corpus(cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes, scanned=scanned)
         summary = BuildSummary(skipped=loaded.skipped, full=full)
         if strict and loaded.skipped:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in loaded.skipped)
@@ -115,7 +122,6 @@ class IndexBuilder:
         if not loaded.documents:
             raise ValueError("no usable documents in " + ", ".join(str(d) for d in self.config.corpus_dirs))
 
-        previous = self._previous_generation(full)
         old_docs = previous.documents if previous else {}
         new_docs = {d.doc_id: d for d in loaded.documents}
         for doc_id, doc in new_docs.items():
@@ -131,6 +137,8 @@ class IndexBuilder:
             summary.noop = True
             summary.documents, summary.chunks = len(old_docs), len(previous.chunks)
             summary.generation = previous.name
+            # Refresh the stamps (content hashes just proved nothing changed), so the next no-op is fast.
+            self._save_stamps(previous.folder, scanned, loaded)
             summary.seconds = time.perf_counter() - started
             return summary
 
@@ -140,6 +148,7 @@ class IndexBuilder:
         building.mkdir(parents=True)
         try:
             self._write_generation(building, name, loaded.documents, previous, set(summary.unchanged), summary)
+            self._save_stamps(building, scanned, loaded)
             self._point_current_at(name)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
@@ -150,6 +159,23 @@ class IndexBuilder:
         summary.seconds = time.perf_counter() - started
         self._remove_old_generations(keep={name, previous.name if previous else ""})
         return summary
+
+    def _save_stamps(self, folder: Path, scanned: filestamps.Scan, loaded: LoadResult) -> None:
+        cfg = self.config
+        filestamps.save(folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes,
+                        [d.doc_id for d in loaded.documents], [{"path": s.path, "reason": s.reason} for s in loaded.skipped])
+
+    def _noop_from_stamps(self, previous: Generation, recorded: dict, strict: bool, started: float) -> BuildSummary:
+        """Nothing changed according to size and mtime: answer from the manifest, read no document."""
+        skipped = [Skipped(s["path"], s["reason"]) for s in recorded["skipped"]]
+        if strict and skipped:
+            reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped)
+            raise ValueError(f"--strict: {len(skipped)} file(s) skipped: {reasons}")
+        return BuildSummary(
+            documents=int(previous.manifest["n_documents"]), chunks=int(previous.manifest["n_chunks"]),
+            unchanged=recorded["documents"], skipped=skipped, generation=previous.name, noop=True,
+            seconds=time.perf_counter() - started,
+        )
 
     def _previous_generation(self, full: bool) -> Generation | None:
         folder = current_path(self.root)
