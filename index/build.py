@@ -114,7 +114,8 @@ class IndexBuilder:
             recorded = filestamps.unchanged(previous.folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes)
             if recorded is not None:
                 return self._noop_from_stamps(previous, recorded, strict, started)
-        loaded = load_corpus(cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes, scanned=scanned)
+        loaded = load_corpus(cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes, scanned=scanned,
+                             progress=lambda done, total: self.progress("loading", done, total))
         summary = BuildSummary(skipped=loaded.skipped, full=full)
         if strict and loaded.skipped:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in loaded.skipped)
@@ -247,6 +248,7 @@ class IndexBuilder:
         chroma_store.add(
             collection, [c.chunk_id for c in stored_chunks], matrix, [c.text for c in stored_chunks],
             [_chunk_metadata(c, meta_by_doc[c.doc_id]) for c in stored_chunks],
+            progress=lambda done, total: self.progress("storing", done, total),
         )
         self.progress("storing", len(chunk_rows), len(chunk_rows))
         summary.chunks = len(chunk_rows)

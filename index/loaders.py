@@ -9,6 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from index.filestamps import Scan, scan
 
@@ -164,10 +165,14 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
 
 
 def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = (), max_bytes: int = 20_000_000,
-                scanned: Scan | None = None) -> LoadResult:
+                scanned: Scan | None = None, progress: Callable[[int, int], None] | None = None) -> LoadResult:
     """Load every supported file below the corpus folders; each unusable file is skipped with a reason.
-    `scanned` is the file listing when the caller already made it (`index.filestamps.scan`)."""
+    `scanned` is the file listing when the caller already made it (`index.filestamps.scan`);
+    `progress(done, total)` is told every 100 files."""
     scanned = scanned or scan(dirs, exclude)
+    report = progress or (lambda done, total: None)
+    total, done = len(scanned.files), 0
+    report(0, total)
     result = LoadResult()
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
@@ -179,6 +184,9 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
             result.skipped.append(Skipped(str(folder), "corpus folder does not exist"))
             continue
         for path in by_rank.get(rank, []):
+            done += 1
+            if done % 100 == 0:
+                report(done, total)
             try:
                 doc = load_file(path, max_bytes)
             except ValueError as exc:
@@ -197,4 +205,5 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
             seen_ids[doc.doc_id] = doc.path
             seen_hashes[doc.body_hash] = doc.path
             result.documents.append(doc)
+    report(total, total)
     return result
