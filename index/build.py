@@ -91,6 +91,7 @@ class IndexBuilder:
         self.config = config
         self.progress = progress or (lambda stage, done, total: None)
         self.root = config.index_root
+        embeddings.configure(config.encoder, config.models_dir)
 
     def build(self, full: bool = False, strict: bool = False) -> BuildSummary:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -184,7 +185,8 @@ class IndexBuilder:
             return None
         generation = Generation(folder)
         try:
-            generation.check_compatible(embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.config.chunking_signature())
+            generation.check_compatible(embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.config.chunking_signature(),
+                                        self.config.encoder)
         except Exception:
             return None  # built with other settings: nothing can be reused, rebuild everything
         if generation.manifest.get("chroma_url") != (self.config.chroma_url or None):
@@ -225,7 +227,7 @@ class IndexBuilder:
             self.progress("embedding", lo, len(to_embed))
             positions = to_embed[lo : lo + batch]
             fresh = embeddings.embed([searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions],
-                                     batch_size=self.config.batch_size)
+                                     batch_size=self.config.batch_size, encoder=self.config.encoder)
             for p, vec in zip(positions, fresh):
                 vectors[p] = vec
         self.progress("embedding", len(to_embed), len(to_embed))
@@ -254,7 +256,7 @@ class IndexBuilder:
         summary.chunks = len(chunk_rows)
         manifest = {
             "format": FORMAT_VERSION, "generation": name, "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "embedding_model": embeddings.MODEL_NAME, "embedding_dim": embeddings.MODEL_DIM,
+            "embedding_model": embeddings.MODEL_NAME, "embedding_dim": embeddings.MODEL_DIM, "encoder": self.config.encoder,
             "chunking": self.config.chunking_signature(), "collection": collection_name,
             "chroma_url": self.config.chroma_url or None, "n_documents": len(docs), "n_chunks": len(chunk_rows),
             "corpus_dirs": [str(d) for d in self.config.corpus_dirs],
