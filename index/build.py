@@ -17,10 +17,10 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from index import chroma_store, embeddings, filestamps
-from index.chunking import chunk_document, split_sentences
 from index.config import IndexConfig
 from index.generation import CURRENT, FORMAT_VERSION, Generation, StoredChunk, current_path
 from index.lexical import LexicalIndex
+from index.parallel_chunking import split_many
 from index.loaders import Document, LoadResult, Skipped, load_corpus
 
 ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
@@ -201,8 +201,11 @@ class IndexBuilder:
         if previous:
             for pos, chunk in enumerate(previous.chunks):
                 old_chunks_by_doc.setdefault(chunk.doc_id, []).append(pos)
-        for n, doc in enumerate(docs):
-            self.progress("chunking", n, len(docs))
+        fresh_docs = [d for d in docs if not (d.doc_id in unchanged and previous)]
+        self.progress("chunking", 0, len(fresh_docs))
+        splits = split_many([(d.doc_id, d.text) for d in fresh_docs], self.config.chunk_size, self.config.chunk_overlap,
+                            progress=lambda done, total: self.progress("chunking", done, total))
+        for doc in docs:
             if doc.doc_id in unchanged and previous:
                 stored = previous.documents[doc.doc_id]
                 sentences = stored.sentences
@@ -210,16 +213,16 @@ class IndexBuilder:
                     chunk_rows.append(previous.chunks[pos].__dict__)
                     vectors.append(previous.vectors[pos])
             else:
-                spans = split_sentences(doc.text)
-                sentences = [(s.start, s.end) for s in spans]
-                for chunk in chunk_document(doc.doc_id, doc.text, spans, self.config.chunk_size, self.config.chunk_overlap):
+                sentences, chunks = next(splits)
+                for chunk in chunks:
                     row = {k: getattr(chunk, k) for k in ("chunk_id", "doc_id", "text", "start", "end", "first_sentence", "last_sentence")}
                     to_embed.append(len(chunk_rows))
                     chunk_rows.append(row)
                     vectors.append(None)
             doc_rows.append({"doc_id": doc.doc_id, "text": doc.text, "metadata": doc.metadata, "sentences": sentences,
                              "content_hash": doc.content_hash, "path": doc.path})
-        self.progress("chunking", len(docs), len(docs))
+        splits.close()  # stops the pool (every result is consumed by now)
+        self.progress("chunking", len(fresh_docs), len(fresh_docs))
 
         titles = {d.doc_id: d.metadata.get("title", d.doc_id) for d in docs}
         batch = self.config.batch_size * 4
