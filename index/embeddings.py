@@ -120,14 +120,19 @@ class TorchEncoder:
 
 @dataclass
 class OnnxEncoder:
-    """The cached int8 graph in ONNX Runtime."""
+    """The cached int8 graph in ONNX Runtime, one text per call: activations are quantized with a scale
+    computed per call, so a text batched with others would get a vector that depends on its neighbours.
+    Alone, each text gets the same vector every time, carries no padding, and is no slower
+    (19 s vs 24 s for the 344 corpus chunks at batch 1 vs 64 on the shared 2-core machine)."""
 
     session: Any
 
     def vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         from index import onnx_encoder
 
-        return onnx_encoder.run(self.session, ids, mask)
+        lengths = mask.sum(axis=1)
+        return np.vstack([onnx_encoder.run(self.session, ids[row : row + 1, :n], mask[row : row + 1, :n])
+                          for row, n in enumerate(lengths)])
 
 
 def _default_cache_dir() -> Path:

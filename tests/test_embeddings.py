@@ -39,9 +39,7 @@ def test_order_of_inputs_is_kept_when_batches_are_sorted_by_length(encoder):
     texts = ["b " * 50, "a", "c " * 10]
     together = embeddings.embed(texts, batch_size=2, encoder=encoder)
     alone = np.stack([embeddings.embed_one(t, encoder=encoder) for t in texts])
-    similarity = together @ alone.T  # int8 activations are scaled per batch: close, not bit-equal
-    assert np.diag(similarity).min() > 0.99
-    assert (similarity.argmax(axis=1) == np.arange(len(texts))).all()
+    assert np.abs(together - alone).max() < 1e-5  # a text's vector does not depend on its batch
 
 
 def test_int8_graph_is_exported_once_into_the_data_folder(tmp_path):
