@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 from index.chunking import Chunk, chunk_document, split_sentences
 
-PARALLEL_MIN_CHARS = 2_000_000  # below this, one process is faster than starting a pool
+PARALLEL_MIN_CHARS = 200_000  # below this (~300 chunks), one process is as fast as starting a pool
 Split = tuple[list[tuple[int, int]], list[Chunk]]  # (sentence spans, chunks) of one document
 
 
