@@ -50,3 +50,9 @@ def test_int8_graph_is_exported_once_into_the_data_folder(tmp_path):
     mtime = first.stat().st_mtime_ns
     assert onnx_encoder.ensure_model(embeddings.model_path(), tmp_path / "models") == first
     assert first.stat().st_mtime_ns == mtime and list((tmp_path / "models").iterdir()) == [first]
+    import onnx
+
+    ops = {n.name: n.op_type for n in onnx.load(str(first)).graph.node}
+    assert sum(op == "MatMulInteger" for op in ops.values()) >= 30  # int8 weights in layers 0-4
+    last = [op for name, op in ops.items() if "/layer.5/" in name and name.endswith("/dense/MatMul")]
+    assert last and set(last) == {"MatMul"}  # the last layer stays fp32
