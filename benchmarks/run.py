@@ -277,7 +277,8 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
     reference = SentenceTransformer(str(embeddings.model_path()), device="cpu")
 
     def fp32() -> np.ndarray:
-        return reference.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return reference.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                                show_progress_bar=False)
 
     def ours() -> np.ndarray:
         return embeddings.embed(texts, batch_size=64)
@@ -296,7 +297,7 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
     k = Settings.model_fields["top_k"].default
     questions = [t.user_input for t in cases]
     query_vectors = {"fp32": reference.encode(questions, normalize_embeddings=True, convert_to_numpy=True),
-                     "ours": np.vstack([embeddings.embed_one(q) for q in questions])}  # one at a time, as retrieval does
+                     "ours": np.vstack([embeddings.embed_one(q) for q in questions])}  # one at a time, as retrieval
     quality: dict[str, dict[str, float]] = {}
     for name, q in query_vectors.items():
         top = np.argsort(-(q @ vectors[name].T), axis=1)[:, :k]
@@ -341,7 +342,8 @@ def bench_indexing(work: Path, dirs: list[Path]) -> tuple[dict[str, Any], Path]:
     recorded: list[str] = []
     embed_time = [0.0]
 
-    def recording_embed(batch: list[str], batch_size: int = 64, show_progress: bool = False, encoder: str | None = None):
+    def recording_embed(batch: list[str], batch_size: int = 64, show_progress: bool = False,
+                        encoder: str | None = None):
         recorded.extend(batch)
         started = time.perf_counter()
         try:
@@ -543,7 +545,8 @@ def sentence_vectors(pool: list[str]) -> dict[str, Any]:
     from index import embeddings
 
     embeddings.configure(embeddings.DEFAULT_ENCODER, CACHE / "models")
-    key = hashlib.sha256(("\x1e".join(pool) + embeddings.MODEL_NAME + embeddings.DEFAULT_ENCODER).encode()).hexdigest()[:16]
+    signature = "\x1e".join(pool) + embeddings.MODEL_NAME + embeddings.DEFAULT_ENCODER
+    key = hashlib.sha256(signature.encode()).hexdigest()[:16]
     path = CACHE / f"sentences-{key}.npy"
     if path.exists():
         matrix = np.load(path)
@@ -942,23 +945,26 @@ def references(sections: dict[str, Any]) -> dict[str, str]:
     refs: dict[str, str] = {}
     enc = sections.get("encoder", {})
     if "encoder_speedup" in enc:
-        refs["encoder_speedup"] = (f"ours {enc['ours_chunks_per_s']} / fp32 SentenceTransformer {enc['fp32_chunks_per_s']} "
-                                   f"chunks/s; rounds {enc['speedup_per_round']}")
+        refs["encoder_speedup"] = (f"ours {enc['ours_chunks_per_s']} / fp32 SentenceTransformer "
+                                   f"{enc['fp32_chunks_per_s']} chunks/s; rounds {enc['speedup_per_round']}")
         q = enc["quality"]
         refs["hit_at_k_delta"] = (f"dense hit@{enc['k']} ours {q['ours']['hit_at_k']} - fp32 {q['fp32']['hit_at_k']} "
                                   f"(MRR {q['ours']['mrr']} vs {q['fp32']['mrr']}), {enc['questions']} questions")
     a = sections.get("indexing", {})
     if "index_vs_encoder_ratio" in a:
-        refs["index_vs_encoder_ratio"] = f"build {a['build_chunks_per_s']} / fp32 SentenceTransformer {a['encode_chunks_per_s']} chunks/s"
+        refs["index_vs_encoder_ratio"] = (f"build {a['build_chunks_per_s']} / fp32 SentenceTransformer "
+                                          f"{a['encode_chunks_per_s']} chunks/s")
     b = sections.get("queries", {})
     if "answer" in b:
-        refs["answer_p50_ms"] = f"hybrid retrieval p50 {b['retrieval_hybrid']['p50_ms']} ms of it; {b['questions']} questions"
+        refs["answer_p50_ms"] = (f"hybrid retrieval p50 {b['retrieval_hybrid']['p50_ms']} ms of it; "
+                                 f"{b['questions']} questions")
     if "cold_start_runs_s" in b:
         refs["cold_start_s"] = f"median of {b['cold_start_runs_s']}"
     for point, v in sections.get("scale", {}).items():
         if isinstance(v, dict) and "build" in v:
             refs[f"build_{point}_s"] = (f"{v['build']['chunks']} chunks, {v['files']} files; peak RSS "
-                                        f"{v['build']['build_rss_mb'].get('peak_rss_mb')} MB; stages {v['build']['stages_s']}")
+                                        f"{v['build']['build_rss_mb'].get('peak_rss_mb')} MB; "
+                                        f"stages {v['build']['stages_s']}")
             refs[f"noop_reindex_s_{point}"] = f"{v['files']} files"
             refs[f"retrieval_p95_ms_{point}"] = f"query encode p50 {v['query']['query_encode']['p50_ms']} ms"
     return refs
@@ -987,7 +993,8 @@ def markdown(report: dict[str, Any]) -> str:
     for name in ordered:
         value, verdict = keys[name], verdicts.get(name, {})
         shown = f"{value:g}" if isinstance(value, float) else str(value)
-        lines.append(f"| {name} | {shown} | {verdict.get('target', '')} | {verdict.get('status', '')} | {refs.get(name, '')} |")
+        target, status = verdict.get("target", ""), verdict.get("status", "")
+        lines.append(f"| {name} | {shown} | {target} | {status} | {refs.get(name, '')} |")
     for name, verdict in verdicts.items():
         if name not in keys:
             lines.append(f"| {name} | – | {verdict['target']} | {verdict['status']} | |")
@@ -1001,7 +1008,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="scale section at 1k chunks only (skips 10k and 100k)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
     parser.add_argument("--only", default=None,
-                        help="subset by what it measures: encoder, indexing, answer (=queries), noop/build (=scale), serving, chroma")
+                        help="subset by what it measures: encoder, indexing, answer (=queries), noop/build (=scale), "
+                             "serving, chroma")
     parser.add_argument("--scale", default=None,
                         help="comma-separated scale points (any Nk), e.g. 2k or 1k,10k (overrides --quick)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the encoder comparison")

@@ -165,7 +165,8 @@ class IndexBuilder:
     def _save_stamps(self, folder: Path, scanned: filestamps.Scan, loaded: LoadResult) -> None:
         cfg = self.config
         filestamps.save(folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes,
-                        [d.doc_id for d in loaded.documents], [{"path": s.path, "reason": s.reason} for s in loaded.skipped])
+                        [d.doc_id for d in loaded.documents],
+                        [{"path": s.path, "reason": s.reason} for s in loaded.skipped])
 
     def _noop_from_stamps(self, previous: Generation, recorded: dict, strict: bool, started: float) -> BuildSummary:
         """Nothing changed according to size and mtime: answer from the manifest, read no document."""
@@ -259,7 +260,8 @@ class IndexBuilder:
         summary.chunks = len(chunk_rows)
         manifest = {
             "format": FORMAT_VERSION, "generation": name, "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "embedding_model": embeddings.MODEL_NAME, "embedding_dim": embeddings.MODEL_DIM, "encoder": self.config.encoder,
+            "embedding_model": embeddings.MODEL_NAME, "embedding_dim": embeddings.MODEL_DIM,
+            "encoder": self.config.encoder,
             "chunking": self.config.chunking_signature(), "collection": collection_name,
             "chroma_url": self.config.chroma_url or None, "n_documents": len(docs), "n_chunks": len(chunk_rows),
             "corpus_dirs": [str(d) for d in self.config.corpus_dirs],

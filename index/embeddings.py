@@ -161,7 +161,8 @@ def load_encoder(name: str, cache_dir: Path | None = None) -> Encoder:
     return TorchEncoder(transformer)
 
 
-def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False, encoder: str | None = None) -> np.ndarray:
+def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
+          encoder: str | None = None) -> np.ndarray:
     """Unit-length float32 vectors, so a dot product is the cosine similarity."""
     if not texts:
         return np.zeros((0, MODEL_DIM), dtype=np.float32)

@@ -15,8 +15,8 @@ def _scores(settings, cases) -> dict[str, float]:
     retriever = Retriever(settings)
     totals: dict[str, float] = {}
     for mode in ("dense", "hybrid"):
-        rows = [retrieval_metrics(retriever.search(t.user_input, settings.top_k, mode), t.reference_contexts, settings.top_k)
-                for t in cases]
+        k = settings.top_k
+        rows = [retrieval_metrics(retriever.search(t.user_input, k, mode), t.reference_contexts, k) for t in cases]
         for metric in ("hit_at_k", "mrr"):
             totals[f"{mode}_{metric}"] = sum(r[metric] for r in rows) / len(rows)
     return totals

@@ -102,7 +102,8 @@ def add_document(assistant: "Assistant", source: str | Path, original_name: str,
     """Save an upload and index it (incrementally); returns a message for the user.
 
     The retriever follows the index's `current` pointer, so the next question already searches the
-    new document. `progress` is the index builder's (stage, done, total) hook. A file the indexer refuses (unreadable PDF, duplicate name or content) is removed
+    new document. `progress` is the index builder's (stage, done, total) hook.
+    A file the indexer refuses (unreadable PDF, duplicate name or content) is removed
     again, so the uploads folder only holds what is actually in the index.
     """
     from index.build import BuildLocked
