@@ -123,23 +123,15 @@ def index(
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON"),
 ) -> None:
     """Build or update the index from the corpus folders."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from assistant.progress import BuildProgress
     from index.build import BuildLocked
     from index.chroma_store import ChromaUnavailable
 
     assistant = _assistant()
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True, disable=json_out) as bar:
-        tasks: dict[str, int] = {}
-
-        def hook(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=max(total, 1))
-            bar.update(tasks[stage], completed=done, total=max(total, 1))
-
+    # A bar on a terminal; one line per event (stderr) in a log, so a long build is never silent.
+    with BuildProgress(console, live=False if json_out else None) as progress:
         try:
-            summary = assistant.build_index(full=full, strict=strict, progress=hook)
+            summary = assistant.build_index(full=full, strict=strict, progress=progress)
         except (BuildLocked, ValueError, ChromaUnavailable) as exc:
             fail(str(exc))
     if json_out:

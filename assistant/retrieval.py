@@ -40,7 +40,9 @@ class Retriever:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.index_root = settings.index_config().index_root
+        config = settings.index_config()
+        self.index_root = config.index_root
+        embeddings.configure(config.encoder, config.models_dir)  # the answerer and guard embed with it too
         self._generation: Generation | None = None
         self._lock = threading.Lock()
 
@@ -51,7 +53,8 @@ class Retriever:
             if self._generation is None or (folder is not None and folder != self._generation.folder):
                 generation = Generation.open_current(self.index_root)
                 generation.check_compatible(
-                    embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.settings.index_config().chunking_signature()
+                    embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.settings.index_config().chunking_signature(),
+                    self.settings.encoder,
                 )
                 generation.lexical  # load once per generation, never per query
                 generation.collection(self.settings.chroma_url)
@@ -81,7 +84,7 @@ class Retriever:
         weights: list[float] = []
         for text, weight in [(query, 1.0)] + ([(context_query, 0.5)] if context_query else []):
             if mode in ("hybrid", "dense"):
-                vector = embeddings.embed_one(text)
+                vector = embeddings.embed_one(text, encoder=self.settings.encoder)
                 hits = _dense_hits(generation, vector, self.settings.candidate_k, self.settings.chroma_url)
                 scores = {generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position}
                 rankings.append([str(p) for p in scores])

@@ -66,4 +66,5 @@ class Assistant:
             raise IndexMissing("no index yet: run `python -m assistant index`")
         m = Generation(folder).manifest
         return {"documents": m["n_documents"], "chunks": m["n_chunks"], "embedding_model": m["embedding_model"],
+                "encoder": m.get("encoder", "torch-fp32"),
                 "built_at": m["built_at"], "generation": m["generation"], "chroma": m.get("chroma_url") or "embedded"}

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     answerable_threshold: float | None = Field(
         None, ge=0.0, le=1.0, description="Decline when P(the sources answer) is below this; unset = the fitted threshold"
     )
+    encoder: Literal["onnx-int8", "torch-fp32"] = Field(
+        "onnx-int8", description="Embedding encoder: int8 ONNX Runtime (fast) or the fp32 PyTorch reference"
+    )
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")
     host: str = Field("127.0.0.1", description="Web chat bind address")
     port: int = Field(7860, ge=0, le=65535, description="Web chat port")
@@ -93,7 +96,7 @@ class Settings(BaseSettings):
             dirs.append(self.uploads_dir)
         return IndexConfig(
             data_dir=self.data_dir, corpus_dirs=tuple(dirs), chunk_size=self.chunk_size,
-            chunk_overlap=self.chunk_overlap, chroma_url=self.chroma_url,
+            chunk_overlap=self.chunk_overlap, chroma_url=self.chroma_url, encoder=self.encoder,
         )
 
     def with_overrides(self, **overrides: object) -> "Settings":

@@ -16,12 +16,12 @@ from typing import Callable
 import numpy as np
 from filelock import FileLock, Timeout
 
-from index import chroma_store, embeddings
-from index.chunking import chunk_document, split_sentences
+from index import chroma_store, embeddings, filestamps
 from index.config import IndexConfig
 from index.generation import CURRENT, FORMAT_VERSION, Generation, StoredChunk, current_path
 from index.lexical import LexicalIndex
-from index.loaders import Document, Skipped, load_corpus
+from index.parallel_chunking import split_many
+from index.loaders import Document, LoadResult, Skipped, load_corpus
 
 ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -91,6 +91,7 @@ class IndexBuilder:
         self.config = config
         self.progress = progress or (lambda stage, done, total: None)
         self.root = config.index_root
+        embeddings.configure(config.encoder, config.models_dir)
 
     def build(self, full: bool = False, strict: bool = False) -> BuildSummary:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -107,7 +108,15 @@ class IndexBuilder:
     def _build_locked(self, full: bool, strict: bool) -> BuildSummary:
         started = time.perf_counter()
         self._remove_stale_builds()
-        loaded = load_corpus(self.config.corpus_dirs, self.config.exclude, self.config.max_file_bytes)
+        cfg = self.config
+        scanned = filestamps.scan(cfg.corpus_dirs, cfg.exclude)
+        previous = self._previous_generation(full)
+        if previous is not None:
+            recorded = filestamps.unchanged(previous.folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes)
+            if recorded is not None:
+                return self._noop_from_stamps(previous, recorded, strict, started)
+        loaded = load_corpus(cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes, scanned=scanned,
+                             progress=lambda done, total: self.progress("loading", done, total))
         summary = BuildSummary(skipped=loaded.skipped, full=full)
         if strict and loaded.skipped:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in loaded.skipped)
@@ -115,7 +124,6 @@ class IndexBuilder:
         if not loaded.documents:
             raise ValueError("no usable documents in " + ", ".join(str(d) for d in self.config.corpus_dirs))
 
-        previous = self._previous_generation(full)
         old_docs = previous.documents if previous else {}
         new_docs = {d.doc_id: d for d in loaded.documents}
         for doc_id, doc in new_docs.items():
@@ -131,6 +139,8 @@ class IndexBuilder:
             summary.noop = True
             summary.documents, summary.chunks = len(old_docs), len(previous.chunks)
             summary.generation = previous.name
+            # Refresh the stamps (content hashes just proved nothing changed), so the next no-op is fast.
+            self._save_stamps(previous.folder, scanned, loaded)
             summary.seconds = time.perf_counter() - started
             return summary
 
@@ -140,6 +150,7 @@ class IndexBuilder:
         building.mkdir(parents=True)
         try:
             self._write_generation(building, name, loaded.documents, previous, set(summary.unchanged), summary)
+            self._save_stamps(building, scanned, loaded)
             self._point_current_at(name)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
@@ -151,13 +162,32 @@ class IndexBuilder:
         self._remove_old_generations(keep={name, previous.name if previous else ""})
         return summary
 
+    def _save_stamps(self, folder: Path, scanned: filestamps.Scan, loaded: LoadResult) -> None:
+        cfg = self.config
+        filestamps.save(folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes,
+                        [d.doc_id for d in loaded.documents],
+                        [{"path": s.path, "reason": s.reason} for s in loaded.skipped])
+
+    def _noop_from_stamps(self, previous: Generation, recorded: dict, strict: bool, started: float) -> BuildSummary:
+        """Nothing changed according to size and mtime: answer from the manifest, read no document."""
+        skipped = [Skipped(s["path"], s["reason"]) for s in recorded["skipped"]]
+        if strict and skipped:
+            reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped)
+            raise ValueError(f"--strict: {len(skipped)} file(s) skipped: {reasons}")
+        return BuildSummary(
+            documents=int(previous.manifest["n_documents"]), chunks=int(previous.manifest["n_chunks"]),
+            unchanged=recorded["documents"], skipped=skipped, generation=previous.name, noop=True,
+            seconds=time.perf_counter() - started,
+        )
+
     def _previous_generation(self, full: bool) -> Generation | None:
         folder = current_path(self.root)
         if folder is None or full:
             return None
         generation = Generation(folder)
         try:
-            generation.check_compatible(embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.config.chunking_signature())
+            generation.check_compatible(embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.config.chunking_signature(),
+                                        self.config.encoder)
         except Exception:
             return None  # built with other settings: nothing can be reused, rebuild everything
         if generation.manifest.get("chroma_url") != (self.config.chroma_url or None):
@@ -172,8 +202,11 @@ class IndexBuilder:
         if previous:
             for pos, chunk in enumerate(previous.chunks):
                 old_chunks_by_doc.setdefault(chunk.doc_id, []).append(pos)
-        for n, doc in enumerate(docs):
-            self.progress("chunking", n, len(docs))
+        fresh_docs = [d for d in docs if not (d.doc_id in unchanged and previous)]
+        self.progress("chunking", 0, len(fresh_docs))
+        splits = split_many([(d.doc_id, d.text) for d in fresh_docs], self.config.chunk_size, self.config.chunk_overlap,
+                            progress=lambda done, total: self.progress("chunking", done, total))
+        for doc in docs:
             if doc.doc_id in unchanged and previous:
                 stored = previous.documents[doc.doc_id]
                 sentences = stored.sentences
@@ -181,16 +214,16 @@ class IndexBuilder:
                     chunk_rows.append(previous.chunks[pos].__dict__)
                     vectors.append(previous.vectors[pos])
             else:
-                spans = split_sentences(doc.text)
-                sentences = [(s.start, s.end) for s in spans]
-                for chunk in chunk_document(doc.doc_id, doc.text, spans, self.config.chunk_size, self.config.chunk_overlap):
+                sentences, chunks = next(splits)
+                for chunk in chunks:
                     row = {k: getattr(chunk, k) for k in ("chunk_id", "doc_id", "text", "start", "end", "first_sentence", "last_sentence")}
                     to_embed.append(len(chunk_rows))
                     chunk_rows.append(row)
                     vectors.append(None)
             doc_rows.append({"doc_id": doc.doc_id, "text": doc.text, "metadata": doc.metadata, "sentences": sentences,
                              "content_hash": doc.content_hash, "path": doc.path})
-        self.progress("chunking", len(docs), len(docs))
+        splits.close()  # stops the pool (every result is consumed by now)
+        self.progress("chunking", len(fresh_docs), len(fresh_docs))
 
         titles = {d.doc_id: d.metadata.get("title", d.doc_id) for d in docs}
         batch = self.config.batch_size * 4
@@ -198,7 +231,7 @@ class IndexBuilder:
             self.progress("embedding", lo, len(to_embed))
             positions = to_embed[lo : lo + batch]
             fresh = embeddings.embed([searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions],
-                                     batch_size=self.config.batch_size)
+                                     batch_size=self.config.batch_size, encoder=self.config.encoder)
             for p, vec in zip(positions, fresh):
                 vectors[p] = vec
         self.progress("embedding", len(to_embed), len(to_embed))
@@ -221,12 +254,14 @@ class IndexBuilder:
         chroma_store.add(
             collection, [c.chunk_id for c in stored_chunks], matrix, [c.text for c in stored_chunks],
             [_chunk_metadata(c, meta_by_doc[c.doc_id]) for c in stored_chunks],
+            progress=lambda done, total: self.progress("storing", done, total),
         )
         self.progress("storing", len(chunk_rows), len(chunk_rows))
         summary.chunks = len(chunk_rows)
         manifest = {
             "format": FORMAT_VERSION, "generation": name, "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "embedding_model": embeddings.MODEL_NAME, "embedding_dim": embeddings.MODEL_DIM,
+            "encoder": self.config.encoder,
             "chunking": self.config.chunking_signature(), "collection": collection_name,
             "chroma_url": self.config.chroma_url or None, "n_documents": len(docs), "n_chunks": len(chunk_rows),
             "corpus_dirs": [str(d) for d in self.config.corpus_dirs],

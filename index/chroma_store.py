@@ -4,7 +4,7 @@ so Chroma never downloads its default model, and with telemetry off."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlparse
 
 import numpy as np
@@ -81,10 +81,14 @@ def open_collection(chroma: Any, name: str) -> Any:
     return chroma.get_collection(name=name, embedding_function=InWheelEmbeddingFunction())
 
 
-def add(collection: Any, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
+def add(collection: Any, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict],
+        progress: Callable[[int, int], None] | None = None) -> None:
+    """Insert in batches; `progress(done, total)` after each one."""
     for lo in range(0, len(ids), MAX_BATCH):
         hi = lo + MAX_BATCH
         collection.add(ids=ids[lo:hi], embeddings=vectors[lo:hi], documents=documents[lo:hi], metadatas=metadatas[lo:hi])
+        if progress:
+            progress(min(hi, len(ids)), len(ids))
 
 
 def query(collection: Any, vector: np.ndarray, k: int, count: int | None = None) -> list[tuple[str, float]]:

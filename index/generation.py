@@ -78,14 +78,17 @@ class Generation:
     def name(self) -> str:
         return self.folder.name
 
-    def check_compatible(self, model_name: str, dim: int, chunking: dict) -> None:
-        """Fail with one clear line when the index was built with another model or chunking."""
+    def check_compatible(self, model_name: str, dim: int, chunking: dict, encoder: str | None = None) -> None:
+        """Fail with one clear line when the index was built with another model, encoder or chunking."""
         m = self.manifest
         problems = []
         if m.get("format") != FORMAT_VERSION:
             problems.append(f"index format {m.get('format')} (this version reads {FORMAT_VERSION})")
         if m.get("embedding_model") != model_name or m.get("embedding_dim") != dim:
             problems.append(f"embedding model {m.get('embedding_model')} ({m.get('embedding_dim')} dims), now {model_name} ({dim} dims)")
+        built_with = m.get("encoder", "torch-fp32")  # indexes from before the int8 encoder were fp32 PyTorch
+        if encoder is not None and built_with != encoder:
+            problems.append(f"encoder {built_with}, now {encoder}")
         if m.get("chunking") != chunking:
             problems.append(f"chunking {m.get('chunking')}, now {chunking}")
         if problems:

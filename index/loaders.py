@@ -5,11 +5,13 @@ A header is a block of `Key: value` lines at the top of a file, ended by a line 
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
+
+from index.filestamps import Scan, scan
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z _-]{0,40}):\s*(.*)$")
@@ -162,24 +164,29 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
     return Document(doc_id=path.name, text=body, metadata=meta, content_hash=digest, path=str(path), body_hash=body_hash)
 
 
-def _excluded(path: Path, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
-
-
-def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = (), max_bytes: int = 20_000_000) -> LoadResult:
-    """Load every supported file below the corpus folders; each unusable file is skipped with a reason."""
+def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = (), max_bytes: int = 20_000_000,
+                scanned: Scan | None = None, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Load every supported file below the corpus folders; each unusable file is skipped with a reason.
+    `scanned` is the file listing when the caller already made it (`index.filestamps.scan`);
+    `progress(done, total)` is told every 100 files."""
+    scanned = scanned or scan(dirs, exclude)
+    report = progress or (lambda done, total: None)
+    total, done = len(scanned.files), 0
+    report(0, total)
     result = LoadResult()
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
+    by_rank: dict[int, list[Path]] = {}
+    for rank, path in scanned.files:
+        by_rank.setdefault(rank, []).append(Path(path))
     for rank, folder in enumerate(dirs):
-        folder = Path(folder)
-        if not folder.is_dir():
+        if not Path(folder).is_dir():
             result.skipped.append(Skipped(str(folder), "corpus folder does not exist"))
             continue
-        # Broken links are listed too, so they are reported as unreadable instead of vanishing.
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
-            if _excluded(path, exclude) or any(part.startswith(".") for part in path.relative_to(folder).parts):
-                continue
+        for path in by_rank.get(rank, []):
+            done += 1
+            if done % 100 == 0:
+                report(done, total)
             try:
                 doc = load_file(path, max_bytes)
             except ValueError as exc:
@@ -198,4 +205,5 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
             seen_ids[doc.doc_id] = doc.path
             seen_hashes[doc.body_hash] = doc.path
             result.documents.append(doc)
+    report(total, total)
     return result

@@ -20,6 +20,7 @@ def test_index_then_ask_json_and_chat_jsonl(tmp_path, small_corpus):
     built = _run(["index"], env)
     assert built.returncode == 0, built.stderr
     assert "Indexed: 3 documents" in built.stdout and "added 3" in built.stdout
+    assert "index embedding done: " in built.stderr and "\x1b[" not in built.stderr  # a log, not a bar
     again = _run(["index", "--json"], env)
     assert json.loads(again.stdout)["noop"] is True
 

@@ -1,12 +1,13 @@
 import json
 import os
+import time
 
 import pytest
 
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index import build as build_module
-from index import chroma_store
+from index import chroma_store, loaders
 from index.build import BuildLocked, IndexBuilder
 from index.generation import Generation, IndexMismatch, current_path
 
@@ -124,3 +125,35 @@ def test_retriever_picks_up_a_rebuild_without_restart(tmp_path, small_corpus):
     (small_corpus / "delta.txt").write_text("Delta ferries crossed to Ulleung island twice a week.\n")
     Assistant(settings).build_index()
     assert any("Ulleung" in p.text for p in assistant.retriever.search("ferries to Ulleung", 5))
+
+
+def test_no_op_re_index_reads_no_file_when_sizes_and_mtimes_are_unchanged(tmp_path, small_corpus, monkeypatch):
+    settings = _settings(tmp_path, small_corpus)
+    first = Assistant(settings).build_index()
+    old = time.time() - 60  # out of the racy window: the stamps are trusted
+    for path in small_corpus.iterdir():
+        os.utime(path, (old, old))
+    assert Assistant(settings).build_index().noop  # content hashes prove nothing changed; stamps are refreshed
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a file was read on a no-op re-index")
+
+    monkeypatch.setattr(loaders, "load_file", no_reading)
+    again = Assistant(settings).build_index()
+    assert again.noop and again.generation == first.generation
+    assert sorted(again.unchanged) == ["alpha.txt", "beta.md", "gamma.txt"] and again.chunks == first.chunks
+
+
+def test_touched_file_is_re_hashed_and_a_same_size_edit_inside_the_mtime_tick_is_caught(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    assistant = Assistant(settings)
+    assistant.build_index()
+    beta = small_corpus / "beta.md"
+    os.utime(beta)  # newer mtime, same content: the hash decides, nothing to rebuild
+    assert assistant.build_index().noop
+    stamp = beta.stat().st_mtime_ns
+    # Same size, same mtime, other content, written just after the stamp was recorded.
+    beta.write_text(beta.read_text().replace("March", "April"))
+    os.utime(beta, ns=(stamp, stamp))
+    summary = assistant.build_index()
+    assert summary.changed == ["beta.md"] and not summary.noop

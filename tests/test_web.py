@@ -279,8 +279,11 @@ def test_upload_is_indexed_and_answerable(tmp_path, small_corpus):
     # Through the page's handler, as the browser would call it.
     page = ChatPage(assistant, UISettings(uploads=True), {"extractive": assistant})
     src.write_text("Second file. The epsilon pier was rebuilt in Sokcho after the storm of 2030.\n")
-    msg, header, cleared = page.upload(str(src))
+    shown: list[tuple] = []  # what Gradio's progress tracker would be told while the upload is indexed
+    msg, header, cleared = page.upload(str(src), progress=lambda value, desc, unit: shown.append((value, desc, unit)))
     assert msg.startswith("✅") and "documents" in header and cleared is None
+    embedded = [value for value, desc, unit in shown if desc == "Indexing: embedding" and unit == "chunks"]
+    assert embedded and embedded[-1][0] == embedded[-1][1] > 0  # ends with every new chunk embedded
     bad = tmp_path / "x.exe"
     bad.write_text("nope")
     assert page.upload(str(bad))[0].startswith("❌")

@@ -23,6 +23,7 @@ import gradio as gr
 
 from assistant.answer import Answer
 from assistant.feedback import FeedbackStore, feedback_path
+from assistant.progress import STAGES
 from assistant.service import Assistant, QuestionRejected, clean_question
 from assistant.settings import Settings
 from assistant.sources import catalogue_rows
@@ -290,12 +291,17 @@ class ChatPage:
         return "Comment saved with your rating.", ""
 
     # -- uploads & API ------------------------------------------------------------------------------
-    def upload(self, path: str | None) -> tuple[str, str, None]:
-        """Outputs: upload message, index status line, file box (cleared)."""
+    def upload(self, path: str | None, progress: Any = gr.Progress()) -> tuple[str, str, None]:
+        """Outputs: upload message, index status line, file box (cleared). Gradio fills `progress`,
+        so the user sees the build's stages (chunks embedded of total) while the upload is indexed."""
         if not path:
             return gr.skip(), gr.skip(), gr.skip()
+
+        def hook(stage: str, done: int, total: int) -> None:
+            progress((done, max(total, 1)), desc=f"Indexing: {stage}", unit=STAGES.get(stage, "steps"))
+
         try:
-            message = add_document(self.assistant, path, Path(path).name, self.ui.upload_max_bytes)
+            message = add_document(self.assistant, path, Path(path).name, self.ui.upload_max_bytes, progress=hook)
         except UploadRejected as exc:
             return f"❌ {esc(exc)}", gr.skip(), None
         return f"✅ {esc(message)}", self.header_html(), None

@@ -14,6 +14,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
+    from index.build import ProgressHook
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".pdf")
 UPLOADS_FOLDER = "uploads"
@@ -96,11 +97,13 @@ def save_upload(source: str | Path, original_name: str, folder: Path, max_bytes:
     return target
 
 
-def add_document(assistant: "Assistant", source: str | Path, original_name: str, max_bytes: int) -> str:
+def add_document(assistant: "Assistant", source: str | Path, original_name: str, max_bytes: int,
+                 progress: "ProgressHook | None" = None) -> str:
     """Save an upload and index it (incrementally); returns a message for the user.
 
     The retriever follows the index's `current` pointer, so the next question already searches the
-    new document. A file the indexer refuses (unreadable PDF, duplicate name or content) is removed
+    new document. `progress` is the index builder's (stage, done, total) hook.
+    A file the indexer refuses (unreadable PDF, duplicate name or content) is removed
     again, so the uploads folder only holds what is actually in the index.
     """
     from index.build import BuildLocked
@@ -110,7 +113,7 @@ def add_document(assistant: "Assistant", source: str | Path, original_name: str,
         raise UploadRejected("Uploads are not part of this assistant's corpus (create it with ui.uploads.with_uploads).")
     target = save_upload(source, original_name, folder, max_bytes)
     try:
-        summary = assistant.build_index()
+        summary = assistant.build_index(progress=progress)
     except BuildLocked:
         raise UploadRejected("The index is being rebuilt right now; the file is saved and will be included next time.") from None
     refused = [s for s in summary.skipped if Path(s.path).name == target.name]

@@ -1,0 +1,106 @@
+"""Size + mtime stamps of the corpus files, kept beside each index generation.
+
+A no-op re-index must not read and hash every file (6-10 s at 15k files): when every file still has the
+size and modification time recorded by the last build, and nothing was added or removed, nothing changed.
+Any difference sends the build down the slow path, where content hashes decide. A stamp is only trusted
+when the file was last modified well before it was recorded: a write in the same timestamp tick as the
+recording could otherwise keep size and mtime while changing the content.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STAMPS_FILE = "files.json"
+RACY_NS = 2_000_000_000  # coarsest common mtime granularity (FAT: 2 s); younger stamps are re-checked
+
+
+@dataclass
+class Scan:
+    """The corpus files as `load_corpus` would visit them, with their stamps (None: unreadable)."""
+
+    files: list[tuple[int, str]] = field(default_factory=list)  # (corpus folder rank, path), in visit order
+    stamps: dict[str, list[int] | None] = field(default_factory=dict)
+    started_ns: int = 0
+
+
+def _walk(folder: str, excluded: re.Pattern[str]) -> list[tuple[tuple[str, ...], os.DirEntry]]:
+    """(relative parts, entry) of every non-directory below `folder`, skipping hidden and excluded names
+    and not descending into linked folders (as `Path.rglob` does)."""
+    found: list[tuple[tuple[str, ...], os.DirEntry]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(folder, ())]
+    while pending:
+        path, parts = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, parts + (entry.name,)))
+            elif not entry.is_dir() and not excluded.match(entry.name):
+                found.append((parts + (entry.name,), entry))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def scan(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = ()) -> Scan:
+    """List every candidate corpus file (regular files and broken links, sorted per folder) with one
+    `stat` each; missing folders are simply absent (the loader reports them)."""
+    result = Scan(started_ns=time.time_ns())
+    excluded = re.compile("|".join(fnmatch.translate(p) for p in exclude) or r"(?!)")
+    for rank, folder in enumerate(Path(d) for d in dirs):
+        if not folder.is_dir():
+            continue
+        for parts, entry in _walk(str(folder), excluded):
+            path = entry.path
+            try:
+                st = entry.stat()
+            except OSError:
+                if entry.is_symlink():  # broken link: listed, so it is reported as unreadable
+                    result.files.append((rank, path))
+                    result.stamps[path] = None
+                continue
+            if stat.S_ISREG(st.st_mode):
+                result.files.append((rank, path))
+                result.stamps[path] = [st.st_size, st.st_mtime_ns]
+    return result
+
+
+def _context(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...], max_bytes: int) -> dict:
+    return {"corpus_dirs": [str(d) for d in dirs], "exclude": list(exclude), "max_bytes": max_bytes}
+
+
+def save(folder: Path, current: Scan, dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...], max_bytes: int,
+         documents: list[str], skipped: list[dict]) -> None:
+    """Record the stamps a build was made from, with the documents and skipped files it found
+    (atomically: a reader sees the old or the new file)."""
+    payload = {"context": _context(dirs, exclude, max_bytes), "recorded_ns": current.started_ns,
+               "stamps": current.stamps, "documents": documents, "skipped": skipped}
+    tmp = folder / (STAMPS_FILE + ".tmp")
+    tmp.write_text(json.dumps(payload))
+    os.replace(tmp, folder / STAMPS_FILE)
+
+
+def unchanged(folder: Path, current: Scan, dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...],
+              max_bytes: int) -> dict | None:
+    """What the last build recorded (documents, skipped) when no file can have changed since, else None."""
+    try:
+        saved = json.loads((folder / STAMPS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if saved.get("context") != _context(dirs, exclude, max_bytes) or saved.get("stamps") != current.stamps:
+        return None
+    trusted_before = int(saved.get("recorded_ns", 0)) - RACY_NS
+    if any(s is not None and s[1] >= trusted_before for s in current.stamps.values()):
+        return None  # written too close to the recording to be sure
+    return {"documents": list(saved.get("documents", [])), "skipped": list(saved.get("skipped", []))}
