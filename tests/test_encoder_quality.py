@@ -25,14 +25,14 @@ def _scores(settings, cases) -> dict[str, float]:
 def test_int8_retrieval_within_001_of_fp32_on_the_test_set(tmp_path, corpus_settings):
     cases = [t for case in load_testset(TESTSET) for t in case.turns[:1] if t.answerable and t.reference_contexts]
     assert len(cases) > 50
-    fp32_settings = corpus_settings.with_overrides(data_dir=tmp_path / "fp32", encoder="torch-fp32")
+    assert corpus_settings.encoder == "torch-fp32"
+    fp32 = _scores(corpus_settings, cases)
+    int8_settings = corpus_settings.with_overrides(data_dir=tmp_path / "int8", encoder="onnx-int8")
     try:
-        Assistant(fp32_settings).build_index()
-        fp32 = _scores(fp32_settings, cases)
+        Assistant(int8_settings).build_index()
+        int8 = _scores(int8_settings, cases)
     finally:
         embeddings.configure(embeddings.DEFAULT_ENCODER)  # the session's other tests use the default encoder
-    assert corpus_settings.encoder == "onnx-int8"
-    int8 = _scores(corpus_settings, cases)
     for key, reference in fp32.items():
         assert int8[key] >= reference - 0.01, (key, int8[key], reference)
     assert fp32["dense_hit_at_k"] > 0.5  # the comparison is between two working retrievers
@@ -42,7 +42,8 @@ def test_manifest_records_the_encoder_and_a_mismatch_asks_for_a_full_rebuild(tmp
     from assistant.settings import Settings
     from index.generation import Generation, IndexMismatch, current_path
 
-    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[small_corpus], chunk_size=120, chunk_overlap=40)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[small_corpus], chunk_size=120, chunk_overlap=40,
+                        encoder="onnx-int8")
     Assistant(settings).build_index()
     assert Generation(current_path(settings.index_config().index_root)).manifest["encoder"] == "onnx-int8"
     other = settings.with_overrides(encoder="torch-fp32")
