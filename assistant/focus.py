@@ -96,12 +96,19 @@ class Focus:
         return 0.5
 
 
-def answer_type(question: str) -> str:
+_LEAD_CLAUSE = re.compile(r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)")
+
+
+def main_clause(question: str) -> str:
+    """The question lower-cased, without a leading clause: "When Biden called Han, what position did
+    he hold?" asks the second question, not "when"."""
     q = question.lower().strip()
-    # "When Biden called Han, what position did he hold?" asks the second question, not "when".
-    lead = re.match(r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)", q)
-    if lead:
-        q = q[lead.end():]
+    lead = _LEAD_CLAUSE.match(q)
+    return q[lead.end():] if lead else q
+
+
+def answer_type(question: str) -> str:
+    q = main_clause(question)
     for kind, pattern in _TYPES:
         if pattern.search(q):
             return kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.focus import Focus, find_focus
+from assistant.focus import Focus, find_focus, main_clause
 from index.text import STOPWORDS, stem, words
 
 # Words that frame a question but never name what it is about.
@@ -45,11 +45,7 @@ _KINDS = [(kind, re.compile(pattern)) for kind, pattern in (
 
 
 def question_kind(question: str) -> str:
-    q = question.lower().strip()
-    # "When Biden called Han, what position did he hold?" asks the second question, not "when".
-    lead = re.match(r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)", q)
-    if lead:
-        q = q[lead.end():]
+    q = main_clause(question)
     for kind, pattern in _KINDS:
         if pattern.search(q):
             return kind
