@@ -80,8 +80,12 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         }
 
     def retrieve(state: dict[str, Any]) -> dict[str, Any]:
-        passages = retriever.search(state["search_query"], state.get("k"), state.get("retriever"), state["timings"], state["context_query"])
-        return {**state, "passages": passages, "generation": retriever.generation}
+        # One read of the current generation for both the search and the answerer: a rebuild that
+        # swaps generations in between must not hand the answerer another index's chunk tables.
+        generation = retriever.generation
+        passages = retriever.search(state["search_query"], state.get("k"), state.get("retriever"), state["timings"],
+                                    state["context_query"], generation=generation)
+        return {**state, "passages": passages, "generation": generation}
 
     prepare = RunnableLambda(condense, name="condense") | RunnableLambda(retrieve, name="retrieve")
     return AnswerChain(prepare, answerer, retriever)

@@ -71,12 +71,13 @@ class Retriever:
         )
 
     def search(self, query: str, k: int | None = None, mode: Mode | None = None, timings: dict[str, float] | None = None,
-               context_query: str | None = None) -> list[Passage]:
+               context_query: str | None = None, generation: Generation | None = None) -> list[Passage]:
         """The top-k passages for `query`, best first. A `context_query` (the question with the
-        conversation before it) adds its own rankings at half weight."""
+        conversation before it) adds its own rankings at half weight. Pass the `generation` to search
+        when the caller goes on to use its chunk tables: `current` may move between two reads."""
         k = k or self.settings.top_k
         mode = mode or self.settings.retriever
-        generation = self.generation
+        generation = generation or self.generation
         started = time.perf_counter()
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}

@@ -45,3 +45,39 @@ def test_langchain_retriever_interface_returns_documents_with_metadata(assistant
     assert len(docs) == 3
     assert any("28,500" in d.page_content for d in docs)
     assert all(d.metadata["chunk_id"] == d.id for d in docs)
+
+
+def test_a_rebuild_between_search_and_answer_does_not_mix_generations(tmp_path, small_corpus):
+    """The chain reads the current generation once: passages and the chunk tables the answerer uses
+    come from the same index even when a rebuild makes another generation current in between."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from index.generation import Generation
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[small_corpus], chunk_size=120, chunk_overlap=40)
+    assistant = Assistant(settings)
+    assistant.build_index()
+    first = assistant.retriever.generation
+    (small_corpus / "alpha.txt").write_text(
+        "Title: Alpha report\n-----\nThe alpha committee met in Seoul on Friday and rejected the harbour budget.\n"
+    )
+    assistant.build_index()  # a new generation is current now; the retriever still holds the first
+    reads: list[Generation] = []
+    original = type(assistant.retriever).generation
+
+    class Swapping(type(assistant.retriever)):
+        @property
+        def generation(self) -> Generation:
+            # The first read (by the chain) sees the old generation; any later read sees the new one.
+            current = first if not reads else original.fget(self)
+            reads.append(current)
+            return current
+
+    assistant.retriever.__class__ = Swapping
+    state = assistant.chain.prepare.invoke({"question": "What did the alpha committee approve?", "history": []})
+    assert state["generation"] is first
+    assert all(p.chunk_id in first.chunk_position for p in state["passages"])
+    reads.clear()
+    answer = assistant.chain.invoke({"question": "What did the alpha committee approve?", "history": []})
+    retrieved = {p.chunk_id for p in answer.retrieved}
+    assert answer.retrieved and all(c.passage.chunk_id in retrieved for c in answer.citations)
