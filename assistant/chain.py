@@ -71,7 +71,10 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         search_query = standalone or named or conversation.search_query(question)
         # A question that does not look like a follow-up may still be one: search with the
         # previous question too, at lower weight.
-        context_query = f"{conversation.turns[-1].question} {question}" if conversation.turns and search_query == question else None
+        if conversation.turns and search_query == question:
+            context_query: str | None = f"{conversation.turns[-1].question} {question}"
+        else:  # a follow-up ("Where was that?") is also searched beside what was just answered
+            context_query = conversation.answer_context(question)
         return {
             **inputs, "conversation": conversation, "search_query": search_query, "context_query": context_query,
             "asked": named or question,

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 from index.text import STOPWORDS, words
 
 _CITATION = re.compile(r"\s*\[\d+\]")
+DECLINED_PREFIX = "The sources I have do not say"  # how every declined answer starts
 _LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|anything else)\b", re.I)
 _PRONOUNS = frozenset("he she they him her them his hers their theirs it its".split())
 _POINTERS = frozenset("that this those these there such same".split())
@@ -72,6 +73,16 @@ class Conversation:
             return ""
         last = self.turns[-1]
         return f"{last.question} {_CITATION.sub('', last.answer)}"
+
+    def answer_context(self, question: str) -> str | None:
+        """The last answer (without citation marks) with the question, when the question is a follow-up
+        and the last turn was answered: what "that" or "she" points at is usually in the answer."""
+        if not self.is_followup(question) or not self.turns:
+            return None
+        answer = _CITATION.sub("", self.turns[-1].answer).strip()
+        if not answer or answer.startswith(DECLINED_PREFIX):
+            return None
+        return f"{answer} {question}"
 
     def given_sentences(self) -> set[str]:
         """Sentences already said in earlier answers (citation marks removed)."""
