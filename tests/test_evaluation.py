@@ -83,7 +83,7 @@ def test_summary_metrics_are_fractions_and_llm_metrics_are_not_faked(evaluation,
 def test_html_report_is_self_contained_with_plots(evaluation):
     out, _, _ = evaluation
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.count('<img src="data:image/png;base64,') == 3
+    assert page.count('<img src="data:image/png;base64,') == 4  # metrics, tags, reliability, latency
     assert not re.search(r"""(src|href)=["']?https?:""", page)  # nothing to fetch: opens offline
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "| metric | hybrid | naive-langchain |" in markdown
