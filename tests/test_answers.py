@@ -108,8 +108,8 @@ def test_unanswerable_questions_are_declined(testset_results):
     unanswerable = [(t, a) for c, i, t, a in testset_results if not t.answerable]
     declined = sum(a.abstained for t, a in unanswerable)
     assert len(unanswerable) >= 10 and declined >= 11, f"{declined}/{len(unanswerable)} declined"
-    # The fitted answerability model declines more than the old rule did (11 of 103 answerable turns
-    # measured): the price of declining 12 of 16 unanswerable ones instead of 10.
+    # The fitted answerability model declines 11 of 16 unanswerable turns (the old rule 10); the
+    # answerable ones it declines are bounded as before.
     declined_answerable = [t.user_input for c, i, t, a in testset_results if t.answerable and a.abstained]
     assert len(declined_answerable) <= 12, declined_answerable
 

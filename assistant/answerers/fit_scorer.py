@@ -42,7 +42,7 @@ RANKER_FEATURES = (
 )
 PLACEHOLDER = LogisticModel((), (), (), (), 0.0)
 TURN_FEATURES = (
-    "best", "margin", "support", "focus", "focus_ctx", "focus_type", "typed", "dense", "dense_ctx", "coverage",
+    "best", "support", "focus", "focus_ctx", "focus_type", "typed", "dense", "dense_ctx", "coverage",
     "names", "oov", "followup", "n_focus", "focus_any", "focus_ctx_any", "focus_typed_any",
 )
 
@@ -95,7 +95,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float 
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
     return LogisticModel(names, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, model.coef_[0])),
-                         float(model.intercept_[0]))
+                         float(model.intercept_[0]), tuple(map(float, x.min(axis=0))), tuple(map(float, x.max(axis=0))))
 
 
 def ranker_matrix(turns: list[TurnData]) -> tuple[np.ndarray, np.ndarray]:

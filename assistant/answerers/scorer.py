@@ -36,11 +36,18 @@ class LogisticModel:
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
+    # The range each feature had in training: values outside it are clipped, because a linear model
+    # extrapolates without limit (a margin of 0.7 on a four-document corpus, never seen in training,
+    # must not decide on its own).
+    low: tuple[float, ...] = ()
+    high: tuple[float, ...] = ()
 
     def logit(self, values: dict[str, float]) -> float:
         total = self.intercept
-        for name, mu, sd, w in zip(self.features, self.mean, self.scale, self.coef):
-            total += w * (values.get(name, 0.0) - mu) / sd
+        low = self.low or (float("-inf"),) * len(self.features)
+        high = self.high or (float("inf"),) * len(self.features)
+        for name, mu, sd, w, lo, hi in zip(self.features, self.mean, self.scale, self.coef, low, high):
+            total += w * (min(max(values.get(name, 0.0), lo), hi) - mu) / sd
         return total
 
     def probability(self, values: dict[str, float]) -> float:
@@ -49,12 +56,12 @@ class LogisticModel:
 
     def to_json(self) -> dict:
         return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
-                "coef": list(self.coef), "intercept": self.intercept}
+                "coef": list(self.coef), "intercept": self.intercept, "low": list(self.low), "high": list(self.high)}
 
     @classmethod
     def from_json(cls, data: dict) -> "LogisticModel":
         return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
-                   float(data["intercept"]))
+                   float(data["intercept"]), tuple(data.get("low", ())), tuple(data.get("high", ())))
 
 
 @dataclass(frozen=True)
