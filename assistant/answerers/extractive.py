@@ -338,6 +338,8 @@ class ExtractiveAnswerer:
         support, problems = self._support(q, chosen, generation)
         if self.scorer is None:
             return chosen, round(support, 3), problems
+        if problems:  # a hard rule found what the question asks for missing: no answer could be right
+            return chosen, 0.0, problems
         features = self.turn_features(analysis, chosen, support)
         answerable, confidence = self.scorer.judge(features)
         threshold = self.settings.answerable_threshold if self.settings.answerable_threshold is not None else self.scorer.threshold
@@ -347,16 +349,15 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def turn_features(analysis: Analysis, chosen: list[Candidate], support: float) -> dict[str, float]:
-        """What the answerability model sees: the best sentence's features and how clearly it won,
-        how much of the question's vocabulary and focus the answer covers, and the question itself."""
+        """What the answerability model sees: the best sentence's features, how much of the question's
+        vocabulary and focus the answer covers, and the question itself."""
         best = analysis.cands[0]
-        second = analysis.cands[1].score if len(analysis.cands) > 1 else 0.0
         q = analysis.q
         terms_total = sum(q.terms.values()) or 1.0
         oov = sum(w for t, w in q.terms.items() if w == 3.0) / terms_total
         kind = q.focus.answer_type if q.focus else "any"
         return {
-            "best": best.score, "margin": best.score - second, "support": support,
+            "best": best.score, "support": support,
             "focus": max(c.features.get("focus", 0.0) for c in chosen),
             "focus_ctx": max(c.features.get("focus_ctx", 0.0) for c in chosen),
             "focus_type": max(c.features.get("focus_type", 0.5) for c in chosen),
