@@ -54,6 +54,7 @@ _MAIN_POINTS_TARGET = re.compile(r"\b(of|in|from)\s+(?P<target>.+?)\s*[.?!]*$", 
 _OTHER_WORKS = re.compile(r"\b(books?|novels?|volumes?|monographs?|dissertation|thesis)\b", re.I)
 _MORE = re.compile(r"^\s*(tell me more|more|go on|continue|keep going|what else|anything else|and\??|more please|"
                    r"tell me more about (it|that|this))\s*[.?!]*\s*$", re.I)
+_BARE_POINTER = re.compile(r"^\s*(it|this|that|this one|that one)\s*[.?!]*\s*$", re.I)
 _ARTICLE = re.compile(r"\b(article|piece|essay|the author|this author|the writer|analysis|motin)\b", re.I)
 _POINTER = re.compile(r"^\s*(it|this|that|the (article|piece|essay|text|document)|this (article|piece|essay|text|"
                       r"document)|the author'?s? (article|piece)?)\s*$", re.I)
@@ -147,7 +148,11 @@ def detect(question: str, conversation: Conversation, docs: list[SourceDocument]
             return Intent("field", field=name, target=target) if target else None
     target_text = _summary_target(q)
     if target_text is not None:
-        target = resolve(target_text, docs)
+        target = None
+        if _BARE_POINTER.match(target_text) and conversation.turns:
+            # "Summarize it." right after a question about a named document means that document.
+            target = resolve(conversation.turns[-1].question, docs)
+        target = target or resolve(target_text, docs)
         if target:
             return Intent("summary", target=target)
         if re.match(r"^(please |can you |could you )?(summari[sz]e|sum up)\b", q, re.I) and target_text.strip():

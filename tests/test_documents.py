@@ -174,3 +174,12 @@ def test_a_pronoun_after_the_author_answer_means_the_author(assistant):
     # declines "work" is its own decision: it declines at P=0.50 today, see README "Honest answers").
     assert any("Terner Consulting" in p.text for p in second.retrieved[:3])
     assert ("Terner Consulting" in second.text) != second.abstained
+
+
+def test_summarize_it_after_a_question_about_a_named_document_summarises_that_document(assistant):
+    first = assistant.ask("Who wrote the Washington Declaration?")
+    summary = assistant.ask("Summarize it.", [("Who wrote the Washington Declaration?", first.text)])
+    assert not summary.abstained and summary.citations
+    assert all("Washington Declaration" in c.passage.title for c in summary.citations), summary.text[:200]
+    alone = assistant.ask("Summarize it.")  # with nothing before it, "it" is the project's own article
+    assert alone.citations and all("Washington Declaration" not in c.passage.title for c in alone.citations)
