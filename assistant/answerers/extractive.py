@@ -20,6 +20,10 @@ import numpy as np
 from assistant.answer import Answer, Citation, Passage
 from assistant.conversation import Conversation
 from assistant.answerers.scorer import Scorer, load_scorer, rank
+from assistant.answerers.weights import (
+    CONTINUATION_RATIO, JOIN_OTHER_DOC, JOIN_SAME_DOC, RELATED_SHOWN, RUNNER_UP_OTHER_DOC, RUNNER_UP_SAME_DOC, SOFT_CREDIT,
+    SOFT_MATCH_CAP, STATED_CREDIT, STRICT_CREDIT,
+)
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from index import embeddings
@@ -31,18 +35,6 @@ _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
-
-def soft_credit(similarity: float) -> float:
-    """Credit for a word of similar meaning when ranking: none below 0.45 cosine, full from 0.75."""
-    return min(1.0, max(0.0, (similarity - 0.45) / 0.3))
-
-
-def strict_credit(similarity: float) -> float:
-    """Credit for a word of similar meaning when deciding to answer at all: only close synonyms
-    count (troops ~ soldiers 0.89, budget ~ spending 0.74), not loose associations (population ~ people 0.53)."""
-    return min(1.0, max(0.0, (similarity - 0.55) / 0.25))
-
-RELATED_SHOWN = 3
 # Facts about a person (or an occasion) that a source states outright or not at all (as stems).
 PERSONAL_FACTS = frozenset(stem(w) for w in (
     "nationality citizenship citizen height tall weight birthplace birthday born age children child kids sons "
@@ -50,19 +42,6 @@ PERSONAL_FACTS = frozenset(stem(w) for w in (
     "wealth fortune degree doctorate phd graduate graduated university college studied education school "
     "eat ate food meal menu dish drink drank recipe cook cooking weather hometown siblings brother sister parents father mother"
 ).split())
-# A runner-up joins a fitted-scorer answer only when its probability of answering is at least
-# max(floor, ratio * the best's) and it states at least JOIN_FOCUS of the question's focus.
-JOIN_SAME_DOC = (0.3, 0.5)
-JOIN_OTHER_DOC = (0.5, 0.8)
-JOIN_FOCUS = 0.5
-# The same with hand-set scores: (close ratio, near ratio, term gain needed when only near, share of
-# the question's focus a runner-up must state to join).
-# Measured on core + honesty (answerable turns): focus 0.1 cut padding sentences from 30% to 22% for
-# 2 points of right answers, but it dropped the answer to "How did North Korea respond to Lee's gestures?"
-# (whose answer shares no word with its focus) and two follow-ups: left at 0 until the focus matches
-# paraphrases better. Never applied to follow-ups, whose own words carry little of the focus.
-RUNNER_UP_SAME_DOC = (0.93, 0.85, 0.2, 0.0)
-RUNNER_UP_OTHER_DOC = (0.93, 0.85, 0.2, 0.0)
 
 
 @dataclass
@@ -165,7 +144,7 @@ class ExtractiveAnswerer:
             vocab = sorted(set(evidence_words))
             sims = self.vectors.get(query_words) @ self.vectors.get(vocab).T
             for t, row in zip(missing_terms, sims):
-                credit = strict_credit(float(row.max()) if row.size else 0.0)
+                credit = STRICT_CREDIT(float(row.max()) if row.size else 0.0)
                 got += credit * terms[t]
                 if credit < 0.5:
                     unmatched.append(q.surface.get(t, t))
@@ -192,7 +171,7 @@ class ExtractiveAnswerer:
                 if t in cand.terms:
                     credit[t] = 1.0
                 elif cols:
-                    credit[t] = 0.8 * soft_credit(float(sims[row, cols].max()))
+                    credit[t] = SOFT_MATCH_CAP * SOFT_CREDIT(float(sims[row, cols].max()))
             result.append(credit)
         return result
 
@@ -219,7 +198,7 @@ class ExtractiveAnswerer:
                 if t in stems:
                     got += focus[t]
                 elif cols:
-                    got += focus[t] * strict_credit(float(sims[row, cols].max()))
+                    got += focus[t] * STRICT_CREDIT(float(sims[row, cols].max()))
             result.append(got / total)
         return result
 
@@ -237,7 +216,7 @@ class ExtractiveAnswerer:
         if not missing or not vocab:
             return [q.focus.surface.get(t, t) for t in missing]
         sims = self.vectors.get([q.focus.surface.get(t, t) for t in missing]) @ self.vectors.get(vocab).T
-        return [q.focus.surface.get(t, t) for t, row in zip(missing, sims) if strict_credit(float(row.max())) < 0.5]
+        return [q.focus.surface.get(t, t) for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
 
     def _window_terms(self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None) -> set[str]:
         """Terms of the sentences around a candidate: a sentence is often about what its neighbours name."""
@@ -388,7 +367,7 @@ class ExtractiveAnswerer:
         nxt = self._neighbour(generation, best, +1)
         if nxt and len(chosen) < limit and is_prose(nxt[1]) and (_CONTINUES.search(best.text) or _ANAPHOR.match(nxt[1])):
             neighbour = by_key.get((best.doc_id, nxt[0]))
-            if neighbour is None or neighbour.score >= 0.6 * best.score:
+            if neighbour is None or neighbour.score >= CONTINUATION_RATIO * best.score:
                 joined = neighbour or self._stub(best, nxt, generation, passages)
                 if joined:
                     chosen.append(joined)
@@ -406,13 +385,13 @@ class ExtractiveAnswerer:
                 # A close runner-up often holds the half of the answer the best sentence lacks, but it
                 # joins only when it speaks to the question's focus too (no padding), and one from
                 # another document only when it is nearly as good as the best on its own.
-                close, near, near_gain, focus = RUNNER_UP_SAME_DOC if cand.doc_id == best.doc_id else RUNNER_UP_OTHER_DOC
-                joins = ((cand.score >= close * best.score or (cand.score >= near * best.score and gain >= near_gain))
-                         and (cand.features.get("followup", 0.0) > 0 or cand.features.get("focus", 0.0) >= focus))
+                rule = RUNNER_UP_SAME_DOC if cand.doc_id == best.doc_id else RUNNER_UP_OTHER_DOC
+                joins = ((cand.score >= rule.close * best.score or (cand.score >= rule.near * best.score and gain >= rule.near_gain))
+                         and (cand.features.get("followup", 0.0) > 0 or cand.features.get("focus", 0.0) >= rule.focus))
             else:
-                floor, ratio = JOIN_SAME_DOC if cand.doc_id == best.doc_id else JOIN_OTHER_DOC
-                joins = (cand.score >= max(floor, ratio * best.score) and gain > 0
-                         and cand.features.get("focus", 0.0) >= JOIN_FOCUS)
+                join = JOIN_SAME_DOC if cand.doc_id == best.doc_id else JOIN_OTHER_DOC
+                joins = (cand.score >= max(join.floor, join.ratio * best.score) and gain > 0
+                         and cand.features.get("focus", 0.0) >= join.focus)
             if joins:
                 chosen.append(cand)
                 covered |= cand.terms

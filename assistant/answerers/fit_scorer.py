@@ -40,6 +40,7 @@ RANKER_FEATURES = (
     "dense", "dense_ctx", "dense_gap", "coverage", "window", "premise", "rank", "type", "focus_type", "focus",
     "focus_ctx", "names", "subject", "primary", "given", "near_given", "followup",
 )
+RANKER_KINDS = ("hand", "learned", "pairwise")
 PLACEHOLDER = LogisticModel((), (), (), (), 0.0)
 TURN_FEATURES = (
     "best", "support", "focus", "focus_ctx", "focus_type", "typed", "dense", "dense_ctx", "coverage",
@@ -98,6 +99,47 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float 
                          float(model.intercept_[0]), tuple(map(float, x.min(axis=0))), tuple(map(float, x.max(axis=0))))
 
 
+def fit_pairwise(turns: list[TurnData], c: float = 0.1) -> LogisticModel:
+    """A ranker fitted on pairs within one turn (a reference sentence against another candidate of the
+    same question), so what differs between questions (how close any sentence can get to a vague
+    question) does not blur what makes one sentence a better answer than its neighbours. The pair
+    model's score is then mapped to P(reference) by a one-feature logistic fit over all candidates,
+    so its scale means the same as a pointwise ranker's (the joining rules compare probabilities)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x_all, y_all = ranker_matrix(turns)
+    mean = x_all.mean(axis=0)
+    scale = x_all.std(axis=0)
+    scale[scale == 0] = 1.0
+    diffs: list[np.ndarray] = []
+    for turn in turns:
+        if not turn.answerable or not turn.analysis.cands:
+            continue
+        x = (np.array([[c.features.get(n, 0.0) for n in RANKER_FEATURES] for c in turn.analysis.cands]) - mean) / scale
+        y = np.array(turn.labels)
+        for positive in x[y == 1]:
+            for negative in x[y == 0]:
+                diffs.append(positive - negative)
+    d = np.array(diffs)
+    pairs = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(np.vstack([d, -d]),
+                                                                           np.r_[np.ones(len(d)), np.zeros(len(d))])
+    w = pairs.coef_[0]
+    s = ((x_all - mean) / scale) @ w
+    link = LogisticRegression(max_iter=2000).fit(s.reshape(-1, 1), y_all)
+    a, b = float(link.coef_[0][0]), float(link.intercept_[0])
+    return LogisticModel(RANKER_FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), tuple(float(a * v) for v in w), b,
+                         tuple(map(float, x_all.min(axis=0))), tuple(map(float, x_all.max(axis=0))))
+
+
+def fit_ranker(turns: list[TurnData], kind: str) -> LogisticModel | None:
+    """None for the hand-set weights; else a pointwise ("learned") or within-question ("pairwise") fit."""
+    if kind == "hand":
+        return None
+    if kind == "pairwise":
+        return fit_pairwise(turns)
+    return fit_logistic(*ranker_matrix(turns), RANKER_FEATURES)
+
+
 def ranker_matrix(turns: list[TurnData]) -> tuple[np.ndarray, np.ndarray]:
     rows = [[c.features.get(n, 0.0) for n in RANKER_FEATURES] for t in turns if t.answerable for c in t.analysis.cands]
     labels = [y for t in turns if t.answerable for y in t.labels]
@@ -131,7 +173,7 @@ def utility(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, h
     return float(np.sum(np.where(answered, np.where(right, 1, -1), np.where(answerable, -MISSED_ANSWER_COST, 1))))
 
 
-def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: int, learned_ranker: bool) -> dict[str, Any]:
+def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: int, ranker_kind: str) -> dict[str, Any]:
     """Out-of-fold ranker scores, then out-of-fold answerability, both grouped by case."""
     from sklearn.model_selection import GroupKFold
 
@@ -143,7 +185,7 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     top_ok = np.zeros(len(turns), bool)
     index = np.arange(len(turns))
     for train, test in splitter.split(index, groups=groups):
-        ranker = fit_logistic(*ranker_matrix([turns[i] for i in train]), RANKER_FEATURES) if learned_ranker else None
+        ranker = fit_ranker([turns[i] for i in train], ranker_kind)
         for i in test:
             if not turns[i].analysis.cands:
                 hard[i] = True
@@ -181,7 +223,7 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     support_rule = (x_turn[:, TURN_FEATURES.index("support")] >= 0.4) & ~hard
     declined = ~answered
     return {
-        "ranker": "learned" if learned_ranker else "hand", "folds": folds, "turns": len(turns),
+        "ranker": ranker_kind, "folds": folds, "turns": len(turns),
         "answerable_turns": n_answerable, "unanswerable_turns": n_un, "threshold": float(best),
         "ranker_top1_reference": round(float(top_ok[answerable].mean()), 4),
         "answer_correct": round(float((answered & right)[answerable].sum() / max(1, n_answerable)), 4),
@@ -216,8 +258,8 @@ def calibrated(calibration: LogisticModel, p_answerable: float) -> float:
     return calibration.probability({"logit": logit(p_answerable)})
 
 
-def fit_final(turns: list[TurnData], answerer: ExtractiveAnswerer, threshold: float, learned_ranker: bool) -> Scorer:
-    ranker = fit_logistic(*ranker_matrix(turns), RANKER_FEATURES) if learned_ranker else None
+def fit_final(turns: list[TurnData], answerer: ExtractiveAnswerer, threshold: float, ranker_kind: str) -> Scorer:
+    ranker = fit_ranker(turns, ranker_kind)
     rows, labels, rights = [], [], []
     for turn in turns:
         if not turn.analysis.cands:
@@ -240,20 +282,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
     parser.add_argument("--cv-only", action="store_true", help="report held-out folds, write nothing")
-    parser.add_argument("--ranker", choices=("hand", "learned", "best"), default="best",
-                        help="order sentences by the hand-set weights, a fitted ranker, or whichever scores better out of fold")
+    parser.add_argument("--ranker", choices=RANKER_KINDS + ("best",), default="best",
+                        help="order sentences by the hand-set weights, a pointwise or a within-question (pairwise) "
+                             "fitted ranker, or whichever scores best out of fold")
     args = parser.parse_args(argv)
     turns, answerer = collect(args.testsets, Settings())
-    choices = {"hand": [False], "learned": [True], "best": [False, True]}[args.ranker]
-    reports = [cross_validate(turns, answerer, args.folds, learned) for learned in choices]
+    choices = RANKER_KINDS if args.ranker == "best" else (args.ranker,)
+    reports = [cross_validate(turns, answerer, args.folds, kind) for kind in choices]
     for report in reports:
         print(json.dumps(report, indent=2))
     report = max(reports, key=lambda r: r["utility"])
-    learned = report["ranker"] == "learned"
     print(f"chosen ranker: {report['ranker']}", file=sys.stderr)
     if args.cv_only:
         return 0
-    scorer = fit_final(turns, answerer, report["threshold"], learned)
+    scorer = fit_final(turns, answerer, report["threshold"], report["ranker"])
     payload = {
         "version": scorer.version, "trained_on": [str(p) for p in args.testsets], "cv": report, "cv_compared": reports,
         "threshold": scorer.threshold, "ranker": scorer.ranker.to_json() if scorer.ranker else None,

@@ -12,7 +12,8 @@ from typing import Any, Iterator
 
 from assistant import llms, prompts
 from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence, RepairedSentence, final_answer
-from assistant.answerers.extractive import RELATED_SHOWN, ExtractiveAnswerer
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.weights import RELATED_SHOWN
 from assistant.conversation import Conversation
 from assistant.guard import CitedSentence, Guard
 from assistant.rewrite import standalone
