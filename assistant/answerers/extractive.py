@@ -249,6 +249,7 @@ class ExtractiveAnswerer:
         q_total = sum(q.terms.values()) or 1.0
         given = conversation.given_sentences()
         given_at = {(c.doc_id, c.index) for c in cands if c.text in given}
+        given_docs = {doc for doc, _ in given_at}
         soft = self._soft_matches(q, cands)
         subject = [stem(w) for w in words(q.subject) if w not in STOPWORDS]
         names = {stem(n) for n in q.names}
@@ -273,6 +274,8 @@ class ExtractiveAnswerer:
             f["focus_ctx"] = f_ctx
             f["names"] = (sum(1 for n in names if n in window) / len(names)) if names else 1.0
             f["given"] = 1.0 if cand.text in given else 0.0
+            # A follow-up is about what was just answered: its document is the first place to look.
+            f["given_doc"] = 1.0 if followup and cand.doc_id in given_docs else 0.0
             f["near_given"] = 1.0 if followup and any(d == cand.doc_id and 0 < abs(i - cand.index) <= 3 for d, i in given_at) else 0.0
             f["primary"] = 1.0 if q.about_article and generation.documents[cand.doc_id].metadata.get("corpus_rank") == "0" else 0.0
             f["followup"] = 1.0 if followup else 0.0

@@ -37,6 +37,7 @@ STATED_CREDIT = 0.5
 HAND_RANKER: dict[str, float] = {
     "dense": 0.40, "dense_ctx": 0.20, "coverage": 0.25, "premise": 0.20, "rank": 0.20, "type": 0.10,
     "subject": 0.05, "primary": 0.25, "near_given": 0.10, "given": -0.15,
+    "given_doc": 0.10,
 }
 
 # The sentence after the best one joins when it continues it and scores at least this share of it.
