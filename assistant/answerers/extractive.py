@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
@@ -87,6 +88,18 @@ class _VectorCache:
             return np.vstack([self._store[t] for t in texts]) if texts else np.zeros((0, embeddings.MODEL_DIM), np.float32)
 
 
+@lru_cache(maxsize=100_000)
+def content_words(sentence: str) -> tuple[str, ...]:
+    """A sentence's words without stopwords, kept: the same sentences are read again for every question near them."""
+    return tuple(w for w in words(sentence) if w not in STOPWORDS)
+
+
+@lru_cache(maxsize=100_000)
+def sentence_terms(sentence: str) -> frozenset[str]:
+    """A sentence's content stems (kept, like its words)."""
+    return frozenset(stem(w) for w in content_words(sentence))
+
+
 def is_prose(sentence: str) -> bool:
     """Headlines, bylines and captions (no end punctuation, few words) make poor answers."""
     return bool(_PROSE_END.search(sentence)) and len(sentence.split()) >= 5
@@ -114,7 +127,7 @@ class ExtractiveAnswerer:
                 text = doc.text[start:end]
                 if not is_prose(text):
                     continue
-                seen[key] = Candidate(chunk.doc_id, i, text, start, end, passage, {stem(w) for w in words(text) if w not in STOPWORDS})
+                seen[key] = Candidate(chunk.doc_id, i, text, start, end, passage, set(sentence_terms(text)))
         return list(seen.values())
 
     def _neighbour(self, generation: Generation, cand: Candidate, step: int) -> tuple[int, str] | None:
@@ -157,7 +170,7 @@ class ExtractiveAnswerer:
         """Per candidate, how well each question term is matched: 1 for the same stem, otherwise
         partial credit from the closest word of the sentence by embedding (ask ~ requested)."""
         terms = list(q.terms)
-        cand_words = [[w for w in words(c.text) if w not in STOPWORDS] for c in cands]
+        cand_words = [content_words(c.text) for c in cands]
         vocab = sorted({w for ws in cand_words for w in ws})
         result: list[dict[str, float]] = []
         if not terms or not vocab:
@@ -165,13 +178,13 @@ class ExtractiveAnswerer:
         position = {w: i for i, w in enumerate(vocab)}
         sims = self.vectors.get([q.surface.get(t, t) for t in terms]) @ self.vectors.get(vocab).T
         for cand, ws in zip(cands, cand_words):
-            cols = [position[w] for w in ws]
+            closest = sims[:, [position[w] for w in ws]].max(axis=1) if ws else None
             credit: dict[str, float] = {}
             for row, t in enumerate(terms):
                 if t in cand.terms:
                     credit[t] = 1.0
-                elif cols:
-                    credit[t] = SOFT_MATCH_CAP * SOFT_CREDIT(float(sims[row, cols].max()))
+                elif closest is not None:
+                    credit[t] = SOFT_MATCH_CAP * SOFT_CREDIT(float(closest[row]))
             result.append(credit)
         return result
 
@@ -182,7 +195,7 @@ class ExtractiveAnswerer:
         total = sum(focus.values())
         if not focus or total == 0:
             return [1.0 for _ in texts]
-        text_words = [[w for w in words(t) if w not in STOPWORDS] for t in texts]
+        text_words = [content_words(t) for t in texts]
         vocab = sorted({w for ws in text_words for w in ws})
         if not vocab:
             return [0.0 for _ in texts]
@@ -190,15 +203,15 @@ class ExtractiveAnswerer:
         terms = list(focus)
         sims = self.vectors.get([q.focus.surface.get(t, t) for t in terms]) @ self.vectors.get(vocab).T
         result = []
-        for ws in text_words:
-            stems = {stem(w) for w in ws}
-            cols = [position[w] for w in ws]
+        for text, ws in zip(texts, text_words):
+            stems = sentence_terms(text)
+            closest = sims[:, [position[w] for w in ws]].max(axis=1) if ws else None
             got = 0.0
             for row, t in enumerate(terms):
                 if t in stems:
                     got += focus[t]
-                elif cols:
-                    got += focus[t] * STRICT_CREDIT(float(sims[row, cols].max()))
+                elif closest is not None:
+                    got += focus[t] * STRICT_CREDIT(float(closest[row]))
             result.append(got / total)
         return result
 
@@ -226,7 +239,7 @@ class ExtractiveAnswerer:
         for i in range(max(0, cand.index - reach), min(len(doc.sentences), last + 1)):
             if i != cand.index:
                 start, end = doc.sentences[i]
-                found.update(stem(w) for w in words(doc.text[start:end]) if w not in STOPWORDS)
+                found.update(sentence_terms(doc.text[start:end]))
         return found
 
     def _score(self, q: QuestionProfile, cands: list[Candidate], qvec: np.ndarray, generation: Generation,
@@ -409,7 +422,7 @@ class ExtractiveAnswerer:
         holder = next((p for p in passages if p.doc_id == near.doc_id and p.start <= start and end <= p.end), None)
         if holder is None:
             return None
-        return Candidate(near.doc_id, index, text, start, end, holder, {stem(w) for w in words(text) if w not in STOPWORDS}, {"dense": 0.0}, 0.0)
+        return Candidate(near.doc_id, index, text, start, end, holder, set(sentence_terms(text)), {"dense": 0.0}, 0.0)
 
     def _support(self, q: QuestionProfile, chosen: list[Candidate], generation: Generation) -> tuple[float, list[str]]:
         """How much of the question's vocabulary the answer (with its neighbours) covers, and the hard
