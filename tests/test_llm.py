@@ -21,7 +21,7 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.conversation import Conversation
-from assistant.evaluation.runner import GUARD_OUTCOMES
+from assistant.evaluation.play import GUARD_OUTCOMES
 from assistant.guard import Guard
 from assistant.rewrite import rewrite_problem
 from assistant.service import Assistant
@@ -254,12 +254,12 @@ def test_web_chat_streams_llm_tokens_then_shows_backend_and_guard(generative, co
     extractive = Assistant(corpus_settings)
     page = ChatPage(generative, UISettings(), {"openai": generative, "extractive": extractive})
     steps = _finals(page.respond(QUESTIONS[1], [], 6, "hybrid", "openai", False, "llm-session"))
-    chats = [s[1] for s in steps if isinstance(s[1], list)]
-    answer = steps[-1][2][-1].answer
+    chats = [s.chatbot for s in steps if isinstance(s.chatbot, list)]
+    answer = steps[-1].turns[-1].answer
     partials = [c[-1]["content"] for c in chats[1:-1]]
     assert len(partials) > 3 and answer.generated_text.startswith(partials[0].strip()[:20])  # the model's own tokens, live
     assert chats[-1][-1]["content"] == answer.text  # then what the guard kept (or the fallback)
-    panel = steps[-1][4]
+    panel = steps[-1].sources
     assert f"Answered by: <b>{answer.backend}</b>" in panel
     if answer.guard and answer.guard.removed:
         assert "Guard removed" in panel and "<s>" in panel
@@ -267,7 +267,7 @@ def test_web_chat_streams_llm_tokens_then_shows_backend_and_guard(generative, co
         assert "Guard repaired the citation" in panel and "→" in panel
     # The same page still answers extractively when that backend is chosen.
     steps = _finals(page.respond(QUESTIONS[0], [], 6, "hybrid", "extractive", False, "llm-session"))
-    assert steps[-1][2][-1].answer.backend == "extractive"
+    assert steps[-1].turns[-1].answer.backend == "extractive"
 
 
 def test_cli_streams_tokens_to_stderr_and_prints_the_checked_answer(corpus_settings, llm_url):

@@ -12,7 +12,7 @@ import pytest
 from assistant.answer import Passage
 from assistant.answerers.generative import compose, guard_report
 from assistant.conversation import Conversation
-from assistant.evaluation.runner import guard_outcome
+from assistant.evaluation.play import guard_outcome
 from assistant.guard import Guard, verbatim
 from assistant.rewrite import invented, reads_as_answer, standalone
 from ui.render import provenance

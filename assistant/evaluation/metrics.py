@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections import Counter
 
+import numpy as np
+
 from assistant.answer import Answer, Passage
 from assistant.evaluation.testset import TurnCase
 from index.text import STOPWORDS, words
@@ -142,7 +144,7 @@ def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
     return metrics
 
 
-# -- aggregation (used by the runner; kept here so every metric definition lives in one file) ------
+# -- aggregation (used by aggregate.py; kept here so every metric definition lives in one file) -----
 
 def strip_citations(text: str) -> str:
     """Answer text without its [n] marks: they are not words and would skew similarity."""
@@ -167,14 +169,10 @@ def mean(values: list[float]) -> float | None:
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0-100), as numpy computes it, without the dependency."""
+    """Linear-interpolated percentile (q in 0-100); None when no turn was timed, not numpy's nan."""
     if not values:
         return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    return float(np.percentile(values, q))
 
 
 def abstention_scores(should_abstain: list[bool], abstained: list[bool]) -> dict[str, float | None]:
