@@ -165,6 +165,7 @@ def play(turn: TurnData, answerer: ExtractiveAnswerer, ranker: LogisticModel | N
 
 
 MISSED_ANSWER_COST = 0.5  # a needless refusal costs half of what a wrong answer does
+UTILITY_TIE = 1.0  # smoothed utilities closer than this to the best count as a tie
 
 
 def utility(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, hard: np.ndarray, threshold: float) -> float:
@@ -205,7 +206,10 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     # (+-0.05) does best on average, so a lone spike does not decide.
     utilities = {th: utility(p_answerable, right, answerable, hard, th) for th in thresholds}
     smoothed = {th: float(np.mean([u for t, u in utilities.items() if abs(t - th) <= 0.05 + 1e-9])) for th in thresholds}
-    best = max(thresholds, key=lambda th: (smoothed[th], -abs(th - 0.5)))
+    # Where thresholds are within one turn's worth of utility of the best, prefer the highest: when the
+    # numbers cannot tell them apart, declining is the honest side to err on.
+    top = max(smoothed.values())
+    best = max(th for th in thresholds if smoothed[th] >= top - UTILITY_TIE)
     answered = (p_answerable >= best) & ~hard
     # Confidence shown = P(right), a monotone function of P(answerable) calibrated on the other folds.
     confidence = np.zeros(len(turns))
