@@ -157,7 +157,7 @@ def test_incremental_rebuilds_drop_old_collections_and_keep_bm25_in_step(tmp_pat
     assert collection_name(first.generation) not in names, "the deleted generation's collection is still on the server"
     assert names == {collection_name(second.generation), collection_name(third.generation)}
     assert_findable(assistant, "walrus choir Wonsan", "walrus choir")
-    stale = [p for p in assistant.retriever.search("zebra quartet Kaesong", 6, "bm25") if "zebra" in p.text]
+    stale = [p for p in assistant.retriever.search("zebra quartet Kaesong", 6, "bm25").passages if "zebra" in p.text]
     assert stale == [], "BM25 still returns text that was edited away"
 
 
@@ -177,7 +177,7 @@ def assert_store_matches_disk(settings: Settings, url: str, built: list[str]) ->
 
 def assert_findable(assistant: Assistant, query: str, phrase: str) -> None:
     for mode in ("bm25", "dense", "hybrid"):
-        hits = assistant.retriever.search(query, 3, mode)
+        hits = assistant.retriever.search(query, 3, mode).passages
         assert hits and phrase in hits[0].text, f"{mode}: {phrase!r} not the top hit for {query!r}"
 
 

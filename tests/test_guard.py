@@ -9,7 +9,9 @@ from assistant.guard import Guard, split_cited
 from assistant.llms import LLMConfigError, chat_model
 from assistant.prompts import answer_messages, passages_block, says_not_in_sources
 from assistant.settings import Settings
+from index.embeddings import MiniLMEmbedder
 
+MINILM = MiniLMEmbedder()  # support thresholds are MiniLM's: these tests judge with the real model
 CALL = ("Lee’s first foreign call as president was to President Trump, a clear signal that he will continue "
         "prioritizing the US-ROK alliance. Lee then spoke with Japanese Prime Minister Ishiba Shigeru.")
 
@@ -25,19 +27,19 @@ def test_marks_after_the_full_stop_or_before_the_next_sentence_belong_to_the_sen
 
 
 def test_a_sentence_copied_from_its_passage_is_kept_with_the_quote_and_its_document_offsets():
-    [checked] = Guard(0.5).check("Lee’s first foreign call as president was to President Trump [1].", [passage()])
+    [checked] = Guard(0.5, MINILM).check("Lee’s first foreign call as president was to President Trump [1].", [passage()])
     assert checked.kept and checked.support > 0.9
     quote, start, end = checked.quotes[1]
     assert quote.startswith("Lee’s first foreign call") and start == 100 and end == 100 + len(quote)
 
 
 def test_a_faithful_paraphrase_is_kept():
-    [checked] = Guard(0.5).check("Lee's first call as president went to Trump [1].", [passage()])
+    [checked] = Guard(0.5, MINILM).check("Lee's first call as president went to Trump [1].", [passage()])
     assert checked.kept, checked.reason
 
 
 def test_names_written_more_fully_than_in_the_passage_are_accepted():
-    [checked] = Guard(0.5).check("As president, Lee Jae-myung made his first foreign call to President Donald Trump [1].", [passage()])
+    [checked] = Guard(0.5, MINILM).check("As president, Lee Jae-myung made his first foreign call to President Donald Trump [1].", [passage()])
     assert checked.kept, checked.reason
 
 
@@ -50,7 +52,7 @@ def test_names_written_more_fully_than_in_the_passage_are_accepted():
     ("The weather in the harbour was pleasant and the fishing boats came home early [1].", "support"),
 ])
 def test_unsupported_sentences_are_caught_with_the_reason(sentence, reason):
-    [checked] = Guard(0.5).check(sentence, [passage()])
+    [checked] = Guard(0.5, MINILM).check(sentence, [passage()])
     assert not checked.kept
     assert reason in checked.reason
 
@@ -58,9 +60,9 @@ def test_unsupported_sentences_are_caught_with_the_reason(sentence, reason):
 def test_a_sentence_is_judged_against_the_passage_it_cites_and_only_clear_support_elsewhere_repairs_it():
     other = passage("The alliance hosts about 28,500 U.S. troops.", n=2)
     # Supported by passage 1, but not clearly enough (a paraphrase near the threshold) to move a citation there.
-    [loose] = Guard(0.5).check("Lee spoke to Trump before anyone else [2].", [passage(), other])
+    [loose] = Guard(0.5, MINILM).check("Lee spoke to Trump before anyone else [2].", [passage(), other])
     assert not loose.kept and "[2]: " in loose.reason
-    [cited_right] = Guard(0.5).check("Lee spoke to Trump before anyone else [1].", [passage(), other])
+    [cited_right] = Guard(0.5, MINILM).check("Lee spoke to Trump before anyone else [1].", [passage(), other])
     assert cited_right.kept and not cited_right.repaired
 
 
@@ -148,7 +150,7 @@ def test_a_verbatim_sentence_with_a_wrong_number_is_repaired_to_the_passage_that
     other = passage("The alliance hosts about 28,500 U.S. troops.", n=2)
     for mark in ("[2]", "[7]"):  # a retrieved passage that does not support it, or one that does not exist
         text = f"Lee’s first foreign call as president was to President Trump {mark}."
-        [checked] = Guard(0.5).check(text, [passage(), other])
+        [checked] = Guard(0.5, MINILM).check(text, [passage(), other])
         assert checked.kept and checked.repaired, checked.reason
         assert checked.supporting == [1] and checked.repaired_from == [int(mark[1])]
         assert checked.quotes[1][0].startswith("Lee’s first foreign call")
@@ -157,7 +159,7 @@ def test_a_verbatim_sentence_with_a_wrong_number_is_repaired_to_the_passage_that
 
 def test_names_and_numbers_must_be_in_the_passage_a_citation_is_repaired_to():
     other = passage("The alliance hosts about 28,500 U.S. troops.", n=2)
-    guard = Guard(0.5)
+    guard = Guard(0.5, MINILM)
     [name] = guard.check("Lee’s first foreign call as president was to President Putin [2].", [passage(), other])
     [number] = guard.check("The alliance hosts about 38,500 U.S. troops [1].", [passage(), other])
     assert not name.kept and "[2]" in name.reason
@@ -168,7 +170,7 @@ def test_a_paraphrase_with_the_right_number_is_kept_and_an_invented_figure_is_re
     fact = passage("- The ROK also committed to spending $25 billion on U.S. military equipment purchases by 2030, and "
                    "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion "
                    "in accordance with ROK legal requirements.", n=2)
-    guard = Guard(0.5)
+    guard = Guard(0.5, MINILM)
     paraphrase_text = "The ROK will buy $25 billion of U.S. military equipment by 2030 [2]."
     [paraphrase] = guard.check(paraphrase_text, [passage(), fact])
     assert paraphrase.kept and not paraphrase.repaired

@@ -12,6 +12,7 @@ from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
 from assistant.focus import answer_type, find_focus
 from assistant.question import FRAME_WORDS
+from assistant.stages import ChainInput
 
 # Questions from the issue: names in the corpus, focus absent from it.
 DECLINE = [
@@ -39,10 +40,10 @@ def test_camp_david_answer_leads_with_the_camp_david_statement(assistant):
     """The sentences chosen (whether or not the confidence then suffices to answer) lead with the Camp
     David statement. (A runner-up from the 2024 Lima statement may still join: padding is not solved.)"""
     question = "What did Japan and South Korea agree at Camp David?"
-    state = assistant.chain.prepare.invoke({"question": question, "history": []})
+    state = assistant.chain.prepare.invoke(ChainInput(question))
     answerer = assistant.answerer
-    analysis = answerer.analyse(question, state["passages"], state["generation"], state["conversation"])
-    chosen = answerer._select(analysis.cands, state["generation"], analysis.q, state["passages"])
+    analysis = answerer.analyse(question, state.passages, state.generation, state.conversation)
+    chosen = answerer._select(analysis.cands, state.generation, analysis.q, state.passages)
     assert chosen and "Camp David" in chosen[0].passage.title, [c.passage.title for c in chosen]
 
 

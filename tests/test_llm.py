@@ -109,7 +109,7 @@ def test_tokens_stream_and_the_answer_records_the_backend_and_the_raw_text(gener
 
 def test_every_kept_sentence_cites_a_retrieved_passage_that_supports_it(generative):
     removed_total = 0
-    guard = Guard(generative.settings.guard_threshold)
+    guard = Guard(generative.settings.guard_threshold, generative.embedder)
     for question in QUESTIONS:
         _, answer = run_stream(generative, question)
         assert answer.guard is not None, "a generated answer always carries the guard's report"

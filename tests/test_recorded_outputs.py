@@ -36,7 +36,7 @@ FOLLOW_UP_RECORDED_REWRITE = "Lee called President Obama after calling Trump fir
 
 
 def retrieve(assistant, question: str) -> list[Passage]:
-    return assistant.retriever.search(question, K)
+    return assistant.retriever.search(question, K).passages
 
 
 def holder(passages: list[Passage], sentence: str) -> int:
@@ -48,7 +48,7 @@ def holder(passages: list[Passage], sentence: str) -> int:
 
 @pytest.fixture(scope="module")
 def guard(assistant) -> Guard:
-    return Guard(assistant.settings.guard_threshold)
+    return Guard(assistant.settings.guard_threshold, assistant.embedder)
 
 
 def test_a_paragraph_closed_by_one_wrong_citation_keeps_every_sentence_with_repaired_citations(assistant, guard):

@@ -10,7 +10,6 @@ the best evidence, which separated unanswerable questions better than any simila
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -22,7 +21,7 @@ from assistant.conversation import Conversation
 from assistant.answerers.scorer import Scorer, load_scorer, rank
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
-from index import embeddings
+from index.embedder import CachedEmbedder, Embedder
 from index.generation import Generation
 from index.text import STOPWORDS, stem, words
 
@@ -87,27 +86,6 @@ class Analysis:
     followup: bool
 
 
-class _VectorCache:
-    """Sentence and word embeddings, computed on first use and kept: warm questions skip the model."""
-
-    def __init__(self, limit: int = 50_000) -> None:
-        self._store: dict[str, np.ndarray] = {}
-        self._limit = limit
-        self._lock = threading.Lock()
-
-    def get(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._store]
-        if missing:
-            fresh = embeddings.embed(missing)
-            with self._lock:
-                if len(self._store) + len(missing) > self._limit:
-                    self._store.clear()
-                self._store.update(zip(missing, fresh))
-        with self._lock:
-            return np.vstack([self._store[t] for t in texts]) if texts else np.zeros((0, embeddings.MODEL_DIM), np.float32)
-
-
 def is_prose(sentence: str) -> bool:
     """Headlines, bylines and captions (no end punctuation, few words) make poor answers."""
     return bool(_PROSE_END.search(sentence)) and len(sentence.split()) >= 5
@@ -116,9 +94,9 @@ def is_prose(sentence: str) -> bool:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
-        self.vectors = _VectorCache()
+        self.vectors = CachedEmbedder(embedder)  # sentence and word vectors: warm questions skip the model
         self.scorer: Scorer | None = load_scorer() if settings.scorer == "learned" else None
 
     # -- candidates -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from assistant.evaluation.metrics import (
 )
 from assistant.evaluation.testset import Case, TurnCase, load_testset
 from assistant.settings import Settings
+from index.embedder import Embedder
 
 RunSpec = tuple[str, dict[str, Any]]
 BASELINE = "__baseline__"
@@ -46,6 +47,8 @@ WARM_UP_QUESTION = "What is this collection of documents about?"
 
 
 class Asker(Protocol):
+    embedder: Embedder  # what it retrieves with; answer similarity is measured with it too
+
     def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer: ...
 
 
@@ -175,10 +178,11 @@ def warm_up(run: Run) -> None:
     run.asker.ask(WARM_UP_QUESTION, [])
 
 
-def add_embedding_similarity(rows: list[dict[str, Any]]) -> None:
+def add_embedding_similarity(rows: list[dict[str, Any]], embedder: Embedder) -> None:
     """Answer-reference cosine for answerable turns that have a reference, in one batched call."""
     scored = [r for r in rows if r["answerable"] and r["reference"].strip()]
-    for row, value in zip(scored, embedding_similarities([r["answer"] for r in scored], [r["reference"] for r in scored])):
+    answers, references = [r["answer"] for r in scored], [r["reference"] for r in scored]
+    for row, value in zip(scored, embedding_similarities(answers, references, embedder)):
         row["metrics"]["embedding_similarity"] = round(value, 4)
 
 
@@ -297,7 +301,7 @@ def run_eval(testsets: list[Path], settings: Settings, out_dir: Path, runs: list
             warm_up(run)
             advance(name, 0)
             rows = [row for path, cases in loaded for case in cases for row in play_case(run, case, path.name, advance)]
-            add_embedding_similarity(rows)
+            add_embedding_similarity(rows, run.asker.embedder)
             summaries[name] = summarise_run(run, rows, time.perf_counter() - started)
             handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
             handle.flush()
