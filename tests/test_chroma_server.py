@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 from assistant.service import Assistant
 from assistant.settings import SHIPPED_CORPUS, Settings
 from index.generation import Generation, current_path
+from tests.ports import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -29,12 +29,6 @@ SEED = "motin_2025_lee_north_korea_diplomacy.txt"
 READY_TIMEOUT_S = 30.0
 
 pytestmark = pytest.mark.skipif(not CHROMA.exists(), reason=f"no chroma CLI at {CHROMA}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S) -> None:

@@ -27,6 +27,7 @@ from assistant.rewrite import rewrite_problem
 from assistant.service import Assistant
 
 from tests.conftest import PROJECT, corpus_dirs
+from tests.ports import free_port
 
 pytestmark = pytest.mark.llm
 
@@ -36,12 +37,6 @@ QUESTIONS = [
     "What do Lee and Trump have in common?",
     "How many U.S. troops are stationed in South Korea?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def gguf_path() -> Path:

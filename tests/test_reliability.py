@@ -24,7 +24,8 @@ from assistant.service import Assistant
 from assistant.settings import SHIPPED_CORPUS, Settings
 from index.generation import Generation, current_path
 from tests.conftest import PROJECT, SHARED_CORPUS, corpus_dirs
-from tests.test_web import ask, free_port, running
+from tests.ports import free_port
+from tests.test_web import ask, running
 from ui.app import build_app
 from ui.settings import UISettings
 

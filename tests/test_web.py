@@ -3,7 +3,6 @@ the /chat API through gradio_client, auth, concurrency, the page's own handlers 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from gradio_client.exceptions import AppError
 from assistant.answer import Answer, Citation, Passage
 from assistant.service import Assistant
 from assistant.settings import Settings
+from tests.ports import free_port
 from ui.answers import ChatTurn, grounding
 from ui.app import ChatPage, build_app, stream_steps
 from ui.render import sources_panel
@@ -24,12 +24,6 @@ from ui.uploads import UploadRejected, add_document, safe_name, save_upload, upl
 
 FIRST = "Who did Lee call first after taking office?"
 FOLLOW = "And who did he call after that?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
