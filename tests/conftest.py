@@ -36,15 +36,20 @@ def corpus_dirs() -> list[Path]:
 REAL_MODEL_FIXTURES = frozenset({"corpus_settings", "assistant", "minilm"})
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A fast test asking for a fixture built with the real model fails before that fixture is built."""
+    real = REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+    if real and item.get_closest_marker("fast") is not None:
+        pytest.fail(f"a fast test uses {', '.join(sorted(real))}, which load the real model", pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def fast_tests_never_load_the_model(request, monkeypatch):
     """The fast tier's safety net: in a test marked `fast`, loading MiniLM (its weights, its files or
     the encoder) fails the test, so the tier stays fast and its tests stay independent of the model."""
     if request.node.get_closest_marker("fast") is None:
         return
-    real = REAL_MODEL_FIXTURES & set(request.fixturenames)
-    if real:
-        pytest.fail(f"a fast test uses {', '.join(sorted(real))}, which load the real model", pytrace=False)
 
     def refuse(*args: object, **kwargs: object) -> None:
         pytest.fail("a fast test loaded the real MiniLM model: inject the fake_embedder fixture "
@@ -115,7 +120,10 @@ def assistant(corpus_settings):
 @pytest.fixture
 def small_corpus(tmp_path) -> Path:
     """Three short documents in a temporary corpus folder, for build tests that edit files."""
-    folder = tmp_path / "corpus"
+    return write_small_corpus(tmp_path / "corpus")
+
+
+def write_small_corpus(folder: Path) -> Path:
     folder.mkdir()
     (folder / "alpha.txt").write_text(
         "Title: Alpha report\nPublisher: Test Desk\nDate: 2025-01-02\n-----\n"

@@ -155,6 +155,7 @@ def test_feedback_rows_survive_the_app_being_killed(tmp_path):
 
 # -- bad input ----------------------------------------------------------------------------------------
 
+@pytest.mark.fast
 def test_testset_without_user_input_names_the_file_and_line(tmp_path):
     path = tmp_path / "cases.jsonl"
     path.write_text(json.dumps({"user_input": "Who did Lee call first?"}) + "\n" + json.dumps({"reference": "Trump"}) + "\n")

@@ -100,6 +100,7 @@ def test_auth_refuses_wrong_credentials(assistant):
         assert "Trump" in result["answer"]
 
 
+@pytest.mark.fast
 def test_ui_settings_auth_format(monkeypatch):
     monkeypatch.setenv("ASSISTANT_UI_AUTH", "alice:pa:ss")
     assert UISettings().auth_pair() == ("alice", "pa:ss")
@@ -173,6 +174,7 @@ def test_respond_ignores_empty_question(assistant):
     assert len(steps) == 1 and all(v == {"__type__": "update"} for v in steps[0])
 
 
+@pytest.mark.fast
 def test_stream_steps_end_at_the_full_answer():
     text = "Lee called Trump first. [1] Then he called Ishiba and Xi Jinping in that order, as reported. [2]"
     steps = stream_steps(text)
@@ -187,6 +189,7 @@ def _passage(**kw) -> Passage:
     return Passage(**{**base, **kw})
 
 
+@pytest.mark.fast
 def test_sources_panel_escapes_and_highlights():
     p = _passage()
     quote = "The <b>key</b> sentence & more."
@@ -199,6 +202,7 @@ def test_sources_panel_escapes_and_highlights():
     assert grounding(answer).score == 1.0
 
 
+@pytest.mark.fast
 def test_abstention_panel_shows_related_not_as_evidence():
     answer = Answer(question="q", text="The sources I have do not say.", abstained=True, related=[_passage()])
     html = sources_panel(answer, 1, 1)
@@ -206,6 +210,7 @@ def test_abstention_panel_shows_related_not_as_evidence():
     assert grounding(answer).score is None
 
 
+@pytest.mark.fast
 def test_grounding_counts_sentences_whose_quote_is_not_in_the_passage():
     p = _passage()
     good = Citation(n=1, passage=p, quote="The <b>key</b> sentence & more.", quote_start=107, quote_end=138, score=1)
@@ -225,6 +230,7 @@ def test_chat_shows_markup_as_text(assistant):
 
 # -- uploads -----------------------------------------------------------------------------------------
 
+@pytest.mark.fast
 @pytest.mark.parametrize("name", ["../../etc/passwd.txt", "..\\..\\boot.ini.txt", "notes..txt", "a/../../b.md", ".hidden.txt",
                                   "script.exe", "page.htm", "archive.tar.gz", "noext", "", "évil/.."])
 def test_upload_names_rejected(name):
@@ -232,12 +238,14 @@ def test_upload_names_rejected(name):
         safe_name(name)
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(("name", "expected"), [("report.txt", "report.txt"), ("C:\\Users\\me\\My Notes.MD", "My_Notes.md"),
                                                 ("/tmp/x/page.html", "page.html"), ("weird<>|name.pdf", "weird_name.pdf")])
 def test_upload_names_sanitised(name, expected):
     assert safe_name(name) == expected
 
 
+@pytest.mark.fast
 def test_save_upload_checks_size_and_content(tmp_path):
     folder = tmp_path / "uploads"
     src = tmp_path / "src.bin"
