@@ -137,6 +137,7 @@ def test_baseline_answers_with_a_citation_of_its_own_chunks(evaluation):
         assert len(row["retrieved"]) == 4
 
 
+@pytest.mark.fast
 def test_malformed_testset_line_names_file_and_line(tmp_path):
     path = tmp_path / "broken.jsonl"
     good = json.dumps({"id": "ok", "user_input": "Who did Lee call first?", "reference_facts": ["Trump"]})
@@ -146,6 +147,7 @@ def test_malformed_testset_line_names_file_and_line(tmp_path):
     assert not (tmp_path / "out" / "results.jsonl").exists()
 
 
+@pytest.mark.fast
 def test_reference_contexts_exist_verbatim_in_the_corpus():
     """Every reference passage of core.jsonl stands in its source document (after typography
     folding), so retrieval metrics measure retrieval and not a typo in the test set."""
@@ -172,6 +174,7 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
 
 # -- pure functions: no model ---------------------------------------------------------------------
 
+@pytest.mark.fast
 def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class():
     should = [True, True, False, False]
     did = [True, False, True, False]
@@ -179,12 +182,14 @@ def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class(
     assert abstention_scores([False], [False]) == {"abstention_precision": None, "abstention_recall": None}
 
 
+@pytest.mark.fast
 def test_percentile_matches_linear_interpolation():
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile([4.0, 1.0, 100.0, 3.0, 2.0], 95) == pytest.approx(80.8)  # unsorted input, between the top two
     assert percentile([10.0], 95) == 10.0 and percentile([], 50) is None
 
 
+@pytest.mark.fast
 def test_baseline_chunk_covers_sentences_overlapping_its_span():
     sentences = [(0, 10), (11, 20), (21, 30)]
     assert covered_sentences(sentences, 5, 15) == (0, 2)
@@ -192,6 +197,7 @@ def test_baseline_chunk_covers_sentences_overlapping_its_span():
     assert covered_sentences(sentences, 21, 40) == (2, 3)
 
 
+@pytest.mark.fast
 def test_cli_helpers_parse_runs_and_thresholds():
     assert [name for name, _ in preset_runs(["bm25", "naive-langchain"])] == ["bm25", "naive-langchain"]
     with pytest.raises(ValueError, match="unknown run"):

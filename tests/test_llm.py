@@ -27,6 +27,7 @@ from assistant.rewrite import rewrite_problem
 from assistant.service import Assistant
 
 from tests.conftest import PROJECT, corpus_dirs
+from tests.ports import free_port
 
 pytestmark = pytest.mark.llm
 
@@ -36,12 +37,6 @@ QUESTIONS = [
     "What do Lee and Trump have in common?",
     "How many U.S. troops are stationed in South Korea?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def gguf_path() -> Path:
@@ -109,7 +104,7 @@ def test_tokens_stream_and_the_answer_records_the_backend_and_the_raw_text(gener
 
 def test_every_kept_sentence_cites_a_retrieved_passage_that_supports_it(generative):
     removed_total = 0
-    guard = Guard(generative.settings.guard_threshold)
+    guard = Guard(generative.settings.guard_threshold, generative.embedder)
     for question in QUESTIONS:
         _, answer = run_stream(generative, question)
         assert answer.guard is not None, "a generated answer always carries the guard's report"

@@ -3,7 +3,6 @@ the /chat API through gradio_client, auth, concurrency, the page's own handlers 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from gradio_client.exceptions import AppError
 from assistant.answer import Answer, Citation, Passage
 from assistant.service import Assistant
 from assistant.settings import Settings
+from tests.ports import free_port
 from ui.answers import ChatTurn, grounding
 from ui.app import ChatPage, build_app, stream_steps
 from ui.updates import PageUpdate, by_name
@@ -25,12 +25,6 @@ from ui.uploads import UploadRejected, add_document, safe_name, save_upload, upl
 
 FIRST = "Who did Lee call first after taking office?"
 FOLLOW = "And who did he call after that?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -107,6 +101,7 @@ def test_auth_refuses_wrong_credentials(assistant):
         assert "Trump" in result["answer"]
 
 
+@pytest.mark.fast
 def test_ui_settings_auth_format(monkeypatch):
     monkeypatch.setenv("ASSISTANT_UI_AUTH", "alice:pa:ss")
     assert UISettings().auth_pair() == ("alice", "pa:ss")
@@ -181,6 +176,7 @@ def test_respond_ignores_empty_question(assistant):
     assert steps == [PageUpdate()] and steps[0].changed() == {}
 
 
+@pytest.mark.fast
 def test_stream_steps_end_at_the_full_answer():
     text = "Lee called Trump first. [1] Then he called Ishiba and Xi Jinping in that order, as reported. [2]"
     steps = stream_steps(text)
@@ -195,6 +191,7 @@ def _passage(**kw) -> Passage:
     return Passage(**{**base, **kw})
 
 
+@pytest.mark.fast
 def test_sources_panel_escapes_and_highlights():
     p = _passage()
     quote = "The <b>key</b> sentence & more."
@@ -207,6 +204,7 @@ def test_sources_panel_escapes_and_highlights():
     assert grounding(answer).score == 1.0
 
 
+@pytest.mark.fast
 def test_abstention_panel_shows_related_not_as_evidence():
     answer = Answer(question="q", text="The sources I have do not say.", abstained=True, related=[_passage()])
     html = sources_panel(answer, 1, 1)
@@ -214,6 +212,7 @@ def test_abstention_panel_shows_related_not_as_evidence():
     assert grounding(answer).score is None
 
 
+@pytest.mark.fast
 def test_grounding_counts_sentences_whose_quote_is_not_in_the_passage():
     p = _passage()
     good = Citation(n=1, passage=p, quote="The <b>key</b> sentence & more.", quote_start=107, quote_end=138, score=1)
@@ -233,6 +232,7 @@ def test_chat_shows_markup_as_text(assistant):
 
 # -- uploads -----------------------------------------------------------------------------------------
 
+@pytest.mark.fast
 @pytest.mark.parametrize("name", ["../../etc/passwd.txt", "..\\..\\boot.ini.txt", "notes..txt", "a/../../b.md", ".hidden.txt",
                                   "script.exe", "page.htm", "archive.tar.gz", "noext", "", "évil/.."])
 def test_upload_names_rejected(name):
@@ -240,12 +240,14 @@ def test_upload_names_rejected(name):
         safe_name(name)
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(("name", "expected"), [("report.txt", "report.txt"), ("C:\\Users\\me\\My Notes.MD", "My_Notes.md"),
                                                 ("/tmp/x/page.html", "page.html"), ("weird<>|name.pdf", "weird_name.pdf")])
 def test_upload_names_sanitised(name, expected):
     assert safe_name(name) == expected
 
 
+@pytest.mark.fast
 def test_save_upload_checks_size_and_content(tmp_path):
     folder = tmp_path / "uploads"
     src = tmp_path / "src.bin"

@@ -8,6 +8,7 @@ from typing import Iterator, Protocol
 from assistant.answer import Answer, Passage
 from assistant.conversation import Conversation
 from assistant.settings import Settings
+from index.embedder import Embedder
 from index.generation import Generation
 
 
@@ -27,16 +28,17 @@ class Answerer(Protocol):
         ...
 
 
-def get_answerer(settings: Settings) -> Answerer:
-    """extractive: offline default. openai / ollama / llamacpp: a real LLM behind the faithfulness guard."""
+def get_answerer(settings: Settings, embedder: Embedder) -> Answerer:
+    """extractive: offline default. openai / ollama / llamacpp: a real LLM behind the faithfulness guard.
+    `embedder` must be the one the index was built with: answerers compare sentences with it."""
     match settings.llm:
         case "extractive":
             from assistant.answerers.extractive import ExtractiveAnswerer
 
-            return ExtractiveAnswerer(settings)
+            return ExtractiveAnswerer(settings, embedder)
         case "openai" | "ollama" | "llamacpp":
             from assistant.answerers.generative import GenerativeAnswerer
 
-            return GenerativeAnswerer(settings)
+            return GenerativeAnswerer(settings, embedder)
         case other:
             raise ValueError(f"unknown answer backend {other!r}; available: extractive, openai, ollama, llamacpp")

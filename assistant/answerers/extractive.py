@@ -10,7 +10,6 @@ the best evidence, which separated unanswerable questions better than any simila
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,7 +26,7 @@ from assistant.answerers.weights import (
 )
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
-from index import embeddings
+from index.embedder import CachedEmbedder, Embedder
 from index.generation import Generation
 from index.text import STOPWORDS, stem, words
 
@@ -67,27 +66,6 @@ class Analysis:
     followup: bool
 
 
-class _VectorCache:
-    """Sentence and word embeddings, computed on first use and kept: warm questions skip the model."""
-
-    def __init__(self, limit: int = 50_000) -> None:
-        self._store: dict[str, np.ndarray] = {}
-        self._limit = limit
-        self._lock = threading.Lock()
-
-    def get(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._store]
-        if missing:
-            fresh = embeddings.embed(missing)
-            with self._lock:
-                if len(self._store) + len(missing) > self._limit:
-                    self._store.clear()
-                self._store.update(zip(missing, fresh))
-        with self._lock:
-            return np.vstack([self._store[t] for t in texts]) if texts else np.zeros((0, embeddings.MODEL_DIM), np.float32)
-
-
 @lru_cache(maxsize=100_000)
 def content_words(sentence: str) -> tuple[str, ...]:
     """A sentence's words without stopwords, kept: the same sentences are read again for every question near them."""
@@ -108,9 +86,9 @@ def is_prose(sentence: str) -> bool:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
-        self.vectors = _VectorCache()
+        self.vectors = CachedEmbedder(embedder)  # sentence and word vectors: warm questions skip the model
         self.scorer: Scorer | None = load_scorer() if settings.scorer == "learned" else None
 
     # -- candidates -------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ def is_reference(cand: Candidate, contexts: list[str]) -> bool:
 def collect(testsets: list[Path], settings: Settings) -> tuple[list[TurnData], ExtractiveAnswerer]:
     """Every turn of every test set through real retrieval and the answerer's feature extraction."""
     from assistant.service import Assistant
+    from assistant.stages import ChainInput
 
     assistant = Assistant(settings.with_overrides(scorer="hand", llm="extractive"))
     answerer = assistant.answerer
@@ -78,10 +79,10 @@ def collect(testsets: list[Path], settings: Settings) -> tuple[list[TurnData], E
         for case in load_testset(path):
             history: list[tuple[str, str]] = []
             for turn in case.turns:
-                state = assistant.chain.prepare.invoke({"question": turn.user_input, "history": list(history)})
-                analysis = answerer.analyse(turn.user_input, state["passages"], state["generation"], state["conversation"])
+                state = assistant.chain.prepare.invoke(ChainInput(turn.user_input, list(history)))
+                analysis = answerer.analyse(turn.user_input, state.passages, state.generation, state.conversation)
                 data = TurnData(case.id, turn.user_input, turn.answerable, list(turn.reference_facts),
-                                list(turn.reference_contexts), analysis, state["passages"], state["generation"])
+                                list(turn.reference_contexts), analysis, state.passages, state.generation)
                 data.labels = [int(is_reference(c, data.contexts)) for c in analysis.cands]
                 turns.append(data)
                 history.append((turn.user_input, turn.reference))

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.answer import Answer, Passage
 from assistant.evaluation.testset import TurnCase
+from index.embedder import Embedder
 from index.text import STOPWORDS, words
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00ad": "", "\u00a0": " "})
@@ -151,14 +152,12 @@ def strip_citations(text: str) -> str:
     return re.sub(r"\s+", " ", _CITE.sub("", text)).strip()
 
 
-def embedding_similarities(answers: list[str], references: list[str]) -> list[float]:
+def embedding_similarities(answers: list[str], references: list[str], embedder: Embedder) -> list[float]:
     """Cosine between each answer and its reference with the index's own model (one batched call),
     a cheap semantic stand-in for ragas' answer similarity that needs no judge LLM."""
-    from index import embeddings
-
     if not answers:
         return []
-    vectors = embeddings.embed([strip_citations(a) for a in answers] + list(references))
+    vectors = embedder.embed_documents([strip_citations(a) for a in answers] + list(references))
     a, r = vectors[: len(answers)], vectors[len(answers):]
     return [float(x) for x in (a * r).sum(axis=1)]
 

@@ -12,6 +12,7 @@ from assistant.answer import Answer, Passage
 from assistant.evaluation.metrics import embedding_similarities, turn_metrics
 from assistant.evaluation.runs import Run
 from assistant.evaluation.testset import Case, TurnCase
+from index.embedder import Embedder
 
 Row = dict[str, Any]
 LATENCY_NOTE = "latency excludes one unrecorded warm-up question per run (index open, model load)"
@@ -75,12 +76,13 @@ def warm_up(run: Run) -> None:
 def play(run: Run, testsets: list[tuple[Path, list[Case]]], on_turn: Callable[[], None] = lambda: None) -> list[Row]:
     """Every case of every test set through `run`, in order, then the batched answer-reference similarity."""
     rows = [row for path, cases in testsets for case in cases for row in play_case(run, case, path.name, on_turn)]
-    add_embedding_similarity(rows)
+    add_embedding_similarity(rows, run.asker.embedder)
     return rows
 
 
-def add_embedding_similarity(rows: list[Row]) -> None:
+def add_embedding_similarity(rows: list[Row], embedder: Embedder) -> None:
     """Answer-reference cosine for answerable turns that have a reference, in one batched call."""
     scored = [r for r in rows if r["answerable"] and r["reference"].strip()]
-    for row, value in zip(scored, embedding_similarities([r["answer"] for r in scored], [r["reference"] for r in scored])):
+    answers, references = [r["answer"] for r in scored], [r["reference"] for r in scored]
+    for row, value in zip(scored, embedding_similarities(answers, references, embedder)):
         row["metrics"]["embedding_similarity"] = round(value, 4)

@@ -10,6 +10,7 @@ from typing import Any, Iterable, Protocol
 
 from assistant.answer import Answer
 from assistant.settings import Settings
+from index.embedder import Embedder
 
 RunSpec = tuple[str, dict[str, Any]]
 BASELINE = "__baseline__"
@@ -23,6 +24,8 @@ PRESETS: dict[str, dict[str, Any]] = {
 
 
 class Asker(Protocol):
+    embedder: Embedder  # what it retrieves with; answer similarity is measured with it too
+
     def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer: ...
 
 
