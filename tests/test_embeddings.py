@@ -21,8 +21,9 @@ def reference() -> np.ndarray:
     return SentenceTransformer(str(embeddings.model_path()), device="cpu").encode(TEXTS, normalize_embeddings=True)
 
 
-def test_fp32_vectors_equal_sentence_transformers_encode(reference):
-    ours = embeddings.embed(TEXTS, batch_size=2, encoder="torch-fp32")
+@pytest.mark.parametrize("encoder", ["torch-fp32", "onnx-fp32"])
+def test_fp32_vectors_equal_sentence_transformers_encode(reference, encoder):
+    ours = embeddings.embed(TEXTS, batch_size=2, encoder=encoder)
     assert ours.shape == (len(TEXTS), embeddings.MODEL_DIM)
     assert np.abs(ours - reference).max() < 1e-5
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)

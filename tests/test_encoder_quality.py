@@ -26,7 +26,7 @@ def _scores(settings, cases) -> dict[str, float]:
 def test_int8_retrieval_within_001_of_fp32_on_the_test_set(tmp_path, corpus_settings):
     cases = [t for case in load_testset(TESTSET) for t in case.turns[:1] if t.answerable and t.reference_contexts]
     assert len(cases) > 50
-    assert corpus_settings.encoder == "torch-fp32"
+    assert corpus_settings.encoder == "onnx-fp32"  # the default: the fp32 reference's vectors
     fp32 = _scores(corpus_settings, cases)
     int8_settings = corpus_settings.with_overrides(data_dir=tmp_path / "int8", encoder="onnx-int8")
     try:

@@ -68,7 +68,9 @@ def test_the_fitted_scorer_is_versioned_and_reports_held_out_folds():
     assert scorer is not None and 0.0 < scorer.threshold < 1.0
     cv = data["cv"]
     assert cv["folds"] >= 3 and cv["turns"] >= 150 and "answer_correct" in cv and "abstention_recall" in cv
-    assert {r["ranker"] for r in data["cv_compared"]} == {"hand", "learned"}, "the fitted ranker is compared with the hand weights"
+    compared = {r["ranker"] for r in data["cv_compared"]}
+    assert compared == {"hand", "learned", "pairwise"}, "the fitted rankers are compared with the hand weights"
+    assert cv["ranker"] == max(data["cv_compared"], key=lambda r: r["utility"])["ranker"], "the best out of fold is kept"
     assert len(scorer.answerability.coef) == len(scorer.answerability.features)
 
 
