@@ -111,3 +111,20 @@ def test_calibration_error_is_zero_when_confidence_matches_outcomes_and_large_wh
     assert expected_calibration_error([0.75] * 4, [True, True, True, False]) == pytest.approx(0.0)
     assert expected_calibration_error([0.95] * 4, [False] * 4) == pytest.approx(0.95)
     assert expected_calibration_error([], []) is None
+
+
+def test_a_sentence_from_another_document_joins_only_when_it_speaks_to_the_focus(assistant):
+    answer = assistant.ask("Which party did Lee Jae-myung lead before his inauguration?")
+    assert not answer.abstained and "Democratic Party" in answer.text
+    # The other documents' sentences about Lee's election or the state visit say nothing of a party.
+    assert "State Visit" not in answer.text and "elected" not in answer.text
+    assert len({c.passage.doc_id for c in answer.citations}) == 1
+
+
+def test_a_follow_up_looks_first_in_the_document_just_answered_from(assistant):
+    history: list[tuple[str, str]] = []
+    for question in ("How many troops did North Korea commit to Russia's war effort in October 2024?",
+                     "Where did they end up fighting?"):
+        history.append((question, assistant.ask(question, history).text))
+    answer = assistant.ask("And what did Putin call them?", history)
+    assert not answer.abstained and "heroes" in answer.text
