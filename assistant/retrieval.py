@@ -8,19 +8,17 @@ from __future__ import annotations
 import re
 import threading
 import time
-from typing import Literal
-
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.answer import Passage
-from assistant.settings import Settings
+from assistant.settings import RetrievalMode, Settings
 from assistant.sources import is_primary, passage_fields
 from index import embeddings
 from index.generation import Generation, current_path
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = RetrievalMode
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:

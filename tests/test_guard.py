@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answer import Passage
 from assistant.guard import Guard, split_cited
-from assistant.llms import LLMConfigError, chat_model
+from assistant.llms import BACKENDS, Backend, LLMConfigError, chat_model
 from assistant.prompts import answer_messages, passages_block, says_not_in_sources
 from assistant.settings import Settings
 
@@ -99,6 +99,23 @@ def test_openai_backend_never_defaults_to_a_remote_endpoint():
 def test_llamacpp_backend_needs_a_gguf_file(tmp_path):
     with pytest.raises(LLMConfigError, match="llamacpp"):
         chat_model(Settings(llm="llamacpp", llm_model_path=tmp_path / "missing.gguf"))
+
+
+def test_a_new_backend_is_one_entry_in_the_backend_table(monkeypatch):
+    from assistant.answerers import get_answerer
+    from assistant.llms import backend_names
+
+    built = []
+    echo = Backend("echo", lambda s: built.append(s.llm_model) or "a chat model", extra="echo", modules=("json",),
+                   needs_model="echo-1")
+    monkeypatch.setitem(BACKENDS, "echo", echo)
+    with pytest.raises(LLMConfigError, match="echo backend needs ASSISTANT_LLM_MODEL, e.g. echo-1"):
+        chat_model(Settings(llm="echo"))  # validation accepts the name; the table says what is missing
+    assert chat_model(Settings(llm="echo", llm_model="m")) == "a chat model" and built == ["m"]
+    assert "echo" in backend_names()
+    monkeypatch.setitem(BACKENDS, "echo", Backend("echo", extra="echo", modules=("no_such_module_xyz",), build=echo.build))
+    with pytest.raises(LLMConfigError, match=r"'echo' extra: pip install -e '\.\[echo\]'.*no_such_module_xyz"):
+        get_answerer(Settings(llm="echo", llm_model="m"))  # the generative answerer builds the chat model
 
 
 # -- citation styles and attribution ------------------------------------------------------------------

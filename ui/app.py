@@ -25,7 +25,7 @@ from assistant.answer import Answer
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.progress import STAGES
 from assistant.service import Assistant, QuestionRejected, clean_question
-from assistant.settings import Settings
+from assistant.settings import RETRIEVAL_MODES, Settings
 from assistant.sources import catalogue_rows
 from ui.answers import ChatTurn, answer_payload, claim_spans, plain_history
 from ui.export import ExportFolder
@@ -45,7 +45,6 @@ EXAMPLES = [
     "What do Lee and Trump have in common?",
     "How many U.S. troops are stationed in South Korea?",
 ]
-RETRIEVAL_MODES = ["hybrid", "dense", "bm25"]
 STREAM_WORDS = 5  # words revealed per streamed update
 STREAM_PAUSE_S = 0.02  # the extractive answer is ready at once; a short pause makes the stream readable
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -361,7 +360,7 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                     json_file = gr.DownloadButton("⤓ JSON", interactive=False, **small)
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to read per answer")
-                    mode = gr.Radio(RETRIEVAL_MODES, value=s.retriever, label="Retrieval mode",
+                    mode = gr.Radio(list(RETRIEVAL_MODES), value=s.retriever, label="Retrieval mode",
                                     info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only")
                     show_scores = gr.Checkbox(False, label="Show retrieval scores in the sources panel")
                     default_backend = s.llm if s.llm in backends else next(iter(backends))

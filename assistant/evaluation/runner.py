@@ -21,16 +21,14 @@ from assistant.evaluation.metrics import (
     abstention_scores, embedding_similarities, expected_calibration_error, mean, percentile, reliability_bins, turn_metrics,
 )
 from assistant.evaluation.testset import Case, TurnCase, load_testset
-from assistant.settings import Settings
+from assistant.settings import RETRIEVAL_MODES, Settings
 
 RunSpec = tuple[str, dict[str, Any]]
 BASELINE = "__baseline__"
 JUDGE_NOTE = "ragas LLM metrics skipped: no judge LLM backend configured"
 # Named runs the CLI can ask for by name (`--run dense`), in the order they are usually compared.
 PRESETS: dict[str, dict[str, Any]] = {
-    "hybrid": {"retriever": "hybrid"},
-    "dense": {"retriever": "dense"},
-    "bm25": {"retriever": "bm25"},
+    **{mode: {"retriever": mode} for mode in RETRIEVAL_MODES},
     "naive-langchain": {BASELINE: True},
 }
 # The metrics of summary["runs"][name]["metrics"], in report order; all are in [0, 1] (None = no turn applies).
