@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.citations import MARK
 from assistant.conversation import Conversation
 from assistant.intents import Intent, detect, publisher_terms
 from assistant.retrieval import Retriever
@@ -205,7 +206,7 @@ def _about_author(doc: SourceDocument, generation: Generation, retriever: Retrie
     return []
 
 
-_AUTHOR_SAID = re.compile(r"\bwas written by (?P<name>[^.\[]+?)\.\s*\[\d+\]")
+_AUTHOR_SAID = re.compile(rf"\bwas written by (?P<name>[^.\[]+?)\.\s*{MARK.pattern}")
 _PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.I)
 
 

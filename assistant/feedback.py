@@ -8,7 +8,6 @@ its own transaction, so a crash of the web chat loses at most the click in fligh
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -17,9 +16,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from assistant.answer import Answer
+from assistant.citations import strip_citations
 
 FEEDBACK_FILE = "feedback.sqlite3"
-_CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -54,11 +53,6 @@ class FeedbackRow:
 def feedback_path(data_dir: Path) -> Path:
     """Where the web chat keeps ratings: beside the index, in the user's data folder."""
     return Path(data_dir) / FEEDBACK_FILE
-
-
-def strip_citations(text: str) -> str:
-    """The answer as a reference text: `[n]` marks removed, spacing tidied."""
-    return re.sub(r"\s+([.,;:!?])", r"\1", _CITATION_MARK.sub("", text)).strip()
 
 
 def citation_records(answer: Answer) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.focus import Focus, find_focus, main_clause
+from assistant.names import PROPER_WORD, question_names
 from index.text import STOPWORDS, stem, words
 
 # Words that frame a question but never name what it is about.
@@ -77,7 +78,7 @@ def profile(question: str, idf, context: str = "", known=lambda term: True) -> Q
         term = stem(word)
         if term not in result.terms:
             result.context_terms[term] = 0.3 * (idf(term) if known(term) else OOV_WEIGHT)
-    result.names = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-zA-Z]+", question.strip())} - FRAME_WORDS
+    result.names = question_names(question) - FRAME_WORDS
     subject = _SUBJECT.search(question)
     result.subject = re.sub(r"[’']s$", "", subject.group(1).strip()) if subject else ""
     result.about_article = bool(_ARTICLE_WORDS & (set(words(question)) | set(words(context))))
@@ -94,7 +95,6 @@ _CAUSE = re.compile(
     r"secure|strengthen|refocus|ensure|address|achieve))\b",
     re.I,
 )
-_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")
 
 
 def answer_type_match(kind: str, sentence: str, q: QuestionProfile) -> float:
@@ -110,6 +110,6 @@ def answer_type_match(kind: str, sentence: str, q: QuestionProfile) -> float:
     if kind == "why":
         return 1.0 if _CAUSE.search(sentence) else 0.3
     if kind in ("who", "where"):
-        names = {n.lower().rstrip("’'s") for n in _PROPER.findall(sentence)}
+        names = {n.lower().rstrip("’'s") for n in PROPER_WORD.findall(sentence)}
         return 1.0 if names - q.names - {"the"} else 0.2
     return 0.5

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation.baseline import EXCLUDE, covered_sentences
-from assistant.evaluation.metrics import abstention_scores, normalise, percentile
+from assistant.answer import Answer, Citation, Passage
+from assistant.evaluation.metrics import abstention_scores, citation_validity, normalise, percentile, token_f1
 from assistant.evaluation.runner import JUDGE_NOTE, METRICS, compare, fail_under, parse_thresholds, preset_runs, run_eval
 from assistant.evaluation import testset
 from assistant.settings import SHIPPED_CORPUS, Settings
@@ -169,6 +170,26 @@ def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class(
     did = [True, False, True, False]
     assert abstention_scores(should, did) == {"abstention_precision": 0.5, "abstention_recall": 0.5}
     assert abstention_scores([False], [False]) == {"abstention_precision": None, "abstention_recall": None}
+
+
+def _cited(text: str, cited: dict[int, str], retrieved: list[str]) -> Answer:
+    def passage(chunk_id: str) -> Passage:
+        return Passage(chunk_id=chunk_id, doc_id="d", text="t", start=0, end=1, title="T")
+    citations = [Citation(n=n, passage=passage(cid), quote="t", quote_start=0, quote_end=1, score=1.0) for n, cid in cited.items()]
+    return Answer(question="q", text=text, citations=citations, retrieved=[passage(c) for c in retrieved])
+
+
+def test_citation_validity_reads_grouped_marks():
+    # "[1, 2]" cites two passages: both must be citations of retrieved passages.
+    assert citation_validity(_cited("Lee called Trump. [1, 2]", {1: "a", 2: "b"}, ["a", "b"])) == 1.0
+    assert citation_validity(_cited("Lee called Trump. [1, 2]", {1: "a"}, ["a"])) == 0.5  # [2] names no citation
+    assert citation_validity(_cited("Lee called Trump. [1][3]", {1: "a", 3: "x"}, ["a"])) == 0.5  # [3] not retrieved
+    assert citation_validity(_cited("Lee called Trump. [1, 2]", {}, [])) == 0.0  # marks but no citations
+
+
+def test_token_f1_ignores_grouped_marks():
+    assert token_f1("Lee called Trump. [1, 2]", "Lee called Trump") == 1.0
+    assert token_f1("Lee called Trump. [1][2]", "Lee called Trump") == 1.0
 
 
 def test_percentile_matches_linear_interpolation():

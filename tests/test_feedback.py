@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 
 from assistant.answer import Answer
+from assistant.citations import strip_citations
 from assistant.evaluation.testset import load_testset
-from assistant.feedback import FeedbackStore, export_testset, feedback_path, strip_citations
+from assistant.feedback import FeedbackStore, export_testset, feedback_path
 
 FIRST = "Who did Lee call first after taking office?"
 SEOUL = "What is the population of Seoul?"
@@ -92,3 +93,4 @@ def test_export_without_feedback_says_so(tmp_path):
 
 def test_strip_citations():
     assert strip_citations("Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3].") == "Lee called Trump first. Then Ishiba, then Xi."
+    assert strip_citations("- Trump [1]\n- Ishiba [1][2]\n") == "- Trump\n- Ishiba"  # a list stays a list

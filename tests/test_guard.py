@@ -118,7 +118,28 @@ def test_a_new_backend_is_one_entry_in_the_backend_table(monkeypatch):
         get_answerer(Settings(llm="echo", llm_model="m"))  # the generative answerer builds the chat model
 
 
+
+def test_names_are_runs_of_capitalised_words():
+    from assistant.names import name_runs, question_names
+
+    assert name_runs("Lee met Donald Trump and U.S. President Biden.") == [["Lee"], ["Donald", "Trump"], ["President", "Biden"]]
+    # A skipped word ends the run it stands in: "Lee" is not taken for part of Trump's name.
+    assert name_runs("Trump However Lee", lambda word, _: word == "However") == [["Trump"], ["Lee"]]
+    assert name_runs("Troops left the DMZ.") == [["Troops"]] and name_runs("the DMZ", acronyms=True) == [["DMZ"]]
+    assert question_names("Where was Lee Jae-myung born, and do I know?") == {"lee", "jae", "myung"}
+    assert question_names("Who met Kim? The talks failed.") == {"kim"}  # a sentence's first word is no name
+
+
 # -- citation styles and attribution ------------------------------------------------------------------
+
+
+def test_marks_in_answers_are_read_in_one_place():
+    from assistant.citations import between_marks, cited_numbers
+
+    text = "Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3]. Both spoke of Kim [1-2][4]."
+    assert cited_numbers(text) == [1, 2, 3, 4]
+    assert between_marks(text) == ["Lee called Trump first.", "Then Ishiba", ", then Xi", ". Both spoke of Kim", "."]
+    assert cited_numbers("Held in 2025 [2025] and (3).") == []  # a year in brackets is no mark
 
 @pytest.mark.parametrize("text, cited", [
     ("Lee called Trump first [1][2].", [1, 2]),

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.citations import MARK, cited_numbers
 
-_MARK = r"\[\d+(?:\s*,\s*\d+)*\]"
 # A claim runs up to and including a group of citation marks (plus punctuation written after them);
 # text after the last group is a claim without a citation.
-_CLAIM = re.compile(rf"\S.*?(?:{_MARK}(?:[\s,]*{_MARK})*[.,;:!?]?(?=\s|$)|$)", re.S)
-_NUMBERS = re.compile(_MARK)
+_CLAIM = re.compile(rf"\S.*?(?:{MARK.pattern}(?:[\s,]*{MARK.pattern})*[.,;:!?]?(?=\s|$)|$)", re.S)
 _SPACE = re.compile(r"\s+")
 
 
@@ -25,10 +24,6 @@ def claim_spans(text: str) -> list[tuple[int, int]]:
 
 def claims(text: str) -> list[str]:
     return [text[a:b] for a, b in claim_spans(text)]
-
-
-def cited_numbers(claim: str) -> list[int]:
-    return [int(n) for mark in _NUMBERS.findall(claim) for n in re.findall(r"\d+", mark)]
 
 
 def _norm(text: str) -> str:
@@ -68,7 +63,7 @@ def confidence_label(answer: Answer) -> str:
 def _claim_grounded(claim: str, numbers: list[int], by_n: dict[int, list[Citation]]) -> bool:
     if not numbers:
         return False
-    bare = _norm(_NUMBERS.sub(" ", claim))
+    bare = _norm(MARK.sub(" ", claim))
     for n in numbers:
         cited = by_n.get(n, [])
         # Several quotes may share one passage number; judge the one this sentence repeats, if any.
@@ -85,7 +80,7 @@ def grounding(answer: Answer) -> Grounding:
     by_n: dict[int, list[Citation]] = {}
     for c in answer.citations:
         by_n.setdefault(c.n, []).append(c)
-    parts = [c for c in claims(answer.text) if re.search(r"\w", _NUMBERS.sub("", c))]
+    parts = [c for c in claims(answer.text) if re.search(r"\w", MARK.sub("", c))]
     return Grounding(sum(_claim_grounded(c, cited_numbers(c), by_n) for c in parts), len(parts))
 
 
