@@ -107,14 +107,8 @@ def _print_answer(answer) -> None:
 
 
 def _json(answer) -> str:
-    return json.dumps(
-        {"question": answer.question, "answer": answer.text, "abstained": answer.abstained,
-         "citations": [c.model_dump() for c in answer.citations], "related": [p.model_dump() for p in answer.related],
-         "confidence": answer.confidence, "backend": answer.backend, "search_query": answer.search_query,
-         "condensed_by": answer.condensed_by, "timings": answer.timings_ms, "notes": answer.notes,
-         "guard": answer.guard.model_dump() if answer.guard else None, "generated_text": answer.generated_text},
-        ensure_ascii=False,
-    )
+    """One answer as one line of JSON: the shape of `Answer.to_dict` (README, "Answer JSON")."""
+    return json.dumps(answer.to_dict(), ensure_ascii=False)
 
 
 @app.command()

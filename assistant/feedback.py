@@ -55,15 +55,6 @@ def feedback_path(data_dir: Path) -> Path:
     return Path(data_dir) / FEEDBACK_FILE
 
 
-def citation_records(answer: Answer) -> list[dict[str, Any]]:
-    """What is kept of each citation: enough to show and re-check it without the index."""
-    return [
-        {"n": c.n, "title": c.passage.title, "publisher": c.passage.publisher, "date": c.passage.date,
-         "url": c.passage.url, "chunk_id": c.passage.chunk_id, "doc_id": c.passage.doc_id, "quote": c.quote}
-        for c in answer.citations
-    ]
-
-
 class FeedbackStore:
     """SQLite table `feedback`; one short connection per call, which is safe from any thread."""
 
@@ -82,7 +73,8 @@ class FeedbackStore:
         if rating not in (1, -1):
             raise ValueError("rating must be +1 or -1")
         if isinstance(answer, Answer):
-            text, citations, abstained = answer.text, citation_records(answer), answer.abstained
+            # Citations as in the answer's JSON: enough to show and re-check them without the index.
+            text, citations, abstained = answer.text, [c.to_dict() for c in answer.citations], answer.abstained
         else:
             text, citations, abstained = str(answer), [], False
         row = (_now(), question, _dump(list(history)), text, _dump(citations), _dump(settings or {}), rating,

@@ -27,7 +27,7 @@ def test_index_then_ask_json_and_chat_jsonl(tmp_path, small_corpus):
     asked = _run(["ask", "What budget did the alpha committee approve?", "--json"], env)
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
-    assert "12 million won" in answer["answer"] and answer["citations"][0]["passage"]["title"] == "Alpha report"
+    assert "12 million won" in answer["answer"] and answer["citations"][0]["title"] == "Alpha report"
     assert {"retrieve", "answer", "total"} <= set(answer["timings"])
 
     chat = _run(["chat", "--jsonl"], env, stdin="Where did the alpha committee meet?\nWhat did it approve?\n")

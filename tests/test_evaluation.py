@@ -60,8 +60,11 @@ def test_run_eval_writes_results_summary_and_reports(evaluation, tiny_testset):
     followups = [r for r in results if r["followup"]]
     assert followups and all(r["case_id"] == "conv-seed-trump" and r["turn"] == 1 for r in followups)
     row = results[0]
-    assert {"run", "case_id", "turn", "tags", "question", "answer", "abstained", "citations", "retrieved", "metrics", "timings_ms"} <= set(row)
-    assert set(row["retrieved"][0]) == {"chunk_id", "title", "score", "text"} and len(row["retrieved"][0]["text"]) <= 300
+    assert {"run", "case_id", "turn", "tags", "question", "answer", "abstained", "citations", "retrieved", "metrics", "timings"} <= set(row)
+    # The answer's own JSON shape (Answer.to_dict), with the passages retrieved for it in the same shape.
+    answer = Answer.from_dict(row).to_dict()
+    assert {key: row[key] for key in answer} == answer
+    assert Passage.from_dict(row["retrieved"][0]).to_dict() == row["retrieved"][0] and row["retrieved"][0]["text"]
     assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
 
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Citation
 from assistant.citations import strip_citations
 from assistant.evaluation.testset import load_testset
 from assistant.feedback import FeedbackStore, export_testset, feedback_path
@@ -41,7 +41,8 @@ def test_round_trip_and_every_write_is_committed(tmp_path, answers):
     row = FeedbackStore(path).get(row_id)
     assert row.question == FIRST and row.answer == first.text and row.rating == 1 and not row.abstained
     assert row.settings == {"top_k": 6, "retriever": "hybrid"} and row.history == []
-    assert row.citations[0]["quote"] == first.citations[0].quote and row.citations[0]["chunk_id"] == first.citations[0].passage.chunk_id
+    assert row.citations == [c.to_dict() for c in first.citations]  # stored in the answer's JSON shape
+    assert Citation.from_dict(row.citations[0]).to_dict() == first.citations[0].to_dict()
     assert row.created_at
     store.set_rating(row_id, -1)
     store.set_comment(row_id, "changed my mind")

@@ -6,7 +6,6 @@ import pytest
 
 from assistant.service import Assistant
 from assistant.settings import Settings
-from index import build as build_module
 from index import chroma_store, loaders
 from index.build import BuildLocked, IndexBuilder
 from index.generation import Generation, IndexMismatch, current_path

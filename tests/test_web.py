@@ -16,7 +16,8 @@ from gradio_client.exceptions import AppError
 from assistant.answer import Answer, Citation, Passage
 from assistant.service import Assistant
 from assistant.settings import Settings
-from ui.answers import ChatTurn, grounding
+from assistant.grounding import grounding
+from ui.answers import ChatTurn
 from ui.app import ChatPage, build_app, stream_steps
 from ui.render import sources_panel
 from ui.settings import UISettings

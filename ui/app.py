@@ -23,11 +23,12 @@ import gradio as gr
 
 from assistant.answer import Answer
 from assistant.feedback import FeedbackStore, feedback_path
+from assistant.grounding import claim_spans
 from assistant.progress import STAGES
 from assistant.service import Assistant, QuestionRejected, clean_question
 from assistant.settings import RETRIEVAL_MODES, Settings
 from assistant.sources import catalogue_rows
-from ui.answers import ChatTurn, answer_payload, claim_spans, plain_history
+from ui.answers import ChatTurn, plain_history
 from ui.export import ExportFolder
 from ui.render import EMPTY_PANEL, documents_table, esc, index_status_line, message_panel, sources_panel
 from ui.settings import UISettings
@@ -307,7 +308,7 @@ class ChatPage:
 
     def chat_api(self, question: str, history: list[dict] | None = None) -> dict:
         """Answer one question (history: earlier messages as [{"role", "content"}]); returns the
-        answer text with [n] marks, its citations, whether it abstained, related passages and timings."""
+        answer as JSON (`Answer.to_dict`, see "Answer JSON" in the README)."""
         try:
             answer = self.assistant.ask(question, plain_history(history))
         except QuestionRejected as exc:
@@ -315,7 +316,7 @@ class ChatPage:
         except Exception as exc:  # noqa: BLE001 - a clear message instead of a trace on the client
             log.exception("answering failed")
             raise gr.Error(f"Could not answer: {_text(exc)}", print_exception=False) from None
-        return answer_payload(answer)
+        return answer.to_dict()
 
 
 # -- layout -----------------------------------------------------------------------------------------
