@@ -193,7 +193,7 @@ def _matches(doc: SourceDocument, asked: str) -> bool:
 
 
 def _about_author(doc: SourceDocument, generation: Generation, retriever: Retriever) -> list[Claim]:
-    """The document's own sentence introducing its author ("Dylan Motin is a Visiting Scholar at ..."), if any:
+    """The document's own sentence introducing its author ("<Author> is a Visiting Scholar at ..."), if any:
     who wrote it is more useful with who they are, and a follow-up ("Where does he work?") leans on it."""
     author = doc.value("author")
     stored = generation.documents[doc.doc_id]
@@ -211,7 +211,7 @@ _PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.I)
 
 
 def author_followup(question: str, conversation: Conversation) -> str | None:
-    """ "Where does he work?" right after "The article was written by Dylan Motin." asks about that person:
+    """ "Where does he work?" right after "The article was written by <Author>." asks about that person:
     the question with the pronoun replaced by the name, or None when it is not such a follow-up."""
     if not conversation.turns or not (said := _AUTHOR_SAID.search(conversation.turns[-1].answer)):
         return None

@@ -5,7 +5,6 @@ The retriever follows the index's `current` pointer, so a rebuild is picked up w
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -14,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.answer import Passage
 from assistant.settings import RetrievalMode, Settings
-from assistant.sources import is_primary, passage_fields
+from assistant.sources import about_primary, is_primary, passage_fields, primary_names
 from index import embeddings
 from index.generation import Generation, current_path
 
@@ -28,9 +27,6 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list
         for rank, item in enumerate(ranking, start=1):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
-
-
-_ABOUT_ARTICLE = re.compile(r"\b(article|author|writer|piece|analysis|motin)\b", re.I)
 
 
 class Retriever:
@@ -96,7 +92,7 @@ class Retriever:
                 weights.append(weight * self.settings.lexical_weight)
                 for p, score in scores.items():
                     lexical.setdefault(p, score)
-        if _ABOUT_ARTICLE.search(query):
+        if about_primary(query, primary_names(generation)):
             # "the article" / "the author" mean the project's own corpus, not the related sources.
             documents, chunks = generation.documents, generation.chunks
             primary = [p for p in rankings[0] if is_primary(documents[chunks[int(p)].doc_id].metadata)]

@@ -15,6 +15,8 @@ from datetime import date
 from assistant.answer import Passage
 from assistant.dates import date_label, recency_key
 from index.generation import Generation
+from index.loaders import PRIMARY
+from index.text import STOPWORDS, words
 
 _MISSING = re.compile(r"^\s*(not (stated|supplied|given|known|available)|unknown|n/?a|none)\b", re.I)
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
@@ -23,9 +25,33 @@ HEADER_FIELDS = (("title", "Title"), ("author", "Author"), ("publisher", "Publis
                  ("url", "Original URL"), ("license", "License"))
 
 
+# Words that point at the project's own document: "the article", "the author", "this piece".
+PRIMARY_WORDS = frozenset("article author writer piece analysis".split())
+
+
 def is_primary(metadata: dict[str, str]) -> bool:
-    """The project's own document ("the article"): it comes from the first corpus folder."""
-    return metadata.get("corpus_rank") == "0"
+    """The project's own document ("the article"): flagged by the loader (first corpus folder, or a
+    `Primary:` header)."""
+    return metadata.get(PRIMARY) == "true"
+
+
+def author_words(metadata: dict[str, str]) -> set[str]:
+    """The words of a document's author's name, lower-cased, for questions that name the author."""
+    return {w for w in words(clean_value(metadata.get("author")) or "") if w not in STOPWORDS and len(w) > 2}
+
+
+def primary_names(generation: Generation) -> frozenset[str]:
+    """Author words of the primary documents, computed once per generation."""
+    if "_primary_names" not in generation.__dict__:
+        generation.__dict__["_primary_names"] = frozenset(
+            w for d in generation.documents.values() if is_primary(d.metadata) for w in author_words(d.metadata))
+    return generation.__dict__["_primary_names"]
+
+
+def about_primary(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether `text` asks about the project's own document: it says "article", "author"... or names
+    the author of a primary document (`names`, from `primary_names`)."""
+    return bool((PRIMARY_WORDS | names) & set(words(text)))
 
 
 def clean_value(value: str | None) -> str | None:
