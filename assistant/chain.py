@@ -42,7 +42,7 @@ class AnswerChain:
                                          state["standalone"]):
             if isinstance(item, Answer):
                 if item.backend == "extractive":  # latest source first, and an older one that disagrees said
-                    item = revise(item, state["question"], state["generation"], self.retriever)
+                    item = revise(item, state["question"], state["generation"])
                 yield _finish(item, state)
             else:
                 yield item

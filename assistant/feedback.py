@@ -65,7 +65,9 @@ class FeedbackStore:
             db.execute(_SCHEMA)
 
     def _connect(self) -> "closing[sqlite3.Connection]":
-        return closing(sqlite3.connect(self.path, timeout=10, isolation_level=None))  # autocommit: each statement commits
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)  # autocommit: each statement commits
+        db.row_factory = sqlite3.Row  # columns by name: a column added to the table cannot shift the others
+        return closing(db)
 
     def add(self, question: str, answer: Answer | str, rating: int, history: Iterable[dict[str, str]] = (),
             settings: dict[str, Any] | None = None, comment: str | None = None) -> int:
@@ -114,7 +116,9 @@ class FeedbackStore:
                 "SELECT id, created_at, question, history, answer, citations, settings, rating, comment, abstained"
                 f" FROM feedback {where}", params)
             return [
-                FeedbackRow(r[0], r[1], r[2], json.loads(r[3]), r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8], bool(r[9]))
+                FeedbackRow(id=r["id"], created_at=r["created_at"], question=r["question"], history=json.loads(r["history"]),
+                            answer=r["answer"], citations=json.loads(r["citations"]), settings=json.loads(r["settings"]),
+                            rating=r["rating"], comment=r["comment"], abstained=bool(r["abstained"]))
                 for r in cursor.fetchall()
             ]
 

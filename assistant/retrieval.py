@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.answer import Passage
 from assistant.settings import RetrievalMode, Settings
-from assistant.sources import about_primary, is_primary, passage_fields, primary_names
+from assistant.sources import about_primary, chunk_passage, is_primary, primary_names
 from index import embeddings
 from index.generation import Generation, current_path
 
@@ -55,15 +55,6 @@ class Retriever:
                 self._generation = generation
             return self._generation
 
-    def passage(self, generation: Generation, position: int, score: float, rank: int, dense: float | None, lexical: float | None) -> Passage:
-        chunk = generation.chunks[position]
-        meta = generation.documents[chunk.doc_id].metadata
-        return Passage(
-            chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
-            **passage_fields(meta, chunk.doc_id), score=score, rank=rank,
-            dense_score=dense, lexical_score=lexical,
-        )
-
     def search(self, query: str, k: int | None = None, mode: Mode | None = None, timings: dict[str, float] | None = None,
                context_query: str | None = None, generation: Generation | None = None) -> list[Passage]:
         """The top-k passages for `query`, best first. A `context_query` (the question with the
@@ -103,7 +94,7 @@ class Retriever:
         if timings is not None:
             timings["retrieve"] = (time.perf_counter() - started) * 1000
         return [
-            self.passage(generation, int(p), fused[p], rank, dense.get(int(p)), lexical.get(int(p)))
+            chunk_passage(generation, int(p), fused[p], rank, dense.get(int(p)), lexical.get(int(p)))
             for rank, p in enumerate(order, start=1)
         ]
 

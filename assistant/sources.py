@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from assistant.answer import Passage
 from assistant.dates import date_label, recency_key
-from index.generation import Generation
+from index.chunking import Chunk
+from index.generation import Generation, StoredDocument
 from index.loaders import PRIMARY
 from index.text import STOPWORDS, words
 
@@ -77,6 +79,24 @@ def passage_fields(metadata: dict[str, str], doc_id: str) -> dict[str, str | Non
         "date_label": date_label(metadata.get("date")), "license": clean_value(metadata.get("license")),
         "url": clean_value(metadata.get("url")),
     }
+
+
+class ChunkTable(Protocol):
+    """An index's chunks and documents: a Generation, or the evaluation's naive baseline index."""
+
+    chunks: list[Chunk]
+    documents: dict[str, StoredDocument]
+
+
+def chunk_passage(index: ChunkTable, position: int, score: float = 0.0, rank: int = 0,
+                  dense: float | None = None, lexical: float | None = None) -> Passage:
+    """The chunk at `position` as a Passage carrying its document's cleaned metadata."""
+    chunk = index.chunks[position]
+    return Passage(
+        chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
+        **passage_fields(index.documents[chunk.doc_id].metadata, chunk.doc_id), score=score, rank=rank,
+        dense_score=dense, lexical_score=lexical,
+    )
 
 
 @dataclass(frozen=True)

@@ -132,10 +132,6 @@ class ChatPage:
         return f"<h1>{esc(TITLE)}</h1><p>{esc(SUBTITLE)}</p>{line}"
 
     # -- asking -------------------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None, backend: str | None) -> Answer:
-        assistant = self.backends.get(backend or "", self.assistant)
-        return assistant.ask(question, history, k=int(k) if k else None, retriever=mode or None)
-
     def stream(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None,
                backend: str | None) -> Iterator[str | Answer]:
         assistant = self.backends.get(backend or "", self.assistant)
