@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install install-llm run index test gate test-llm eval bench browser clean
+.PHONY: install install-llm run index test test-fast gate test-llm eval bench browser clean
 
 # The quality gate: thresholds a little under what the hybrid retriever measured (see README).
 GATE := --fail-under answer_correct=0.78 --fail-under hit_at_k=0.94 --fail-under abstention_accuracy=0.87 \
@@ -53,6 +53,11 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory gate
+
+# The fast loop: tests marked `fast` need no real model (a fake embedder; one that loads MiniLM fails).
+# Under 90 s on two cores; `make test` still runs them, with everything else.
+test-fast: install
+	$(BIN)/python -m pytest -q -m fast
 
 # Generative answers against a real local LLM server (tests marked `llm`; `make test` leaves them out).
 test-llm: install-llm

@@ -18,7 +18,6 @@ from assistant.intents import Intent, detect, publisher_terms
 from assistant.retrieval import Retriever
 from assistant.sources import SourceDocument, catalogue, chunk_passage
 from assistant.summary import summarize
-from index import embeddings
 from index.generation import Generation
 from index.text import STOPWORDS, stem, words
 
@@ -106,7 +105,7 @@ def summary_answer(question: str, doc: SourceDocument, generation: Generation, c
     stored = generation.documents[doc.doc_id]
     given = conversation.given_sentences() if more else set()
     skip = {i for i, (a, b) in enumerate(stored.sentences) if any(stored.text[a:b] in g for g in given)}
-    chosen = summarize(generation, doc.doc_id, skip)
+    chosen = summarize(generation, doc.doc_id, retriever.embedder, skip)
     if not chosen:
         text = f"I have already given every sentence of {_name(doc)} that summarizes it."
         return Answer(question=question, text=text, backend=BACKEND, confidence=1.0,
@@ -123,7 +122,7 @@ def summary_answer(question: str, doc: SourceDocument, generation: Generation, c
 
 def by_source_answer(question: str, topic: str, generation: Generation, retriever: Retriever, started: float) -> Answer:
     """One sentence per document that speaks to the topic, newest document first."""
-    passages = retriever.search(topic, k=max(12, retriever.settings.top_k * 2))
+    passages = retriever.search(topic, k=max(12, retriever.settings.top_k * 2), generation=generation).passages
     docs = {d.doc_id: d for d in catalogue(generation)}
     topic_terms = {stem(w) for w in words(topic) if w not in STOPWORDS}
     seen: set[tuple[str, int]] = set()
@@ -137,7 +136,7 @@ def by_source_answer(question: str, topic: str, generation: Generation, retrieve
     texts = [generation.documents[d].text[slice(*generation.documents[d].sentences[i])] for d, i, _ in cands]
     if not cands:
         return _nothing(question, topic, passages, started)
-    sims = embeddings.embed(texts) @ embeddings.embed_one(topic)
+    sims = retriever.embedder.embed_documents(texts) @ retriever.embedder.embed_query(topic)
     best: dict[str, tuple[float, int]] = {}
     for k, ((doc_id, _, _), text) in enumerate(zip(cands, texts)):
         terms = {stem(w) for w in words(text) if w not in STOPWORDS}

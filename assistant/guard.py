@@ -14,15 +14,14 @@ throwing those away taught users nothing, while an invented sentence has no pass
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 import numpy as np
 
 from assistant.answer import Passage
 from assistant.citations import CitedSentence, split_cited
 from assistant.names import name_runs
-from index import embeddings
 from index.chunking import split_sentences
+from index.embedder import Embedder
 from index.text import STOPWORDS, terms, words
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -52,15 +51,15 @@ def _norm(text: str) -> str:
 class Guard:
     """Checks each generated sentence against the passages it cites."""
 
-    def __init__(self, threshold: float, embed: Callable[[list[str]], np.ndarray] = embeddings.embed) -> None:
+    def __init__(self, threshold: float, embedder: Embedder) -> None:
         self.threshold = threshold
-        self.embed = embed  # the answerer's cached embedder: passage sentences recur across questions
+        self.embedder = embedder  # best a cached one: passage sentences recur across questions
 
     def support(self, sentence: str, passage: Passage, vector: np.ndarray) -> tuple[float, tuple[str, int, int], str]:
         """(support 0-1, best quote with document offsets, reason it fails or "")."""
         spans = split_sentences(passage.text) or []
         texts = [passage.text[s.start : s.end] for s in spans] or [passage.text]
-        sims = self.embed(texts) @ vector
+        sims = self.embedder.embed_documents(texts) @ vector
         best = int(np.argmax(sims))
         start = passage.start + (spans[best].start if spans else 0)
         quote = (texts[best], start, start + len(texts[best]))
@@ -86,7 +85,7 @@ class Guard:
         sentences = split_cited(text)
         if not sentences:
             return []
-        vectors = self.embed([s.text for s in sentences])
+        vectors = self.embedder.embed_documents([s.text for s in sentences])
         for sentence, vector in zip(sentences, vectors):
             if not sentence.cited:
                 sentence.reason = "no citation"

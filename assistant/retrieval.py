@@ -1,12 +1,16 @@
 """Hybrid retrieval: dense (Chroma) and BM25 candidates fused with reciprocal rank fusion.
 
-The retriever follows the index's `current` pointer, so a rebuild is picked up without a restart.
+The retriever follows the index's `current` pointer, so a rebuild is picked up without a restart. A search
+returns a `Retrieval`: the passages together with the generation they came from, since the answerer reads
+that generation's chunk tables and `current` may move in between.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
+
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -14,7 +18,7 @@ from langchain_core.retrievers import BaseRetriever
 from assistant.answer import Passage
 from assistant.settings import RetrievalMode, Settings
 from assistant.sources import about_primary, chunk_passage, is_primary, primary_names
-from index import embeddings
+from index.embedder import Embedder, embedder_for
 from index.generation import Generation, current_path
 
 Mode = RetrievalMode
@@ -29,14 +33,23 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list
     return fused
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """One search: its passages, best first, and the index generation they were found in."""
+
+    generation: Generation
+    passages: list[Passage]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
 class Retriever:
     """Serves one index generation at a time and swaps to a newer one when `current` moves."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         config = settings.index_config()
         self.index_root = config.index_root
-        embeddings.configure(config.encoder, config.models_dir)  # the answerer and guard embed with it too
+        self.embedder = embedder or embedder_for(config)  # queries must be embedded as the chunks were
         self._generation: Generation | None = None
         self._lock = threading.Lock()
 
@@ -47,19 +60,19 @@ class Retriever:
             if self._generation is None or (folder is not None and folder != self._generation.folder):
                 generation = Generation.open_current(self.index_root)
                 generation.check_compatible(
-                    embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.settings.index_config().chunking_signature(),
-                    self.settings.encoder,
+                    self.embedder.name, self.embedder.dimension, self.settings.index_config().chunking_signature(),
+                    self.embedder.encoder,
                 )
                 generation.lexical  # load once per generation, never per query
                 generation.collection(self.settings.chroma_url)
                 self._generation = generation
             return self._generation
 
-    def search(self, query: str, k: int | None = None, mode: Mode | None = None, timings: dict[str, float] | None = None,
-               context_query: str | None = None, generation: Generation | None = None) -> list[Passage]:
-        """The top-k passages for `query`, best first. A `context_query` (the question with the
-        conversation before it) adds its own rankings at half weight. Pass the `generation` to search
-        when the caller goes on to use its chunk tables: `current` may move between two reads."""
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, context_query: str | None = None,
+               generation: Generation | None = None) -> Retrieval:
+        """The top-k passages for `query` in the current generation (or `generation`, to stay in one the
+        caller already holds), with that generation. A `context_query` (the question with the conversation
+        before it) adds its own rankings at half weight."""
         k = k or self.settings.top_k
         mode = mode or self.settings.retriever
         generation = generation or self.generation
@@ -70,7 +83,7 @@ class Retriever:
         weights: list[float] = []
         for text, weight in [(query, 1.0)] + ([(context_query, 0.5)] if context_query else []):
             if mode in ("hybrid", "dense"):
-                vector = embeddings.embed_one(text, encoder=self.settings.encoder)
+                vector = self.embedder.embed_query(text)
                 hits = _dense_hits(generation, vector, self.settings.candidate_k, self.settings.chroma_url)
                 scores = {generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position}
                 rankings.append([str(p) for p in scores])
@@ -91,12 +104,12 @@ class Retriever:
             weights.append(1.0)
         fused = reciprocal_rank_fusion(rankings, self.settings.rrf_k, weights)
         order = sorted(fused, key=lambda p: -fused[p])[:k]
-        if timings is not None:
-            timings["retrieve"] = (time.perf_counter() - started) * 1000
-        return [
+        timings = {"retrieve": (time.perf_counter() - started) * 1000}
+        passages = [
             chunk_passage(generation, int(p), fused[p], rank, dense.get(int(p)), lexical.get(int(p)))
             for rank, p in enumerate(order, start=1)
         ]
+        return Retrieval(generation, passages, timings)
 
 
 def _dense_hits(generation: Generation, vector, k: int, chroma_url: str | None) -> list[tuple[str, float]]:
@@ -117,5 +130,5 @@ class LangChainRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         return [
             LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
-            for p in self.retriever.search(query, self.k, self.mode)
+            for p in self.retriever.search(query, self.k, self.mode).passages
         ]

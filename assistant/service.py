@@ -10,7 +10,9 @@ from assistant.answerers import get_answerer
 from assistant.chain import build_chain
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.stages import ChainInput
 from index.build import BuildSummary, IndexBuilder, ProgressHook
+from index.embedder import Embedder, embedder_for
 from index.generation import IndexMissing, current_path, Generation
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -30,25 +32,27 @@ def clean_question(question: str | None, max_chars: int) -> str:
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
-        self.retriever = Retriever(self.settings)
-        self.answerer = get_answerer(self.settings)
+        # One embedder for the build, the search and the answer: their vectors must be comparable.
+        self.embedder = embedder or embedder_for(self.settings.index_config())
+        self.retriever = Retriever(self.settings, self.embedder)
+        self.answerer = get_answerer(self.settings, self.embedder)
         self.chain = build_chain(self.retriever, self.answerer)
 
     def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
-        return self.chain.invoke({"question": text, "history": list(history or []), "k": k, "retriever": retriever})
+        return self.chain.invoke(ChainInput(text, list(history or []), k, retriever))
 
     def stream(self, question: str, history: Iterable[Any] | None = None, k: int | None = None,
                retriever: str | None = None) -> Iterator[str | Answer]:
         """Text pieces as the answerer writes them (none for the extractive one), then the final Answer.
         With an LLM the final text is what the faithfulness guard kept, which may differ from the stream."""
         text = clean_question(question, self.settings.max_question_chars)
-        yield from self.chain.stream({"question": text, "history": list(history or []), "k": k, "retriever": retriever})
+        yield from self.chain.stream(ChainInput(text, list(history or []), k, retriever))
 
     def build_index(self, full: bool = False, strict: bool = False, progress: ProgressHook | None = None) -> BuildSummary:
-        return IndexBuilder(self.settings.index_config(), progress).build(full=full, strict=strict)
+        return IndexBuilder(self.settings.index_config(), progress, self.embedder).build(full=full, strict=strict)
 
     def ensure_index(self) -> BuildSummary | None:
         """Bring the index up to date before serving (a no-op when nothing changed; a full rebuild

@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from index import embeddings
+from index.embedder import Embedder
 from index.generation import Generation
 
 _PROSE_END = re.compile(r"[.!?”\"')\]]$")
@@ -24,7 +24,7 @@ SAME_THING = 0.82
 SPREAD = 0.08  # penalty per sentence already taken from the same part (1/n of the candidates)
 MAX_SENTENCES_EMBEDDED = 160  # long documents: only sentences in their most central chunks are embedded
 
-_cache: dict[tuple[str, str], np.ndarray] = {}
+_cache: dict[tuple[str, str, str, str], np.ndarray] = {}
 _lock = threading.Lock()
 
 
@@ -58,13 +58,13 @@ def candidate_sentences(generation: Generation, doc_id: str) -> list[int]:
     return [i for i in usable if i in keep]
 
 
-def _vectors(generation: Generation, doc_id: str, indices: list[int]) -> np.ndarray:
+def _vectors(generation: Generation, doc_id: str, indices: list[int], embedder: Embedder) -> np.ndarray:
     doc = generation.documents[doc_id]
-    key = (doc.content_hash, ",".join(map(str, indices)))
+    key = (embedder.name, embedder.encoder, doc.content_hash, ",".join(map(str, indices)))
     with _lock:
         if key in _cache:
             return _cache[key]
-    vectors = embeddings.embed([doc.text[a:b] for a, b in (doc.sentences[i] for i in indices)])
+    vectors = embedder.embed_documents([doc.text[a:b] for a, b in (doc.sentences[i] for i in indices)])
     with _lock:
         if len(_cache) > 64:
             _cache.clear()
@@ -72,13 +72,14 @@ def _vectors(generation: Generation, doc_id: str, indices: list[int]) -> np.ndar
     return vectors
 
 
-def summarize(generation: Generation, doc_id: str, skip: set[int] | None = None, count: int | None = None) -> list[int]:
+def summarize(generation: Generation, doc_id: str, embedder: Embedder, skip: set[int] | None = None,
+              count: int | None = None) -> list[int]:
     """Sentence indices of an extractive summary of `doc_id`, in document order; `skip` holds sentences
-    already given (a "tell me more" continues with the next best ones)."""
+    already given (a "tell me more" continues with the next best ones). `embedder` must be the index's."""
     indices = candidate_sentences(generation, doc_id)
     if not indices:
         return []
-    vectors = _vectors(generation, doc_id, indices)
+    vectors = _vectors(generation, doc_id, indices, embedder)
     centre = vectors.mean(axis=0)
     centre = centre / (np.linalg.norm(centre) or 1.0)
     total = len(generation.documents[doc_id].sentences) or 1

@@ -343,11 +343,11 @@ def bench_indexing(work: Path, dirs: list[Path]) -> tuple[dict[str, Any], Path]:
     embed_time = [0.0]
 
     def recording_embed(batch: list[str], batch_size: int = 64, show_progress: bool = False,
-                        encoder: str | None = None):
+                        encoder: str | None = None, cache_dir: Path | None = None):
         recorded.extend(batch)
         started = time.perf_counter()
         try:
-            return original(batch, batch_size, show_progress, encoder)
+            return original(batch, batch_size, show_progress, encoder, cache_dir)
         finally:
             embed_time[0] += time.perf_counter() - started
 
@@ -629,7 +629,7 @@ def worker_build(job: dict[str, Any]) -> dict[str, Any]:
         return (vec / np.linalg.norm(vec)).astype(np.float32)
 
     def cached_embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
-                     encoder: str | None = None) -> np.ndarray:
+                     encoder: str | None = None, cache_dir: Path | None = None) -> np.ndarray:
         out = np.empty((len(texts), embeddings.MODEL_DIM), dtype=np.float32)
         missing = []
         for i, text in enumerate(texts):
@@ -834,7 +834,7 @@ def bench_chroma(work: Path, data: Path, dirs: list[Path]) -> dict[str, Any]:
     known = {searchable_text(c.text, titles[c.doc_id]): np.asarray(generation.vectors[i]) for i, c in enumerate(generation.chunks)}
 
     def reuse_vectors(texts: list[str], batch_size: int = 64, show_progress: bool = False,
-                      encoder: str | None = None) -> np.ndarray:
+                      encoder: str | None = None, cache_dir: Path | None = None) -> np.ndarray:
         missing = [t for t in texts if t not in known]
         extra = dict(zip(missing, original(missing, batch_size))) if missing else {}
         return np.vstack([known.get(t, extra.get(t)) for t in texts]).astype(np.float32)

@@ -16,8 +16,9 @@ from typing import Callable
 import numpy as np
 from filelock import FileLock, Timeout
 
-from index import chroma_store, embeddings, filestamps
+from index import chroma_store, filestamps
 from index.config import IndexConfig
+from index.embedder import Embedder, embedder_for
 from index.generation import CURRENT, FORMAT_VERSION, Generation, StoredChunk, current_path
 from index.lexical import LexicalIndex
 from index.parallel_chunking import split_many
@@ -85,13 +86,15 @@ def _chunk_metadata(chunk: StoredChunk, doc_meta: dict[str, str]) -> dict:
 
 
 class IndexBuilder:
-    """Builds the next generation from the corpus folders and swaps it in."""
+    """Builds the next generation from the corpus folders and swaps it in; chunks are embedded by
+    `embedder` (the one the settings choose when none is given)."""
 
-    def __init__(self, config: IndexConfig, progress: ProgressHook | None = None) -> None:
+    def __init__(self, config: IndexConfig, progress: ProgressHook | None = None,
+                 embedder: Embedder | None = None) -> None:
         self.config = config
         self.progress = progress or (lambda stage, done, total: None)
         self.root = config.index_root
-        embeddings.configure(config.encoder, config.models_dir)
+        self.embedder = embedder or embedder_for(config)
 
     def build(self, full: bool = False, strict: bool = False) -> BuildSummary:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -186,8 +189,8 @@ class IndexBuilder:
             return None
         generation = Generation(folder)
         try:
-            generation.check_compatible(embeddings.MODEL_NAME, embeddings.MODEL_DIM, self.config.chunking_signature(),
-                                        self.config.encoder)
+            generation.check_compatible(self.embedder.name, self.embedder.dimension, self.config.chunking_signature(),
+                                        self.embedder.encoder)
         except Exception:
             return None  # built with other settings: nothing can be reused, rebuild everything
         if generation.manifest.get("chroma_url") != (self.config.chroma_url or None):
@@ -230,13 +233,14 @@ class IndexBuilder:
         for lo in range(0, len(to_embed), batch):
             self.progress("embedding", lo, len(to_embed))
             positions = to_embed[lo : lo + batch]
-            fresh = embeddings.embed([searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions],
-                                     batch_size=self.config.batch_size, encoder=self.config.encoder)
+            fresh = self.embedder.embed_documents(
+                [searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions])
             for p, vec in zip(positions, fresh):
                 vectors[p] = vec
         self.progress("embedding", len(to_embed), len(to_embed))
         summary.embedded_chunks = len(to_embed)
-        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, embeddings.MODEL_DIM), np.float32)
+        dim = self.embedder.dimension
+        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
 
         _write_jsonl(folder / "documents.jsonl", doc_rows)
         _write_jsonl(folder / "chunks.jsonl", chunk_rows)
@@ -260,8 +264,8 @@ class IndexBuilder:
         summary.chunks = len(chunk_rows)
         manifest = {
             "format": FORMAT_VERSION, "generation": name, "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "embedding_model": embeddings.MODEL_NAME, "embedding_dim": embeddings.MODEL_DIM,
-            "encoder": self.config.encoder,
+            "embedding_model": self.embedder.name, "embedding_dim": self.embedder.dimension,
+            "encoder": self.embedder.encoder,
             "chunking": self.config.chunking_signature(), "collection": collection_name,
             "chroma_url": self.config.chroma_url or None, "n_documents": len(docs), "n_chunks": len(chunk_rows),
             "corpus_dirs": [str(d) for d in self.config.corpus_dirs],

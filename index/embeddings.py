@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, ClassVar, Iterator, Protocol, Sequence
 
 # Idle OpenMP threads must sleep, not spin: on 2 shared cores a spinning pool turns a 25 ms query encode
 # into 150-700 ms whenever anything else runs (benchmarks/README.md, "Known issues").
@@ -162,11 +162,13 @@ def load_encoder(name: str, cache_dir: Path | None = None) -> Encoder:
 
 
 def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
-          encoder: str | None = None) -> np.ndarray:
+          encoder: str | None = None, cache_dir: Path | None = None) -> np.ndarray:
     """Unit-length float32 vectors, so a dot product is the cosine similarity."""
     if not texts:
         return np.zeros((0, MODEL_DIM), dtype=np.float32)
-    model = load_encoder(encoder or active_encoder(), _config["cache_dir"])
+    name = encoder or active_encoder()
+    # Only the int8 graph lives in the cache folder: one fp32 model serves every data folder.
+    model = load_encoder(name, (cache_dir or _config["cache_dir"]) if name == "onnx-int8" else None)
     out = np.zeros((len(texts), MODEL_DIM), dtype=np.float32)
     work = batches(list(texts), batch_size)
     if show_progress:
@@ -181,3 +183,26 @@ def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
 
 def embed_one(text: str, encoder: str | None = None) -> np.ndarray:
     return embed([text], encoder=encoder)[0]
+
+
+@dataclass(frozen=True)
+class MiniLMEmbedder:
+    """The in-wheel MiniLM as an `index.embedder.Embedder`; `encoder` picks how it runs. The model itself is
+    loaded once per process and shared by every instance with the same encoder."""
+
+    encoder: str = DEFAULT_ENCODER
+    cache_dir: Path | None = None  # where the int8 graph is exported (the data folder's models/)
+    batch_size: int = 64
+    name: ClassVar[str] = MODEL_NAME
+    dimension: ClassVar[int] = MODEL_DIM
+
+    def __post_init__(self) -> None:
+        if self.encoder not in ENCODERS:
+            raise ValueError(f"unknown encoder {self.encoder!r}; choose one of {', '.join(ENCODERS)}")
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        # Through the module's `embed` (looked up at call time), which benchmarks/run.py swaps to record calls.
+        return embed(list(texts), self.batch_size, False, self.encoder, self.cache_dir)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]

@@ -16,6 +16,7 @@ def _cited_correctly(answer) -> bool:
     return not answer.abstained and citation_validity(answer) == 1.0 and groundedness(answer) == 1.0
 
 
+@pytest.mark.fast
 def test_the_answer_json_is_flat_and_reads_back():
     passage = Passage(chunk_id="c1", doc_id="d.txt", text="Lee called Trump first. Then Ishiba.", start=10, end=46,
                       title="Lee’s opening", author="A. Writer", date="2025-06 (approximate: June)", date_label="2025-06 (approximate)",

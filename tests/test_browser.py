@@ -4,7 +4,6 @@ rate the answer and find the rating in the feedback database. Leaves docs/screen
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from assistant.feedback import feedback_path
 from ui.app import build_app
+from tests.ports import free_port
 from ui.settings import UISettings
 
 pytestmark = pytest.mark.browser
@@ -23,12 +23,6 @@ SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
 QUESTION = "Who did Lee call first after taking office?"
 UNANSWERABLE = "How old is Lee Jae-myung?"  # the corpus never says (core test set: un-lee-age)
 WAIT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 from assistant.service import Assistant
 from assistant.settings import SHIPPED_CORPUS, Settings
 from index.generation import Generation, current_path
+from tests.ports import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -29,12 +29,6 @@ SEED = "motin_2025_lee_north_korea_diplomacy.txt"
 READY_TIMEOUT_S = 30.0
 
 pytestmark = pytest.mark.skipif(not CHROMA.exists(), reason=f"no chroma CLI at {CHROMA}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S) -> None:
@@ -157,7 +151,7 @@ def test_incremental_rebuilds_drop_old_collections_and_keep_bm25_in_step(tmp_pat
     assert collection_name(first.generation) not in names, "the deleted generation's collection is still on the server"
     assert names == {collection_name(second.generation), collection_name(third.generation)}
     assert_findable(assistant, "walrus choir Wonsan", "walrus choir")
-    stale = [p for p in assistant.retriever.search("zebra quartet Kaesong", 6, "bm25") if "zebra" in p.text]
+    stale = [p for p in assistant.retriever.search("zebra quartet Kaesong", 6, "bm25").passages if "zebra" in p.text]
     assert stale == [], "BM25 still returns text that was edited away"
 
 
@@ -177,7 +171,7 @@ def assert_store_matches_disk(settings: Settings, url: str, built: list[str]) ->
 
 def assert_findable(assistant: Assistant, query: str, phrase: str) -> None:
     for mode in ("bm25", "dense", "hybrid"):
-        hits = assistant.retriever.search(query, 3, mode)
+        hits = assistant.retriever.search(query, 3, mode).passages
         assert hits and phrase in hits[0].text, f"{mode}: {phrase!r} not the top hit for {query!r}"
 
 

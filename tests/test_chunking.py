@@ -1,4 +1,8 @@
+import pytest
+
 from index.chunking import chunk_document, split_sentences
+
+pytestmark = pytest.mark.fast
 
 TEXT = (
     "Approximately 28,500 U.S. troops are stationed in South Korea. Lee’s first call went to Trump.\n"

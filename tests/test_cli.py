@@ -1,10 +1,16 @@
-"""The command line as a user runs it: real processes, real index."""
+"""The command line as a user runs it: real processes, real index; and in process (CliRunner) with the
+fake embedder, for parsing and wiring."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -87,3 +93,53 @@ def test_questions_and_settings_users_get_wrong_are_answered_in_one_line(tmp_pat
     markup = _run(["ask", "<script>alert(1)</script> Where did the alpha committee meet?", "--json"], env)
     assert markup.returncode == 0, markup.stderr  # markup is just text to the assistant (the web page shows it inert)
     assert json.loads(markup.stdout)["question"].startswith("<script>")
+
+
+# -- in-process, with the fake embedder (fast tier): parsing, wiring and the one-line errors -----------------
+
+runner = CliRunner()
+
+
+@pytest.mark.fast
+def test_global_flags_become_the_settings_and_a_bad_one_is_one_line(tmp_path):
+    from assistant.cli import state
+
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "--retriever", "bm25", "--k", "2", "--llm", "extractive",
+                                 "--guard", "fallback", "feedback", "export", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1 and "no feedback yet" in result.stderr  # the command ran, with these settings:
+    assert (state.settings.data_dir, state.settings.retriever, state.settings.top_k, state.settings.guard) == (
+        tmp_path, "bm25", 2, "fallback")
+    bad = runner.invoke(app, ["--retriever", "magic", "ask", "x"])
+    assert bad.exit_code == 2 and bad.stderr.count("error:") == 1 and "setting retriever" in bad.stderr
+    assert bad.exception is None or isinstance(bad.exception, SystemExit)  # no traceback, an exit code
+
+
+@pytest.mark.fast
+def test_eval_arguments_are_checked_before_anything_loads():
+    none = runner.invoke(app, ["eval"])
+    assert none.exit_code == 1 and "give at least one test set" in none.stderr
+    one = runner.invoke(app, ["eval", "--compare", "a"])
+    assert one.exit_code == 1 and "--compare takes two folders" in one.stderr
+    bad = runner.invoke(app, ["eval", "corpus/testsets/core.jsonl", "--fail-under", "hit_at_k"])
+    assert bad.exit_code == 1 and "hit_at_k" in bad.stderr
+
+
+@pytest.mark.fast
+def test_index_status_and_ask_in_process(tmp_path, small_corpus, use_fake_embedder):
+    base = ["--data-dir", str(tmp_path / "data"), "--corpus", str(small_corpus)]
+    missing = runner.invoke(app, [*base, "ask", "Anything?"])
+    assert missing.exit_code == 1 and "no index" in missing.stderr
+    built = runner.invoke(app, [*base, "index", "--json"])
+    assert built.exit_code == 0, built.output
+    summary = json.loads(built.stdout)
+    assert (summary["documents"], summary["noop"], sorted(summary["added"])) == (3, False, ["alpha.txt", "beta.md", "gamma.txt"])
+    status = runner.invoke(app, [*base, "status"])
+    assert status.exit_code == 0 and "encoder: hashing" in status.stdout and use_fake_embedder.name in status.stdout
+    asked = runner.invoke(app, [*base, "ask", "Who published the Alpha report?", "--json"])
+    assert asked.exit_code == 0, asked.output
+    answer = json.loads(asked.stdout)
+    assert "Test Desk" in answer["answer"] and answer["citations"][0]["kind"] == "header"
+    empty = runner.invoke(app, [*base, "ask", "   "])
+    assert empty.exit_code == 1 and "Please type a question" in empty.stderr
+    chat = runner.invoke(app, [*base, "chat", "--jsonl"], input="Who published the Alpha report?\nAnd the date?\n")
+    assert chat.exit_code == 0 and len(chat.stdout.splitlines()) == 2

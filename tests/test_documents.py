@@ -25,6 +25,7 @@ PRIMARY = "motin_2025_lee_north_korea_diplomacy.txt"
 
 # -- header values ---------------------------------------------------------------------------------------
 
+@pytest.mark.fast
 @pytest.mark.parametrize("value, iso, approximate", [
     ("2023-04-26", "2023-04-26", False),
     ("Updated October 1, 2026", "2026-10-01", False),
@@ -37,12 +38,14 @@ def test_header_dates_in_the_corpus_forms_are_parsed(value, iso, approximate):
     assert parsed is not None and parsed.iso == iso and parsed.approximate is approximate
 
 
+@pytest.mark.fast
 def test_undated_sources_sort_as_oldest_and_say_undated():
     assert date_label(None) == date_label("no date given") == "undated"
     assert recency_key("not known") < recency_key("1999-01-01") < recency_key("Updated October 1, 2026")
     assert recency_key("2025-06 (approximate)") == date(2025, 6, 1)
 
 
+@pytest.mark.fast
 def test_provenance_notes_are_shown_as_missing_and_kept_out_of_titles():
     assert clean_value("not stated in the supplied text (news-analysis article)") is None
     assert clean_value("not supplied") is None

@@ -16,7 +16,8 @@ def _scores(settings, cases) -> dict[str, float]:
     totals: dict[str, float] = {}
     for mode in ("dense", "hybrid"):
         k = settings.top_k
-        rows = [retrieval_metrics(retriever.search(t.user_input, k, mode), t.reference_contexts, k) for t in cases]
+        rows = [retrieval_metrics(retriever.search(t.user_input, k, mode).passages, t.reference_contexts, k)
+                for t in cases]
         for metric in ("hit_at_k", "mrr"):
             totals[f"{mode}_{metric}"] = sum(r[metric] for r in rows) / len(rows)
     return totals

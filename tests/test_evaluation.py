@@ -7,14 +7,21 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.baseline import EXCLUDE, covered_sentences
 from assistant.answer import Answer, Citation, Passage
+from assistant.evaluation.aggregate import METRICS, aggregate, by_tag, latency
+from assistant.evaluation.baseline import EXCLUDE, covered_sentences
+from assistant.evaluation.compare import compare
+from assistant.evaluation.gate import fail_under, parse_thresholds
 from assistant.evaluation.metrics import abstention_scores, citation_validity, normalise, percentile, token_f1
-from assistant.evaluation.runner import JUDGE_NOTE, METRICS, compare, fail_under, parse_thresholds, preset_runs, run_eval
+from assistant.evaluation.play import play_case
+from assistant.evaluation.runner import JUDGE_NOTE, run_eval
+from assistant.evaluation.runs import Run, check_unique, preset_runs
 from assistant.evaluation import testset
 from assistant.settings import SHIPPED_CORPUS, Settings
 from index.loaders import load_corpus
@@ -133,6 +140,7 @@ def test_baseline_answers_with_a_citation_of_its_own_chunks(evaluation):
         assert len(row["retrieved"]) == 4
 
 
+@pytest.mark.fast
 def test_malformed_testset_line_names_file_and_line(tmp_path):
     path = tmp_path / "broken.jsonl"
     good = json.dumps({"id": "ok", "user_input": "Who did Lee call first?", "reference_facts": ["Trump"]})
@@ -142,6 +150,7 @@ def test_malformed_testset_line_names_file_and_line(tmp_path):
     assert not (tmp_path / "out" / "results.jsonl").exists()
 
 
+@pytest.mark.fast
 def test_reference_contexts_exist_verbatim_in_the_corpus():
     """Every reference passage of core.jsonl stands in its source document (after typography
     folding), so retrieval metrics measure retrieval and not a typo in the test set."""
@@ -168,6 +177,7 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
 
 # -- pure functions: no model ---------------------------------------------------------------------
 
+@pytest.mark.fast
 def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class():
     should = [True, True, False, False]
     did = [True, False, True, False]
@@ -182,6 +192,7 @@ def _cited(text: str, cited: dict[int, str], retrieved: list[str]) -> Answer:
     return Answer(question="q", text=text, citations=citations, retrieved=[passage(c) for c in retrieved])
 
 
+@pytest.mark.fast
 def test_citation_validity_reads_grouped_marks():
     # "[1, 2]" cites two passages: both must be citations of retrieved passages.
     assert citation_validity(_cited("Lee called Trump. [1, 2]", {1: "a", 2: "b"}, ["a", "b"])) == 1.0
@@ -190,16 +201,20 @@ def test_citation_validity_reads_grouped_marks():
     assert citation_validity(_cited("Lee called Trump. [1, 2]", {}, [])) == 0.0  # marks but no citations
 
 
+@pytest.mark.fast
 def test_token_f1_ignores_grouped_marks():
     assert token_f1("Lee called Trump. [1, 2]", "Lee called Trump") == 1.0
     assert token_f1("Lee called Trump. [1][2]", "Lee called Trump") == 1.0
 
 
+@pytest.mark.fast
 def test_percentile_matches_linear_interpolation():
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert percentile([4.0, 1.0, 100.0, 3.0, 2.0], 95) == pytest.approx(80.8)  # unsorted input, between the top two
     assert percentile([10.0], 95) == 10.0 and percentile([], 50) is None
 
 
+@pytest.mark.fast
 def test_baseline_chunk_covers_sentences_overlapping_its_span():
     sentences = [(0, 10), (11, 20), (21, 30)]
     assert covered_sentences(sentences, 5, 15) == (0, 2)
@@ -207,6 +222,7 @@ def test_baseline_chunk_covers_sentences_overlapping_its_span():
     assert covered_sentences(sentences, 21, 40) == (2, 3)
 
 
+@pytest.mark.fast
 def test_cli_helpers_parse_runs_and_thresholds():
     assert [name for name, _ in preset_runs(["bm25", "naive-langchain"])] == ["bm25", "naive-langchain"]
     with pytest.raises(ValueError, match="unknown run"):
@@ -214,3 +230,117 @@ def test_cli_helpers_parse_runs_and_thresholds():
     assert parse_thresholds(["answer_correct=0.7", "mrr = 0.5"]) == {"answer_correct": 0.7, "mrr": 0.5}
     with pytest.raises(ValueError, match="not key=value"):
         parse_thresholds(["answer_correct"])
+    with pytest.raises(ValueError, match="is not a number"):
+        parse_thresholds(["mrr=high"])
+    with pytest.raises(ValueError, match="unique: hybrid"):
+        check_unique(preset_runs(["hybrid", "hybrid:top_k=8"]))
+
+
+# -- each step on its own: play, aggregate, gate, compare (no model) ------------------------------
+
+class ScriptedAsker:
+    """Answers from a script and records the history each question was asked with."""
+
+    def __init__(self, answers: list[Answer]) -> None:
+        self.answers, self.asked = list(answers), []
+
+    def ask(self, question, history=None, k=None, retriever=None) -> Answer:
+        self.asked.append((question, list(history or [])))
+        return self.answers.pop(0)
+
+
+def test_play_case_plays_turns_as_one_conversation_and_scores_each(tmp_path):
+    case = testset.Case("conv", [testset.TurnCase("Who did Lee call first?", reference_facts=["Trump"]),
+                                 testset.TurnCase("And after that?", reference_facts=["Ishiba"])], tags=["seed"])
+    asker = ScriptedAsker([Answer(question="q1", text="He called Trump.", timings_ms={"total": 12.0}),
+                           Answer(question="q2", text="He called Xi.", backend="extractive (fallback from openai)")])
+    run = Run("scripted", {}, Settings(data_dir=tmp_path), asker, 6, {})
+    rows = play_case(run, case, "tiny.jsonl")
+    assert asker.asked[1] == ("And after that?", [("Who did Lee call first?", "He called Trump.")])
+    assert [(r["turn"], r["followup"], r["metrics"]["correct"]) for r in rows] == [(0, False, 1.0), (1, True, 0.0)]
+    assert rows[0]["testset"] == "tiny.jsonl" and rows[0]["run"] == "scripted" and rows[0]["timings"] == {"total": 12.0}
+    assert [r["guard_outcome"] for r in rows] == [None, "fell_back"]
+
+
+def _row(answerable: bool, correct: float, total: float, tags: list[str], followup: bool = False, abstained: bool = False) -> dict:
+    metrics = {"correct": correct, "abstained": float(abstained), "abstention_correct": float(abstained != answerable)}
+    if answerable:
+        metrics["facts"] = correct
+    return {"case_id": f"c{total}", "answerable": answerable, "abstained": abstained, "followup": followup, "tags": tags,
+            "metrics": metrics, "timings": {"total": total}, "confidence": 0.9 if not abstained else 0.0}
+
+
+def test_aggregate_averages_each_metric_over_the_turns_it_applies_to():
+    rows = [_row(True, 1.0, 10.0, ["seed"]), _row(True, 0.0, 20.0, ["seed", "followup"], followup=True),
+            _row(False, 1.0, 30.0, ["unanswerable"], abstained=True)]
+    metrics = aggregate(rows)
+    assert metrics["answer_correct"] == 0.5 and metrics["followup_accuracy"] == 0.0 and metrics["overall_correct"] == 0.6667
+    assert metrics["abstention_precision"] == metrics["abstention_recall"] == 1.0 and metrics["abstention_rate"] == 0.3333
+    assert metrics["hit_at_k"] is None  # no turn measured it: absent, not 0
+    assert latency(rows) == {"p50_ms": 20.0, "p95_ms": 29.0, "mean_ms": 20.0}
+    assert by_tag(rows) == {"followup": {"answer_correct": 0.0, "n": 1}, "seed": {"answer_correct": 0.5, "n": 2},
+                            "unanswerable": {"answer_correct": 1.0, "n": 1}}
+
+
+def _summary(runs: dict[str, dict[str, float | None]], turns: int = 4) -> dict:
+    return {"created_at": "2026-01-01T00:00:00+00:00", "testsets": ["core.jsonl"], "turns": turns,
+            "runs": {name: {"k": 6, "llm": "extractive", "metrics": metrics, "latency_ms": {"p50_ms": 100.0, "p95_ms": None}}
+                     for name, metrics in runs.items()}}
+
+
+def test_gate_names_each_metric_under_its_threshold():
+    summary = _summary({"hybrid": {"answer_correct": 0.5, "mrr": None}, "dense": {"answer_correct": 0.9, "mrr": 0.4}})
+    assert fail_under(summary, {"answer_correct": 0.5}) == []  # at the threshold passes
+    assert fail_under(summary, {"answer_correct": 0.6}) == ["answer_correct 0.500 < 0.600 (run hybrid)"]
+    assert fail_under(summary, {"answer_correct": 0.6}, run="dense") == []
+    assert fail_under(summary, {"mrr": 0.1}) == ["mrr: not measured in run hybrid (no turn applies)"]
+
+
+def test_eval_cli_exits_1_with_the_metric_under_its_threshold(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.evaluation import runner
+
+    summary = _summary({"hybrid": {"answer_correct": 0.5, "mrr": 0.7}})
+    monkeypatch.setattr(runner, "run_eval", lambda *args, **kwargs: summary)  # the gate reads only the summary
+    args = ["--data-dir", str(tmp_path), "eval", "set.jsonl", "--out", str(tmp_path / "out"), "--quiet"]
+    failed = CliRunner().invoke(app, args + ["--fail-under", "answer_correct=0.6", "--fail-under", "mrr=0.5"])
+    assert failed.exit_code == 1
+    assert "below threshold: answer_correct 0.500 < 0.600 (run hybrid)" in failed.output and "mrr" not in failed.stderr
+    passed = CliRunner().invoke(app, args + ["--fail-under", "answer_correct=0.5"])
+    assert passed.exit_code == 0 and "hybrid: answer_correct=0.500" in passed.stdout
+
+
+def test_compare_pairs_runs_by_name_with_deltas(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder, summary in ((a, _summary({"hybrid": {"mrr": 0.5}, "dense": {"mrr": 0.1}})),
+                            (b, _summary({"hybrid": {"mrr": 0.25}, "bm25": {"mrr": 0.3}}, turns=5))):
+        folder.mkdir()
+        summary["runs"]["hybrid"]["latency_ms"]["p50_ms"] = 100.0 if folder == a else 80.0
+        (folder / "summary.json").write_text(json.dumps(summary))
+    table = compare(a, b)
+    assert "## hybrid" in table and "| mrr | 0.500 | 0.250 | -0.250 |" in table
+    assert "| latency p50_ms | 100 | 80 | -20 |" in table and "| latency p95_ms | n/a | n/a | n/a |" in table
+    assert "Not compared: only in A: dense; only in B: bm25" in table
+    assert "Different test sets (A: 4 turns" in table  # a delta across test sets is flagged
+    with pytest.raises(FileNotFoundError, match="no summary.json"):
+        compare(a, tmp_path / "missing")
+
+
+def test_compare_without_a_common_run_name_compares_the_first_runs(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(_summary({"dense": {"mrr": 0.5}})))
+    b.write_text(json.dumps(_summary({"bm25": {"mrr": 0.75}})))
+    table = compare(a, b)
+    assert "## A: dense vs B: bm25" in table and "| mrr | 0.500 | 0.750 | +0.250 |" in table and "Not compared" not in table
+
+
+def test_no_evaluation_step_imports_the_runner():
+    """The dependency goes one way: the runner orders the steps; report, gate and compare never pull it in."""
+    steps = ("runs", "play", "aggregate", "gate", "compare", "report")
+    code = "import sys\n" + "".join(f"import assistant.evaluation.{m}\n" for m in steps)
+    code += "print('assistant.evaluation.runner' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "False"

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Answer, Citation, Passage
 from assistant.citations import strip_citations
 from assistant.evaluation.testset import load_testset
 from assistant.feedback import FeedbackStore, export_testset, feedback_path
@@ -87,11 +87,60 @@ def test_export_testset_rows(tmp_path, answers):
     assert [c.turns[0].user_input for c in cases][:1] == [FIRST] and cases[2].turns[0].answerable is False
 
 
+@pytest.mark.fast
 def test_export_without_feedback_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="no feedback yet"):
         export_testset(tmp_path / "missing.sqlite3", tmp_path / "out.jsonl")
 
 
+@pytest.mark.fast
 def test_strip_citations():
     assert strip_citations("Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3].") == "Lee called Trump first. Then Ishiba, then Xi."
     assert strip_citations("- Trump [1]\n- Ishiba [1][2]\n") == "- Trump\n- Ishiba"  # a list stays a list
+
+
+# -- the store alone, with answers written by hand (fast tier) ------------------------------------------------
+
+CALL = "Lee’s first foreign call as president was to President Trump."
+
+
+def written_answer(question: str = FIRST) -> Answer:
+    passage = Passage(chunk_id="c1", doc_id="motin.txt", text=f"Intro. {CALL} Outro.", start=40, end=120, title="Lee’s opening")
+    citation = Citation(n=1, passage=passage, quote=CALL, quote_start=47, quote_end=47 + len(CALL), score=0.9)
+    return Answer(question=question, text=f"{CALL} [1]", citations=[citation], retrieved=[passage])
+
+
+@pytest.mark.fast
+def test_a_rating_is_committed_at_once_and_can_be_changed_but_never_to_zero(tmp_path):
+    store = FeedbackStore(feedback_path(tmp_path))
+    row_id = store.add(FIRST, written_answer(), 1, settings={"top_k": 6}, comment="  spot on  ")
+    with sqlite3.connect(store.path) as raw:  # another connection sees it: nothing waits for a later commit
+        assert raw.execute("SELECT rating, comment FROM feedback WHERE id = ?", (row_id,)).fetchone() == (1, "spot on")
+    row = store.get(row_id)
+    assert (row.answer, row.settings, row.citations[0]["quote"], row.citations[0]["chunk_id"]) == (
+        f"{CALL} [1]", {"top_k": 6}, CALL, "c1")
+    store.set_rating(row_id, -1)
+    assert store.get(row_id).rating == -1
+    with pytest.raises(ValueError):
+        store.add(FIRST, written_answer(), 0)
+    with pytest.raises(ValueError):
+        store.set_rating(row_id, 2)
+    store.delete(row_id)
+    assert store.rows() == []
+
+
+@pytest.mark.fast
+def test_ratings_are_exported_as_rows_the_testset_loader_reads(tmp_path):
+    store = FeedbackStore(feedback_path(tmp_path))
+    history = [{"role": "user", "content": "Who did Lee call?"}, {"role": "assistant", "content": "Trump. [1]"}]
+    store.add(FIRST, written_answer(), 1, history=history, comment="good")
+    store.add(SEOUL, Answer(question=SEOUL, text="The sources I have do not say.", abstained=True), 1)
+    store.add("Why?", written_answer("Why?"), -1)
+    out = tmp_path / "export" / "rated.jsonl"
+    assert export_testset(store.path, out) == 3
+    up, unanswerable, down = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert (up["reference"], up["reference_contexts"], up["answerable"]) == (CALL, [CALL], True)
+    assert up["history"] == history and up["comment"] == "good" and up["tags"] == ["feedback", "up"]
+    assert unanswerable["answerable"] is False and unanswerable["reference_contexts"] == []
+    assert down["tags"] == ["feedback", "down"] and down["reference"] == "" and down["response"] == f"{CALL} [1]"
+    assert [c.turns[-1].user_input for c in load_testset(out)] == [FIRST, SEOUL, "Why?"]

@@ -12,6 +12,7 @@ from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
 from assistant.focus import answer_type, find_focus
 from assistant.question import FRAME_WORDS
+from assistant.stages import ChainInput
 
 # Questions from the issue: names in the corpus, focus absent from it.
 DECLINE = [
@@ -39,13 +40,14 @@ def test_camp_david_answer_leads_with_the_camp_david_statement(assistant):
     """The sentences chosen (whether or not the confidence then suffices to answer) lead with the Camp
     David statement. (A runner-up from the 2024 Lima statement may still join: padding is not solved.)"""
     question = "What did Japan and South Korea agree at Camp David?"
-    state = assistant.chain.prepare.invoke({"question": question, "history": []})
+    state = assistant.chain.prepare.invoke(ChainInput(question))
     answerer = assistant.answerer
-    analysis = answerer.analyse(question, state["passages"], state["generation"], state["conversation"])
-    chosen = answerer._select(analysis.cands, state["generation"], analysis.q, state["passages"])
+    analysis = answerer.analyse(question, state.passages, state.generation, state.conversation)
+    chosen = answerer._select(analysis.cands, state.generation, analysis.q, state.passages)
     assert chosen and "Camp David" in chosen[0].passage.title, [c.passage.title for c in chosen]
 
 
+@pytest.mark.fast
 def test_a_year_is_not_a_count_and_a_height_needs_a_measure():
     focus = find_focus("How many children does Lee Jae-myung have?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
     assert focus.answer_type == "count" and set(focus.focus) == {"children"}
@@ -59,6 +61,7 @@ def test_a_year_is_not_a_count_and_a_height_needs_a_measure():
     assert answer_type("Which party did Lee lead?") == "organisation"
 
 
+@pytest.mark.fast
 def test_the_fitted_scorer_is_versioned_and_reports_held_out_folds():
     data = json.loads(WEIGHTS_FILE.read_text())
     scorer = load_scorer()
@@ -91,6 +94,7 @@ def _answer_with_quotes(quotes: list[str]) -> Answer:
     return Answer(question="q", text=" ".join(f"{q} [1]" for q in quotes), citations=citations)
 
 
+@pytest.mark.fast
 def test_padding_counts_sentences_with_neither_a_fact_nor_the_focus():
     answer = _answer_with_quotes([
         "Lee asked defector groups to stop sending leaflets.",  # fact
@@ -100,6 +104,7 @@ def test_padding_counts_sentences_with_neither_a_fact_nor_the_focus():
     assert padding_sentences("What did Lee ask of defector groups?", answer, ["leaflets"]) == (1, 3)
 
 
+@pytest.mark.fast
 def test_calibration_error_is_zero_when_confidence_matches_outcomes_and_large_when_not():
     assert expected_calibration_error([0.75] * 4, [True, True, True, False]) == pytest.approx(0.0)
     assert expected_calibration_error([0.95] * 4, [False] * 4) == pytest.approx(0.95)

@@ -57,7 +57,8 @@ def test_deleting_a_file_removes_its_chunks(tmp_path, small_corpus):
     assert summary.removed == ["gamma.txt"]
     assert all(c.doc_id != "gamma.txt" for c in gen.chunks)
     assert gen.collection().get(where={"doc_id": "gamma.txt"})["ids"] == []
-    assert "lighthouse" not in [t for p in assistant.retriever.search("lighthouse repainted", 5, "bm25") for t in p.text.split()]
+    found = assistant.retriever.search("lighthouse repainted", 5, "bm25").passages
+    assert "lighthouse" not in [t for p in found for t in p.text.split()]
 
 
 def test_unchanged_corpus_is_a_no_op_and_full_rebuilds(tmp_path, small_corpus):
@@ -133,10 +134,10 @@ def test_retriever_picks_up_a_rebuild_without_restart(tmp_path, small_corpus):
     settings = _settings(tmp_path, small_corpus)
     assistant = Assistant(settings)
     assistant.build_index()
-    assert not any("Ulleung" in p.text for p in assistant.retriever.search("ferries to Ulleung", 5))
+    assert not any("Ulleung" in p.text for p in assistant.retriever.search("ferries to Ulleung", 5).passages)
     (small_corpus / "delta.txt").write_text("Delta ferries crossed to Ulleung island twice a week.\n")
     Assistant(settings).build_index()
-    assert any("Ulleung" in p.text for p in assistant.retriever.search("ferries to Ulleung", 5))
+    assert any("Ulleung" in p.text for p in assistant.retriever.search("ferries to Ulleung", 5).passages)
 
 
 def test_no_op_re_index_reads_no_file_when_sizes_and_mtimes_are_unchanged(tmp_path, small_corpus, monkeypatch):

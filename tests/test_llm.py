@@ -21,12 +21,13 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.conversation import Conversation
-from assistant.evaluation.runner import GUARD_OUTCOMES
+from assistant.evaluation.play import GUARD_OUTCOMES
 from assistant.guard import Guard
 from assistant.rewrite import rewrite_problem
 from assistant.service import Assistant
 
 from tests.conftest import PROJECT, corpus_dirs
+from tests.ports import free_port
 
 pytestmark = pytest.mark.llm
 
@@ -36,12 +37,6 @@ QUESTIONS = [
     "What do Lee and Trump have in common?",
     "How many U.S. troops are stationed in South Korea?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def gguf_path() -> Path:
@@ -109,7 +104,7 @@ def test_tokens_stream_and_the_answer_records_the_backend_and_the_raw_text(gener
 
 def test_every_kept_sentence_cites_a_retrieved_passage_that_supports_it(generative):
     removed_total = 0
-    guard = Guard(generative.settings.guard_threshold)
+    guard = Guard(generative.settings.guard_threshold, generative.embedder)
     for question in QUESTIONS:
         _, answer = run_stream(generative, question)
         assert answer.guard is not None, "a generated answer always carries the guard's report"
@@ -254,12 +249,12 @@ def test_web_chat_streams_llm_tokens_then_shows_backend_and_guard(generative, co
     extractive = Assistant(corpus_settings)
     page = ChatPage(generative, UISettings(), {"openai": generative, "extractive": extractive})
     steps = _finals(page.respond(QUESTIONS[1], [], 6, "hybrid", "openai", False, "llm-session"))
-    chats = [s[1] for s in steps if isinstance(s[1], list)]
-    answer = steps[-1][2][-1].answer
+    chats = [s.chatbot for s in steps if isinstance(s.chatbot, list)]
+    answer = steps[-1].turns[-1].answer
     partials = [c[-1]["content"] for c in chats[1:-1]]
     assert len(partials) > 3 and answer.generated_text.startswith(partials[0].strip()[:20])  # the model's own tokens, live
     assert chats[-1][-1]["content"] == answer.text  # then what the guard kept (or the fallback)
-    panel = steps[-1][4]
+    panel = steps[-1].sources
     assert f"Answered by: <b>{answer.backend}</b>" in panel
     if answer.guard and answer.guard.removed:
         assert "Guard removed" in panel and "<s>" in panel
@@ -267,7 +262,7 @@ def test_web_chat_streams_llm_tokens_then_shows_backend_and_guard(generative, co
         assert "Guard repaired the citation" in panel and "→" in panel
     # The same page still answers extractively when that backend is chosen.
     steps = _finals(page.respond(QUESTIONS[0], [], 6, "hybrid", "extractive", False, "llm-session"))
-    assert steps[-1][2][-1].answer.backend == "extractive"
+    assert steps[-1].turns[-1].answer.backend == "extractive"
 
 
 def test_cli_streams_tokens_to_stderr_and_prints_the_checked_answer(corpus_settings, llm_url):

@@ -4,6 +4,8 @@ import pytest
 
 from index.loaders import load_corpus, load_file, parse_header
 
+pytestmark = pytest.mark.fast
+
 
 def test_header_fields_become_metadata_and_body_excludes_header(tmp_path: Path):
     path = tmp_path / "report.txt"

@@ -1,9 +1,13 @@
 """Sentence splitting in worker processes gives exactly what one process gives, in document order."""
 
+import pytest
+
 from index import parallel_chunking
 from index.chunking import chunk_document, split_sentences
 from index.loaders import load_corpus
 from tests.conftest import corpus_dirs
+
+pytestmark = pytest.mark.fast
 
 
 def test_parallel_split_equals_serial_split_in_order(monkeypatch):

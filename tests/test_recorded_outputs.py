@@ -12,7 +12,7 @@ import pytest
 from assistant.answer import Passage
 from assistant.answerers.generative import compose, guard_report
 from assistant.conversation import Conversation
-from assistant.evaluation.runner import guard_outcome
+from assistant.evaluation.play import guard_outcome
 from assistant.guard import Guard, verbatim
 from assistant.rewrite import invented, reads_as_answer, standalone
 from ui.render import provenance
@@ -36,7 +36,7 @@ FOLLOW_UP_RECORDED_REWRITE = "Lee called President Obama after calling Trump fir
 
 
 def retrieve(assistant, question: str) -> list[Passage]:
-    return assistant.retriever.search(question, K)
+    return assistant.retriever.search(question, K).passages
 
 
 def holder(passages: list[Passage], sentence: str) -> int:
@@ -48,7 +48,7 @@ def holder(passages: list[Passage], sentence: str) -> int:
 
 @pytest.fixture(scope="module")
 def guard(assistant) -> Guard:
-    return Guard(assistant.settings.guard_threshold)
+    return Guard(assistant.settings.guard_threshold, assistant.embedder)
 
 
 def test_a_paragraph_closed_by_one_wrong_citation_keeps_every_sentence_with_repaired_citations(assistant, guard):
@@ -130,6 +130,7 @@ def test_the_follow_up_rewrite_that_answers_with_an_invented_name_is_rejected_fo
     assert "Ishiba" in found and "Xi Jinping" in found
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("rewrite", [
     "Who did Lee call after calling President Trump first?",
     "Following his call to Trump, who did Lee Jae-myung call next?",
@@ -141,6 +142,7 @@ def test_rewrites_that_only_restate_the_conversation_are_used(rewrite):
     assert line and not why and line.endswith("?") and not line.startswith(("Rewritten", '"'))
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("rewrite, why", [
     ("Who did Lee call after Trump in 2019?", "2019"),
     ("Who did Lee call after Trump? He called Ishiba.", "Ishiba"),

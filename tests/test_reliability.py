@@ -24,7 +24,8 @@ from assistant.service import Assistant
 from assistant.settings import SHIPPED_CORPUS, Settings
 from index.generation import Generation, current_path
 from tests.conftest import PROJECT, SHARED_CORPUS, corpus_dirs
-from tests.test_web import ask, free_port, running
+from tests.ports import free_port
+from tests.test_web import ask, running
 from ui.app import build_app
 from ui.settings import UISettings
 
@@ -154,6 +155,7 @@ def test_feedback_rows_survive_the_app_being_killed(tmp_path):
 
 # -- bad input ----------------------------------------------------------------------------------------
 
+@pytest.mark.fast
 def test_testset_without_user_input_names_the_file_and_line(tmp_path):
     path = tmp_path / "cases.jsonl"
     path.write_text(json.dumps({"user_input": "Who did Lee call first?"}) + "\n" + json.dumps({"reference": "Trump"}) + "\n")

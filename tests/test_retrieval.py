@@ -3,10 +3,12 @@ import pytest
 from assistant.evaluation.metrics import retrieval_metrics
 from assistant.evaluation.testset import load_testset
 from assistant.retrieval import LangChainRetriever, reciprocal_rank_fusion
+from assistant.stages import ChainInput
 
 from .conftest import TESTSET
 
 
+@pytest.mark.fast
 def test_reciprocal_rank_fusion_rewards_agreement():
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]], k=60)
     assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
@@ -18,7 +20,9 @@ def test_reciprocal_rank_fusion_rewards_agreement():
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_each_mode_finds_the_first_call_sentence(assistant, mode):
-    passages = assistant.retriever.search("Who did Lee call first as president?", k=5, mode=mode)
+    retrieval = assistant.retriever.search("Who did Lee call first as president?", k=5, mode=mode)
+    assert retrieval.generation is assistant.retriever.generation and retrieval.timings_ms["retrieve"] > 0
+    passages = retrieval.passages
     assert len(passages) == 5
     assert any("first foreign call as president was to President Trump" in p.text for p in passages)
     assert [p.rank for p in passages] == [1, 2, 3, 4, 5]
@@ -33,7 +37,7 @@ def test_hybrid_retrieval_finds_reference_passages_on_the_test_set(assistant):
         turn = case.turns[0]
         if case.multi_turn or not turn.answerable:
             continue
-        passages = assistant.retriever.search(turn.user_input, k=5, mode="hybrid")
+        passages = assistant.retriever.search(turn.user_input, k=5, mode="hybrid").passages
         hits.append(retrieval_metrics(passages, turn.reference_contexts, 5)["hit_at_k"])
     assert len(hits) >= 60
     assert sum(hits) / len(hits) >= 0.9
@@ -47,7 +51,8 @@ def test_langchain_retriever_interface_returns_documents_with_metadata(assistant
     assert all(d.metadata["chunk_id"] == d.id for d in docs)
 
 
-def test_a_rebuild_between_search_and_answer_does_not_mix_generations(tmp_path, small_corpus):
+@pytest.mark.fast
+def test_a_rebuild_between_search_and_answer_does_not_mix_generations(tmp_path, small_corpus, fake_embedder):
     """The chain reads the current generation once: passages and the chunk tables the answerer uses
     come from the same index even when a rebuild makes another generation current in between."""
     from assistant.service import Assistant
@@ -55,7 +60,7 @@ def test_a_rebuild_between_search_and_answer_does_not_mix_generations(tmp_path, 
     from index.generation import Generation
 
     settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[small_corpus], chunk_size=120, chunk_overlap=40)
-    assistant = Assistant(settings)
+    assistant = Assistant(settings, embedder=fake_embedder)
     assistant.build_index()
     first = assistant.retriever.generation
     (small_corpus / "alpha.txt").write_text(
@@ -74,16 +79,18 @@ def test_a_rebuild_between_search_and_answer_does_not_mix_generations(tmp_path, 
             return current
 
     assistant.retriever.__class__ = Swapping
-    state = assistant.chain.prepare.invoke({"question": "What did the alpha committee approve?", "history": []})
-    assert state["generation"] is first
-    assert all(p.chunk_id in first.chunk_position for p in state["passages"])
+    state = assistant.chain.prepare.invoke(ChainInput("What did the alpha committee approve?"))
+    assert state.retrieval.generation is first and len(reads) == 1  # one read, for the search and the answer
+    assert state.passages and all(p.chunk_id in first.chunk_position for p in state.passages)
     reads.clear()
-    answer = assistant.chain.invoke({"question": "What did the alpha committee approve?", "history": []})
+    answer = assistant.chain.invoke(ChainInput("What did the alpha committee approve?"))
+    assert len(reads) == 1
     retrieved = {p.chunk_id for p in answer.retrieved}
     assert answer.retrieved and all(c.passage.chunk_id in retrieved for c in answer.citations)
 
 
-def test_naming_the_primary_documents_author_searches_that_document(tmp_path):
+@pytest.mark.fast
+def test_naming_the_primary_documents_author_searches_that_document(tmp_path, fake_embedder):
     """Whether a question is about the project's own document comes from the `primary` flag and its
     author's name in the index, not from a word list naming one author."""
     from assistant.service import Assistant
@@ -97,12 +104,12 @@ def test_naming_the_primary_documents_author_searches_that_document(tmp_path):
     (related / "notes.txt").write_text("Title: Harbour notes\nAuthor: Port Office\n-----\n"
                                        "What does the harbour office say about harbour tides? Harbour tides rose in May.\n")
     settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[own, related], chunk_size=120, chunk_overlap=40)
-    assistant = Assistant(settings)
+    assistant = Assistant(settings, embedder=fake_embedder)
     assistant.build_index()
     generation = assistant.retriever.generation
     assert primary_names(generation) == {"jane", "quillfeather"}
     assert about_primary("What does Quillfeather say about harbour tides?", primary_names(generation))
     assert not about_primary("What does the office say about harbour tides?", primary_names(generation))
-    asked = assistant.retriever.search("What does Quillfeather say about harbour tides?", k=2)
-    plain = assistant.retriever.search("What does the office say about harbour tides?", k=2)
+    asked = assistant.retriever.search("What does Quillfeather say about harbour tides?", k=2).passages
+    plain = assistant.retriever.search("What does the office say about harbour tides?", k=2).passages
     assert asked[0].doc_id == "essay.txt" and plain[0].doc_id == "notes.txt"

@@ -6,6 +6,8 @@ from pydantic import ValidationError
 
 from assistant.settings import Settings
 
+pytestmark = pytest.mark.fast
+
 
 def test_corpus_dirs_env_is_split_on_pathsep(monkeypatch, tmp_path):
     monkeypatch.setenv("ASSISTANT_CORPUS_DIRS", os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")]))

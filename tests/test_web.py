@@ -3,7 +3,6 @@ the /chat API through gradio_client, auth, concurrency, the page's own handlers 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -17,20 +16,16 @@ from assistant.answer import Answer, Citation, Passage
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.grounding import grounding
+from tests.ports import free_port
 from ui.answers import ChatTurn
 from ui.app import ChatPage, build_app, stream_steps
+from ui.updates import PageUpdate, by_name
 from ui.render import sources_panel
 from ui.settings import UISettings
 from ui.uploads import UploadRejected, add_document, safe_name, save_upload, uploads_dir, with_uploads
 
 FIRST = "Who did Lee call first after taking office?"
 FOLLOW = "And who did he call after that?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -107,6 +102,7 @@ def test_auth_refuses_wrong_credentials(assistant):
         assert "Trump" in result["answer"]
 
 
+@pytest.mark.fast
 def test_ui_settings_auth_format(monkeypatch):
     monkeypatch.setenv("ASSISTANT_UI_AUTH", "alice:pa:ss")
     assert UISettings().auth_pair() == ("alice", "pa:ss")
@@ -152,34 +148,36 @@ def test_twenty_concurrent_conversations(server):
 
 # -- the page's handlers (what the browser triggers), called directly --------------------------------
 
-def _finals(gen) -> list[tuple]:
+def _finals(gen) -> list[PageUpdate]:
     return list(gen)
 
 
 def test_respond_streams_then_records_the_turn(assistant):
     page = ChatPage(assistant, UISettings(), {"extractive": assistant})
     steps = _finals(page.respond(FIRST, [], 6, "hybrid", "extractive", False, "test-session"))
-    chats = [s[1] for s in steps if isinstance(s[1], list)]
+    chats = [s.chatbot for s in steps if isinstance(s.chatbot, list)]
     assert len(chats) >= 3  # pending, at least one partial, final
     final = steps[-1]
-    chat, turns, selected, panel = final[1], final[2], final[3], final[4]
+    chat, turns, selected, panel = final.chatbot, final.turns, final.selected, final.sources
     assert chat[-1]["role"] == "assistant" and chat[-1]["content"] == turns[0].answer.text
-    assert len(turns) == 1 and selected == 0
+    assert len(turns) == 1 and selected == 0 and final.session == "test-session"
     assert "<mark>" in panel and "quotes found in the sources" in panel and "confidence" in panel
-    md, js = final[5]["value"], final[6]["value"]
+    md, js = final.md_file["value"], final.json_file["value"]
     assert FIRST in Path(md).read_text() and '"citations"' in Path(js).read_text()
+    assert steps[0].textbox == "" and set(steps[1].changed()) == {"chatbot"}  # partial steps touch only the chat
     # A follow-up sees the earlier turn.
     steps = _finals(page.respond(FOLLOW, turns, 6, "hybrid", "extractive", False, "test-session"))
-    assert "Ishiba" in steps[-1][2][-1].answer.text
+    assert "Ishiba" in steps[-1].turns[-1].answer.text
 
 
 def test_respond_ignores_empty_question(assistant):
     page = ChatPage(assistant, UISettings(), {"extractive": assistant})
     with pytest.warns(UserWarning, match="Please type a question"):  # a toast in the browser
         steps = _finals(page.respond("   ", [], 6, "hybrid", "extractive", False, None))
-    assert len(steps) == 1 and all(v == {"__type__": "update"} for v in steps[0])
+    assert steps == [PageUpdate()] and steps[0].changed() == {}
 
 
+@pytest.mark.fast
 def test_stream_steps_end_at_the_full_answer():
     text = "Lee called Trump first. [1] Then he called Ishiba and Xi Jinping in that order, as reported. [2]"
     steps = stream_steps(text)
@@ -194,6 +192,7 @@ def _passage(**kw) -> Passage:
     return Passage(**{**base, **kw})
 
 
+@pytest.mark.fast
 def test_sources_panel_escapes_and_highlights():
     p = _passage()
     quote = "The <b>key</b> sentence & more."
@@ -206,6 +205,7 @@ def test_sources_panel_escapes_and_highlights():
     assert grounding(answer).score == 1.0
 
 
+@pytest.mark.fast
 def test_abstention_panel_shows_related_not_as_evidence():
     answer = Answer(question="q", text="The sources I have do not say.", abstained=True, related=[_passage()])
     html = sources_panel(answer, 1, 1)
@@ -213,6 +213,7 @@ def test_abstention_panel_shows_related_not_as_evidence():
     assert grounding(answer).score is None
 
 
+@pytest.mark.fast
 def test_grounding_counts_sentences_whose_quote_is_not_in_the_passage():
     p = _passage()
     good = Citation(n=1, passage=p, quote="The <b>key</b> sentence & more.", quote_start=107, quote_end=138, score=1)
@@ -225,13 +226,14 @@ def test_grounding_counts_sentences_whose_quote_is_not_in_the_passage():
 def test_chat_shows_markup_as_text(assistant):
     page = ChatPage(assistant, UISettings(), {"extractive": assistant})
     steps = _finals(page.respond("<img src=x onerror=alert(1)> What is the population of Seoul?", [], 6, "hybrid", "extractive", False, "s"))
-    chat, turns = steps[-1][1], steps[-1][2]
+    chat, turns = steps[-1].chatbot, steps[-1].turns
     assert "<img" not in chat[0]["content"] and "&lt;img" in chat[0]["content"]
     assert turns[0].question.startswith("<img")  # the assistant got the text as typed
 
 
 # -- uploads -----------------------------------------------------------------------------------------
 
+@pytest.mark.fast
 @pytest.mark.parametrize("name", ["../../etc/passwd.txt", "..\\..\\boot.ini.txt", "notes..txt", "a/../../b.md", ".hidden.txt",
                                   "script.exe", "page.htm", "archive.tar.gz", "noext", "", "évil/.."])
 def test_upload_names_rejected(name):
@@ -239,12 +241,14 @@ def test_upload_names_rejected(name):
         safe_name(name)
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(("name", "expected"), [("report.txt", "report.txt"), ("C:\\Users\\me\\My Notes.MD", "My_Notes.md"),
                                                 ("/tmp/x/page.html", "page.html"), ("weird<>|name.pdf", "weird_name.pdf")])
 def test_upload_names_sanitised(name, expected):
     assert safe_name(name) == expected
 
 
+@pytest.mark.fast
 def test_save_upload_checks_size_and_content(tmp_path):
     folder = tmp_path / "uploads"
     src = tmp_path / "src.bin"
@@ -281,13 +285,14 @@ def test_upload_is_indexed_and_answerable(tmp_path, small_corpus):
     page = ChatPage(assistant, UISettings(uploads=True), {"extractive": assistant})
     src.write_text("Second file. The epsilon pier was rebuilt in Sokcho after the storm of 2030.\n")
     shown: list[tuple] = []  # what Gradio's progress tracker would be told while the upload is indexed
-    msg, header, cleared = page.upload(str(src), progress=lambda value, desc, unit: shown.append((value, desc, unit)))
-    assert msg.startswith("✅") and "documents" in header and cleared is None
+    done = page.upload(str(src), progress=lambda value, desc, unit: shown.append((value, desc, unit)))
+    assert done.upload_msg.startswith("✅") and "documents" in done.header and done.upload is None
     embedded = [value for value, desc, unit in shown if desc == "Indexing: embedding" and unit == "chunks"]
     assert embedded and embedded[-1][0] == embedded[-1][1] > 0  # ends with every new chunk embedded
     bad = tmp_path / "x.exe"
     bad.write_text("nope")
-    assert page.upload(str(bad))[0].startswith("❌")
+    refused = page.upload(str(bad))
+    assert refused.upload_msg.startswith("❌") and "header" not in refused.changed()
 
 
 def test_build_app_refuses_uploads_outside_the_corpus(assistant):
@@ -306,12 +311,12 @@ def test_upload_widget_present_only_when_enabled(tmp_path, small_corpus):
 def test_turn_record_round_trips_through_the_page(assistant):
     """Undo removes the last turn and hands its question back; clear empties everything."""
     page = ChatPage(assistant, UISettings(), {"extractive": assistant})
-    turns = _finals(page.respond(FIRST, [], 6, "hybrid", "extractive", False, "u"))[-1][2]
+    turns = _finals(page.respond(FIRST, [], 6, "hybrid", "extractive", False, "u"))[-1].turns
     assert isinstance(turns[0], ChatTurn)
-    question, chat, kept, selected, panel, *_ = page.undo_last(turns, False, "u")
-    assert question == FIRST and chat == [] and kept == [] and selected is None
+    undone = page.undo_last(turns, False, "u")
+    assert undone.textbox == FIRST and undone.chatbot == [] and undone.turns == [] and undone.selected is None
     cleared = page.clear("u")
-    assert cleared[1] == [] and cleared[2] == [] and cleared[7] == {}
+    assert cleared.chatbot == [] and cleared.turns == [] and cleared.ratings == {} and cleared.md_file["interactive"] is False
 
 
 def test_backend_menu_only_with_several_backends(assistant):
@@ -330,24 +335,49 @@ def test_rating_handler_updates_withdraws_and_follows_the_turn(assistant, tmp_pa
     page = ChatPage(assistant, UISettings(), {"extractive": assistant})
     page.feedback = FeedbackStore(tmp_path / "feedback.sqlite3")
     final = _finals(page.respond(FIRST, [], 6, "hybrid", "extractive", False, "r"))[-1]
-    chat, turns = final[1], final[2]
+    chat, turns = final.chatbot, final.turns
 
     def like(liked, comment=""):
         return page.rate(gr.LikeData(None, {"index": 1, "value": chat[1]["content"], "liked": liked}), chat, turns, ratings, comment)
 
     ratings: dict = {}
-    ratings, last, line, _ = like(True)
-    assert "thumbs-up for answer 1" in line and [r.rating for r in page.feedback.rows()] == [1]
-    ratings, last, line, cleared = like(False, "  the second sentence is off-topic ")
+    rated = like(True)
+    ratings = rated.ratings
+    assert "thumbs-up for answer 1" in rated.feedback_line and [r.rating for r in page.feedback.rows()] == [1]
+    assert "comment" not in rated.changed()  # no comment given: the box is left as it is
+    rated = like(False, "  the second sentence is off-topic ")
+    ratings = rated.ratings
     rows = page.feedback.rows()
-    assert [(r.rating, r.comment) for r in rows] == [(-1, "the second sentence is off-topic")] and cleared == ""
-    assert page.save_comment("more detail", ratings, last)[0].startswith("Comment saved")
+    assert [(r.rating, r.comment) for r in rows] == [(-1, "the second sentence is off-topic")] and rated.comment == ""
+    assert page.save_comment("more detail", ratings, rated.last_rated).feedback_line.startswith("Comment saved")
     assert page.feedback.rows()[0].comment == "more detail"
-    ratings, last, line, _ = like("")
-    assert "withdrawn" in line and page.feedback.rows() == [] and ratings == {}
+    withdrawn = like("")
+    ratings = withdrawn.ratings
+    assert "withdrawn" in withdrawn.feedback_line and page.feedback.rows() == [] and ratings == {}
     # A new answer in the same place (after undo + ask) gets its own row.
-    ratings, *_ = like(True)
+    ratings = like(True).ratings
     retried = _finals(page.retry_last(turns, 6, "hybrid", "extractive", False, "r"))[-1]
-    chat, turns = retried[1], retried[2]
-    ratings, *_ = like(True)
+    chat, turns = retried.chatbot, retried.turns
+    ratings = like(True).ratings
     assert len(page.feedback.rows()) == 2 and len(ratings) == 2
+
+
+def test_handlers_reach_gradio_by_component_name(assistant):
+    """by_name maps each named field to its component (order-free), sends nothing for an empty update,
+    and keeps what Gradio reads off a handler: generator-ness and the annotated event-data argument."""
+    import inspect
+
+    import gradio as gr
+    from gradio.utils import get_type_hints
+
+    page = ChatPage(assistant, UISettings(), {"extractive": assistant})
+    textbox, chatbot, selected, sources = gr.Textbox(), gr.Chatbot(), gr.State(), gr.HTML()
+    named = {"textbox": textbox, "chatbot": chatbot, "selected": selected, "sources": sources}
+    assert by_name(lambda: PageUpdate(sources="<p>", textbox=""), named)() == {sources: "<p>", textbox: ""}
+    assert by_name(lambda: PageUpdate(), named)() == gr.skip()
+    with pytest.raises(KeyError, match="turns"):  # a field with no component on the page fails loudly
+        by_name(lambda: PageUpdate(turns=[]), named)()
+    respond = by_name(page.respond, named)
+    assert inspect.isgeneratorfunction(respond) and list(inspect.signature(respond).parameters)[0] == "message"
+    select = by_name(page.select, named)
+    assert get_type_hints(select)["evt"] is gr.SelectData and not inspect.isgeneratorfunction(select)

@@ -33,6 +33,7 @@ from ui.export import ExportFolder
 from ui.render import EMPTY_PANEL, documents_table, esc, index_status_line, message_panel, sources_panel
 from ui.settings import UISettings
 from ui.style import CSS
+from ui.updates import KEEP, PageUpdate, by_name
 from ui.uploads import ALLOWED_SUFFIXES, UploadRejected, add_document, uploads_dir, with_uploads
 
 log = logging.getLogger(__name__)
@@ -143,24 +144,26 @@ class ChatPage:
                 "backend": backend or self.assistant.settings.llm, "index_generation": status.get("generation"),
                 "embedding_model": status.get("embedding_model")}
 
-    def _downloads(self, session: str, turns: list[ChatTurn]) -> tuple[Any, Any]:
+    def _downloads(self, session: str, turns: list[ChatTurn]) -> dict[str, Any]:
+        """The two download buttons' updates, as PageUpdate fields."""
         if not turns:
-            return gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
+            return {"md_file": gr.update(value=None, interactive=False), "json_file": gr.update(value=None, interactive=False)}
         md, js = self.exports.write(session, turns, self.index_status())
-        return gr.update(value=str(md), interactive=True), gr.update(value=str(js), interactive=True)
+        return {"md_file": gr.update(value=str(md), interactive=True), "json_file": gr.update(value=str(js), interactive=True)}
 
     def respond(self, message: str, turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
-                session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
-        """Outputs: textbox, chatbot, turns, selected, sources, markdown file, json file, session."""
+                session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
+        """Ask `message`: the pending turn first, then the answer as it is written, then the recorded turn."""
         try:
             question = clean_question(message, self.assistant.settings.max_question_chars)
         except QuestionRejected as exc:
             gr.Warning(str(exc))
-            yield (gr.skip(),) * 8
+            yield PageUpdate()
             return
         session = session or (request.session_hash if request else None) or "anonymous"
         history, shown_before = _history(turns), _chat_of(turns)
-        yield "", shown_before + _pair(question, "…"), gr.skip(), gr.skip(), message_panel("Searching the sources…"), gr.skip(), gr.skip(), session
+        yield PageUpdate(textbox="", chatbot=shown_before + _pair(question, "…"), sources=message_panel("Searching the sources…"),
+                         session=session)
         answer: Answer | None = None
         written = ""
         try:
@@ -169,77 +172,78 @@ class ChatPage:
                     answer = item
                     break
                 written += item  # an LLM's tokens, shown as they come; the guard's verdict replaces them
-                yield gr.skip(), shown_before + _pair(question, written), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield PageUpdate(chatbot=shown_before + _pair(question, written))
         except Exception as exc:  # noqa: BLE001 - shown to the user; the page must stay usable
             log.exception("answering failed")
             gr.Warning(f"Could not answer: {_text(exc)}")
-            yield message, shown_before, gr.skip(), gr.skip(), message_panel(f"Could not answer: {exc}"), gr.skip(), gr.skip(), session
+            yield PageUpdate(textbox=message, chatbot=shown_before, sources=message_panel(f"Could not answer: {exc}"), session=session)
             return
         assert answer is not None
         for step in ([] if written else stream_steps(answer.text)[:-1]):
-            yield gr.skip(), shown_before + _pair(question, step), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield PageUpdate(chatbot=shown_before + _pair(question, step))
             time.sleep(STREAM_PAUSE_S)
         turns = [*turns, ChatTurn(question, answer, history, self._turn_settings(k, mode, backend))]
         panel = sources_panel(answer, len(turns), len(turns), show_scores)
-        md, js = self._downloads(session, turns)
-        yield gr.skip(), shown_before + _pair(question, answer.text), turns, len(turns) - 1, panel, md, js, session
+        yield PageUpdate(chatbot=shown_before + _pair(question, answer.text), turns=turns, selected=len(turns) - 1, sources=panel,
+                         session=session, **self._downloads(session, turns))
 
     def retry_last(self, turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
-                   session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+                   session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
         """Ask the last question again (with the current settings)."""
         if not turns:
             gr.Info("Nothing to retry yet.")
-            yield (gr.skip(),) * 8
+            yield PageUpdate()
             return
         yield from self.respond(turns[-1].question, turns[:-1], k, mode, backend, show_scores, session, request)
 
     def retry_at(self, evt: gr.RetryData, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
-                 show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+                 show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
         """The chatbot's own retry icon: re-ask the question at that message, dropping what followed."""
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
-            yield (gr.skip(),) * 8
+            yield PageUpdate()
             return
         yield from self.respond(turns[i].question, turns[:i], k, mode, backend, show_scores, session, request)
 
     def ask_example(self, evt: gr.SelectData, turns: list[ChatTurn], k: int, mode: str, backend: str,
-                    show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+                    show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
         """Clicking an example question asks it straight away."""
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         yield from self.respond(str(value.get("text") or ""), turns, k, mode, backend, show_scores, session, request)
 
     # -- undo / clear / select ----------------------------------------------------------------------
-    def _truncate(self, turns: list[ChatTurn], keep: int, show_scores: bool, session: str | None) -> tuple:
+    def _truncate(self, question: str, turns: list[ChatTurn], keep: int, show_scores: bool, session: str | None) -> PageUpdate:
+        """Keep the first `keep` turns and put `question` back in the box."""
         kept = turns[:keep]
         panel = sources_panel(kept[-1].answer, len(kept), len(kept), show_scores) if kept else EMPTY_PANEL
-        md, js = self._downloads(session or "anonymous", kept)
-        return _chat_of(kept), kept, (len(kept) - 1 if kept else None), panel, md, js
+        return PageUpdate(textbox=question, chatbot=_chat_of(kept), turns=kept, selected=len(kept) - 1 if kept else None,
+                          sources=panel, **self._downloads(session or "anonymous", kept))
 
-    def undo_last(self, turns: list[ChatTurn], show_scores: bool, session: str | None) -> tuple:
+    def undo_last(self, turns: list[ChatTurn], show_scores: bool, session: str | None) -> PageUpdate:
         """Remove the last turn and put its question back in the box, to edit and ask again."""
         if not turns:
-            return (gr.skip(),) * 7
-        return (turns[-1].question, *self._truncate(turns, len(turns) - 1, show_scores, session))
+            return PageUpdate()
+        return self._truncate(turns[-1].question, turns, len(turns) - 1, show_scores, session)
 
-    def undo_at(self, evt: gr.UndoData, chat: list[dict], turns: list[ChatTurn], show_scores: bool, session: str | None) -> tuple:
+    def undo_at(self, evt: gr.UndoData, chat: list[dict], turns: list[ChatTurn], show_scores: bool, session: str | None) -> PageUpdate:
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
-            return (gr.skip(),) * 7
-        return (turns[i].question, *self._truncate(turns, i, show_scores, session))
+            return PageUpdate()
+        return self._truncate(turns[i].question, turns, i, show_scores, session)
 
-    def clear(self, session: str | None) -> tuple:
-        """Outputs: textbox, chatbot, turns, selected, sources, markdown file, json file, ratings, feedback line."""
+    def clear(self, session: str | None) -> PageUpdate:
+        """An empty conversation: no turns, no sources, no downloads, no ratings."""
         if session:
             self.exports.forget(session)
-        none = gr.update(value=None, interactive=False)
-        return "", [], [], None, EMPTY_PANEL, none, none, {}, FEEDBACK_HINT
+        return PageUpdate(textbox="", chatbot=[], turns=[], selected=None, sources=EMPTY_PANEL, ratings={},
+                          feedback_line=FEEDBACK_HINT, **self._downloads(session or "anonymous", []))
 
-    def select(self, evt: gr.SelectData, chat: list[dict], turns: list[ChatTurn], show_scores: bool) -> tuple:
+    def select(self, evt: gr.SelectData, chat: list[dict], turns: list[ChatTurn], show_scores: bool) -> PageUpdate:
         """Clicking a message shows the sources of that turn's answer."""
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
-            return gr.skip(), gr.skip()
-        return i, sources_panel(turns[i].answer, i + 1, len(turns), show_scores)
+            return PageUpdate()
+        return PageUpdate(selected=i, sources=sources_panel(turns[i].answer, i + 1, len(turns), show_scores))
 
     def rerender(self, turns: list[ChatTurn], selected: int | None, show_scores: bool) -> str:
         if selected is None or selected >= len(turns):
@@ -248,21 +252,22 @@ class ChatPage:
 
     # -- feedback -----------------------------------------------------------------------------------
     def rate(self, evt: gr.LikeData, chat: list[dict], turns: list[ChatTurn], ratings: dict[str, int],
-             comment: str) -> tuple[dict[str, int], str | None, str, Any]:
+             comment: str) -> PageUpdate:
         """Thumbs up / down on an answer; clicking the same thumb again withdraws the rating.
 
         Ratings are keyed by turn id, so after an undo or retry a new answer in the same place gets
-        its own row. Outputs: ratings (turn id -> feedback row), last rated turn id, feedback line, comment box.
+        its own row. Sets ratings (turn id -> feedback row), last_rated (turn id), the feedback line,
+        and empties the comment box once the comment is saved with the rating.
         """
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
-            return ratings, None, "That answer is still being written; rate it when it is done.", gr.skip()
+            return PageUpdate(ratings=ratings, last_rated=None, feedback_line="That answer is still being written; rate it when it is done.")
         turn, ratings = turns[i], dict(ratings)
         row_id = ratings.get(turn.id)
         if evt.liked in ("", None):
             if row_id is not None:
                 self.feedback.delete(ratings.pop(turn.id))
-            return ratings, None, f"Rating of answer {i + 1} withdrawn.", gr.skip()
+            return PageUpdate(ratings=ratings, last_rated=None, feedback_line=f"Rating of answer {i + 1} withdrawn.")
         rating = 1 if evt.liked is True or str(evt.liked).lower() == "like" else -1
         note = (comment or "").strip() or None
         if row_id is None:
@@ -274,24 +279,25 @@ class ChatPage:
                 self.feedback.set_comment(row_id, note)
         thumb = "thumbs-up" if rating > 0 else "thumbs-down"
         saved = " with your comment" if note else "; add a comment below if you like"
-        return ratings, turn.id, f"Saved your {thumb} for answer {i + 1}{saved}.", ("" if note else gr.skip())
+        return PageUpdate(ratings=ratings, last_rated=turn.id, feedback_line=f"Saved your {thumb} for answer {i + 1}{saved}.",
+                          comment="" if note else KEEP)
 
-    def save_comment(self, comment: str, ratings: dict[str, int], last_rated: str | None) -> tuple[str, Any]:
+    def save_comment(self, comment: str, ratings: dict[str, int], last_rated: str | None) -> PageUpdate:
         """Attach the comment to the rating just given (a comment typed before rating goes with the click)."""
         if last_rated is None or last_rated not in ratings:
             gr.Info("Rate an answer with a thumb first; the comment is attached to that rating.")
-            return gr.skip(), gr.skip()
+            return PageUpdate()
         if not (comment or "").strip():
-            return "Type a comment first.", gr.skip()
+            return PageUpdate(feedback_line="Type a comment first.")
         self.feedback.set_comment(ratings[last_rated], comment)
-        return "Comment saved with your rating.", ""
+        return PageUpdate(feedback_line="Comment saved with your rating.", comment="")
 
     # -- uploads & API ------------------------------------------------------------------------------
-    def upload(self, path: str | None, progress: Any = gr.Progress()) -> tuple[str, str, None]:
-        """Outputs: upload message, index status line, file box (cleared). Gradio fills `progress`,
-        so the user sees the build's stages (chunks embedded of total) while the upload is indexed."""
+    def upload(self, path: str | None, progress: Any = gr.Progress()) -> PageUpdate:
+        """Index an uploaded file: sets the upload message, the header's index line, and clears the file box.
+        Gradio fills `progress`, so the user sees the build's stages (chunks embedded of total) while it is indexed."""
         if not path:
-            return gr.skip(), gr.skip(), gr.skip()
+            return PageUpdate()
 
         def hook(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=f"Indexing: {stage}", unit=STAGES.get(stage, "steps"))
@@ -299,8 +305,8 @@ class ChatPage:
         try:
             message = add_document(self.assistant, path, Path(path).name, self.ui.upload_max_bytes, progress=hook)
         except UploadRejected as exc:
-            return f"❌ {esc(exc)}", gr.skip(), None
-        return f"✅ {esc(message)}", self.header_html(), None
+            return PageUpdate(upload_msg=f"❌ {esc(exc)}", upload=None)
+        return PageUpdate(upload_msg=f"✅ {esc(message)}", header=self.header_html(), upload=None)
 
     def chat_api(self, question: str, history: list[dict] | None = None) -> dict:
         """Answer one question (history: earlier messages as [{"role", "content"}]); returns the
@@ -377,27 +383,33 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                     comment = gr.Textbox(label="Comment on your rating (optional)", lines=2, max_lines=6, elem_id="pn-comment")
                     comment_btn = gr.Button("Save comment", size="sm")
 
+        # PageUpdate field name -> component: handlers name what they change; the output lists below only
+        # say which components an event may touch (their order does not matter).
+        named = {"textbox": textbox, "chatbot": chatbot, "turns": turns, "selected": selected, "sources": sources,
+                 "md_file": md_file, "json_file": json_file, "session": session, "ratings": ratings,
+                 "last_rated": last_rated, "feedback_line": feedback_line, "comment": comment, "header": header}
         if ui.uploads:
-            upload.upload(page.upload, upload, [upload_msg, header, upload], **private).then(
+            named.update(upload_msg=upload_msg, upload=upload)
+            upload.upload(by_name(page.upload, named), upload, [upload_msg, header, upload], **private).then(
                 page.documents_html, None, documents, **private)
         settings_in = [k, mode, backend, show_scores, session]
         chat_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, session]
         stream = {"show_progress": "minimal", **private}
         for trigger in (textbox.submit, send.click):
-            trigger(page.respond, [textbox, turns, *settings_in], chat_out, **stream)
-        chatbot.example_select(page.ask_example, [turns, *settings_in], chat_out, **stream)
-        retry_btn.click(page.retry_last, [turns, *settings_in], chat_out, **stream)
-        chatbot.retry(page.retry_at, [chatbot, turns, *settings_in], chat_out, **stream)
+            trigger(by_name(page.respond, named), [textbox, turns, *settings_in], chat_out, **stream)
+        chatbot.example_select(by_name(page.ask_example, named), [turns, *settings_in], chat_out, **stream)
+        retry_btn.click(by_name(page.retry_last, named), [turns, *settings_in], chat_out, **stream)
+        chatbot.retry(by_name(page.retry_at, named), [chatbot, turns, *settings_in], chat_out, **stream)
         undo_out = [textbox, chatbot, turns, selected, sources, md_file, json_file]
-        undo_btn.click(page.undo_last, [turns, show_scores, session], undo_out, **private)
-        chatbot.undo(page.undo_at, [chatbot, turns, show_scores, session], undo_out, **private)
+        undo_btn.click(by_name(page.undo_last, named), [turns, show_scores, session], undo_out, **private)
+        chatbot.undo(by_name(page.undo_at, named), [chatbot, turns, show_scores, session], undo_out, **private)
         clear_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, ratings, feedback_line]
-        clear_btn.click(page.clear, session, clear_out, **private)
-        chatbot.clear(page.clear, session, clear_out, **private)
-        chatbot.select(page.select, [chatbot, turns, show_scores], [selected, sources], **private)
+        clear_btn.click(by_name(page.clear, named), session, clear_out, **private)
+        chatbot.clear(by_name(page.clear, named), session, clear_out, **private)
+        chatbot.select(by_name(page.select, named), [chatbot, turns, show_scores], [selected, sources], **private)
         show_scores.change(page.rerender, [turns, selected, show_scores], sources, **private)
-        chatbot.like(page.rate, [chatbot, turns, ratings, comment], [ratings, last_rated, feedback_line, comment], **private)
-        comment_btn.click(page.save_comment, [comment, ratings, last_rated], [feedback_line, comment], **private)
+        chatbot.like(by_name(page.rate, named), [chatbot, turns, ratings, comment], [ratings, last_rated, feedback_line, comment], **private)
+        comment_btn.click(by_name(page.save_comment, named), [comment, ratings, last_rated], [feedback_line, comment], **private)
         demo.load(page.header_html, None, header, **private)
         demo.load(page.documents_html, None, documents, **private)
         gr.api(page.chat_api, api_name="chat")

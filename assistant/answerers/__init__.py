@@ -9,6 +9,7 @@ from assistant.answer import Answer, Passage
 from assistant.conversation import Conversation
 from assistant.llms import get_backend
 from assistant.settings import Settings
+from index.embedder import Embedder
 from index.generation import Generation
 
 
@@ -28,13 +29,14 @@ class Answerer(Protocol):
         ...
 
 
-def get_answerer(settings: Settings) -> Answerer:
+def get_answerer(settings: Settings, embedder: Embedder) -> Answerer:
     """The extractive answerer (offline default) or, for a backend with a chat model (see
-    `assistant.llms.BACKENDS`), a real LLM behind the faithfulness guard."""
+    `assistant.llms.BACKENDS`), a real LLM behind the faithfulness guard. `embedder` must be the one
+    the index was built with: answerers compare sentences with it."""
     if not get_backend(settings.llm).generative:
         from assistant.answerers.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(settings)
+        return ExtractiveAnswerer(settings, embedder)
     from assistant.answerers.generative import GenerativeAnswerer
 
-    return GenerativeAnswerer(settings)
+    return GenerativeAnswerer(settings, embedder)

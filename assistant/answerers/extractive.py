@@ -10,9 +10,9 @@ the best evidence, which separated unanswerable questions better than any simila
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
@@ -20,10 +20,14 @@ import numpy as np
 from assistant.answer import Answer, Citation, Passage
 from assistant.conversation import Conversation
 from assistant.answerers.scorer import Scorer, load_scorer, rank
+from assistant.answerers.weights import (
+    CONTINUATION_RATIO, JOIN_OTHER_DOC, JOIN_SAME_DOC, RELATED_SHOWN, RUNNER_UP_OTHER_DOC, RUNNER_UP_SAME_DOC, SOFT_CREDIT,
+    SOFT_MATCH_CAP, STATED_CREDIT, STRICT_CREDIT,
+)
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
-from index import embeddings
+from index.embedder import CachedEmbedder, Embedder
 from index.generation import Generation
 from index.text import STOPWORDS, stem, words
 
@@ -32,18 +36,6 @@ _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
-
-def soft_credit(similarity: float) -> float:
-    """Credit for a word of similar meaning when ranking: none below 0.45 cosine, full from 0.75."""
-    return min(1.0, max(0.0, (similarity - 0.45) / 0.3))
-
-
-def strict_credit(similarity: float) -> float:
-    """Credit for a word of similar meaning when deciding to answer at all: only close synonyms
-    count (troops ~ soldiers 0.89, budget ~ spending 0.74), not loose associations (population ~ people 0.53)."""
-    return min(1.0, max(0.0, (similarity - 0.55) / 0.25))
-
-RELATED_SHOWN = 3
 # Facts about a person (or an occasion) that a source states outright or not at all (as stems).
 PERSONAL_FACTS = frozenset(stem(w) for w in (
     "nationality citizenship citizen height tall weight birthplace birthday born age children child kids sons "
@@ -51,19 +43,6 @@ PERSONAL_FACTS = frozenset(stem(w) for w in (
     "wealth fortune degree doctorate phd graduate graduated university college studied education school "
     "eat ate food meal menu dish drink drank recipe cook cooking weather hometown siblings brother sister parents father mother"
 ).split())
-# A runner-up joins a fitted-scorer answer only when its probability of answering is at least
-# max(floor, ratio * the best's) and it states at least JOIN_FOCUS of the question's focus.
-JOIN_SAME_DOC = (0.3, 0.5)
-JOIN_OTHER_DOC = (0.5, 0.8)
-JOIN_FOCUS = 0.5
-# The same with hand-set scores: (close ratio, near ratio, term gain needed when only near, share of
-# the question's focus a runner-up must state to join).
-# Measured on core + honesty (answerable turns): focus 0.1 cut padding sentences from 30% to 22% for
-# 2 points of right answers, but it dropped the answer to "How did North Korea respond to Lee's gestures?"
-# (whose answer shares no word with its focus) and two follow-ups: left at 0 until the focus matches
-# paraphrases better. Never applied to follow-ups, whose own words carry little of the focus.
-RUNNER_UP_SAME_DOC = (0.93, 0.85, 0.2, 0.0)
-RUNNER_UP_OTHER_DOC = (0.93, 0.85, 0.2, 0.0)
 
 
 @dataclass
@@ -88,25 +67,16 @@ class Analysis:
     followup: bool
 
 
-class _VectorCache:
-    """Sentence and word embeddings, computed on first use and kept: warm questions skip the model."""
+@lru_cache(maxsize=100_000)
+def content_words(sentence: str) -> tuple[str, ...]:
+    """A sentence's words without stopwords, kept: the same sentences are read again for every question near them."""
+    return tuple(w for w in words(sentence) if w not in STOPWORDS)
 
-    def __init__(self, limit: int = 50_000) -> None:
-        self._store: dict[str, np.ndarray] = {}
-        self._limit = limit
-        self._lock = threading.Lock()
 
-    def get(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._store]
-        if missing:
-            fresh = embeddings.embed(missing)
-            with self._lock:
-                if len(self._store) + len(missing) > self._limit:
-                    self._store.clear()
-                self._store.update(zip(missing, fresh))
-        with self._lock:
-            return np.vstack([self._store[t] for t in texts]) if texts else np.zeros((0, embeddings.MODEL_DIM), np.float32)
+@lru_cache(maxsize=100_000)
+def sentence_terms(sentence: str) -> frozenset[str]:
+    """A sentence's content stems (kept, like its words)."""
+    return frozenset(stem(w) for w in content_words(sentence))
 
 
 def is_prose(sentence: str) -> bool:
@@ -117,9 +87,9 @@ def is_prose(sentence: str) -> bool:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
-        self.vectors = _VectorCache()
+        self.vectors = CachedEmbedder(embedder)  # sentence and word vectors: warm questions skip the model
         self.scorer: Scorer | None = load_scorer() if settings.scorer == "learned" else None
 
     # -- candidates -------------------------------------------------------------------------------
@@ -136,7 +106,7 @@ class ExtractiveAnswerer:
                 text = doc.text[start:end]
                 if not is_prose(text):
                     continue
-                seen[key] = Candidate(chunk.doc_id, i, text, start, end, passage, {stem(w) for w in words(text) if w not in STOPWORDS})
+                seen[key] = Candidate(chunk.doc_id, i, text, start, end, passage, set(sentence_terms(text)))
         return list(seen.values())
 
     def _neighbour(self, generation: Generation, cand: Candidate, step: int) -> tuple[int, str] | None:
@@ -166,7 +136,7 @@ class ExtractiveAnswerer:
             vocab = sorted(set(evidence_words))
             sims = self.vectors.get(query_words) @ self.vectors.get(vocab).T
             for t, row in zip(missing_terms, sims):
-                credit = strict_credit(float(row.max()) if row.size else 0.0)
+                credit = STRICT_CREDIT(float(row.max()) if row.size else 0.0)
                 got += credit * terms[t]
                 if credit < 0.5:
                     unmatched.append(q.surface.get(t, t))
@@ -179,7 +149,7 @@ class ExtractiveAnswerer:
         """Per candidate, how well each question term is matched: 1 for the same stem, otherwise
         partial credit from the closest word of the sentence by embedding (ask ~ requested)."""
         terms = list(q.terms)
-        cand_words = [[w for w in words(c.text) if w not in STOPWORDS] for c in cands]
+        cand_words = [content_words(c.text) for c in cands]
         vocab = sorted({w for ws in cand_words for w in ws})
         result: list[dict[str, float]] = []
         if not terms or not vocab:
@@ -187,13 +157,13 @@ class ExtractiveAnswerer:
         position = {w: i for i, w in enumerate(vocab)}
         sims = self.vectors.get([q.surface.get(t, t) for t in terms]) @ self.vectors.get(vocab).T
         for cand, ws in zip(cands, cand_words):
-            cols = [position[w] for w in ws]
+            closest = sims[:, [position[w] for w in ws]].max(axis=1) if ws else None
             credit: dict[str, float] = {}
             for row, t in enumerate(terms):
                 if t in cand.terms:
                     credit[t] = 1.0
-                elif cols:
-                    credit[t] = 0.8 * soft_credit(float(sims[row, cols].max()))
+                elif closest is not None:
+                    credit[t] = SOFT_MATCH_CAP * SOFT_CREDIT(float(closest[row]))
             result.append(credit)
         return result
 
@@ -204,7 +174,7 @@ class ExtractiveAnswerer:
         total = sum(focus.values())
         if not focus or total == 0:
             return [1.0 for _ in texts]
-        text_words = [[w for w in words(t) if w not in STOPWORDS] for t in texts]
+        text_words = [content_words(t) for t in texts]
         vocab = sorted({w for ws in text_words for w in ws})
         if not vocab:
             return [0.0 for _ in texts]
@@ -212,15 +182,15 @@ class ExtractiveAnswerer:
         terms = list(focus)
         sims = self.vectors.get([q.focus.surface.get(t, t) for t in terms]) @ self.vectors.get(vocab).T
         result = []
-        for ws in text_words:
-            stems = {stem(w) for w in ws}
-            cols = [position[w] for w in ws]
+        for text, ws in zip(texts, text_words):
+            stems = sentence_terms(text)
+            closest = sims[:, [position[w] for w in ws]].max(axis=1) if ws else None
             got = 0.0
             for row, t in enumerate(terms):
                 if t in stems:
                     got += focus[t]
-                elif cols:
-                    got += focus[t] * strict_credit(float(sims[row, cols].max()))
+                elif closest is not None:
+                    got += focus[t] * STRICT_CREDIT(float(closest[row]))
             result.append(got / total)
         return result
 
@@ -238,7 +208,7 @@ class ExtractiveAnswerer:
         if not missing or not vocab:
             return [q.focus.surface.get(t, t) for t in missing]
         sims = self.vectors.get([q.focus.surface.get(t, t) for t in missing]) @ self.vectors.get(vocab).T
-        return [q.focus.surface.get(t, t) for t, row in zip(missing, sims) if strict_credit(float(row.max())) < 0.5]
+        return [q.focus.surface.get(t, t) for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
 
     def _window_terms(self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None) -> set[str]:
         """Terms of the sentences around a candidate: a sentence is often about what its neighbours name."""
@@ -248,7 +218,7 @@ class ExtractiveAnswerer:
         for i in range(max(0, cand.index - reach), min(len(doc.sentences), last + 1)):
             if i != cand.index:
                 start, end = doc.sentences[i]
-                found.update(stem(w) for w in words(doc.text[start:end]) if w not in STOPWORDS)
+                found.update(sentence_terms(doc.text[start:end]))
         return found
 
     def _score(self, q: QuestionProfile, cands: list[Candidate], qvec: np.ndarray, generation: Generation,
@@ -271,6 +241,7 @@ class ExtractiveAnswerer:
         q_total = sum(q.terms.values()) or 1.0
         given = conversation.given_sentences()
         given_at = {(c.doc_id, c.index) for c in cands if c.text in given}
+        given_docs = {doc for doc, _ in given_at}
         soft = self._soft_matches(q, cands)
         subject = [stem(w) for w in words(q.subject) if w not in STOPWORDS]
         names = {stem(n) for n in q.names}
@@ -295,6 +266,8 @@ class ExtractiveAnswerer:
             f["focus_ctx"] = f_ctx
             f["names"] = (sum(1 for n in names if n in window) / len(names)) if names else 1.0
             f["given"] = 1.0 if cand.text in given else 0.0
+            # A follow-up is about what was just answered: its document is the first place to look.
+            f["given_doc"] = 1.0 if followup and cand.doc_id in given_docs else 0.0
             f["near_given"] = 1.0 if followup and any(d == cand.doc_id and 0 < abs(i - cand.index) <= 3 for d, i in given_at) else 0.0
             f["primary"] = 1.0 if q.about_article and is_primary(generation.documents[cand.doc_id].metadata) else 0.0
             f["followup"] = 1.0 if followup else 0.0
@@ -390,7 +363,7 @@ class ExtractiveAnswerer:
         nxt = self._neighbour(generation, best, +1)
         if nxt and len(chosen) < limit and is_prose(nxt[1]) and (_CONTINUES.search(best.text) or _ANAPHOR.match(nxt[1])):
             neighbour = by_key.get((best.doc_id, nxt[0]))
-            if neighbour is None or neighbour.score >= 0.6 * best.score:
+            if neighbour is None or neighbour.score >= CONTINUATION_RATIO * best.score:
                 joined = neighbour or self._stub(best, nxt, generation, passages)
                 if joined:
                     chosen.append(joined)
@@ -408,13 +381,13 @@ class ExtractiveAnswerer:
                 # A close runner-up often holds the half of the answer the best sentence lacks, but it
                 # joins only when it speaks to the question's focus too (no padding), and one from
                 # another document only when it is nearly as good as the best on its own.
-                close, near, near_gain, focus = RUNNER_UP_SAME_DOC if cand.doc_id == best.doc_id else RUNNER_UP_OTHER_DOC
-                joins = ((cand.score >= close * best.score or (cand.score >= near * best.score and gain >= near_gain))
-                         and (cand.features.get("followup", 0.0) > 0 or cand.features.get("focus", 0.0) >= focus))
+                rule = RUNNER_UP_SAME_DOC if cand.doc_id == best.doc_id else RUNNER_UP_OTHER_DOC
+                joins = ((cand.score >= rule.close * best.score or (cand.score >= rule.near * best.score and gain >= rule.near_gain))
+                         and (cand.features.get("followup", 0.0) > 0 or cand.features.get("focus", 0.0) >= rule.focus))
             else:
-                floor, ratio = JOIN_SAME_DOC if cand.doc_id == best.doc_id else JOIN_OTHER_DOC
-                joins = (cand.score >= max(floor, ratio * best.score) and gain > 0
-                         and cand.features.get("focus", 0.0) >= JOIN_FOCUS)
+                join = JOIN_SAME_DOC if cand.doc_id == best.doc_id else JOIN_OTHER_DOC
+                joins = (cand.score >= max(join.floor, join.ratio * best.score) and gain > 0
+                         and cand.features.get("focus", 0.0) >= join.focus)
             if joins:
                 chosen.append(cand)
                 covered |= cand.terms
@@ -429,7 +402,7 @@ class ExtractiveAnswerer:
         holder = next((p for p in passages if p.doc_id == near.doc_id and p.start <= start and end <= p.end), None)
         if holder is None:
             return None
-        return Candidate(near.doc_id, index, text, start, end, holder, {stem(w) for w in words(text) if w not in STOPWORDS}, {"dense": 0.0}, 0.0)
+        return Candidate(near.doc_id, index, text, start, end, holder, set(sentence_terms(text)), {"dense": 0.0}, 0.0)
 
     def _support(self, q: QuestionProfile, chosen: list[Candidate], generation: Generation) -> tuple[float, list[str]]:
         """How much of the question's vocabulary the answer (with its neighbours) covers, and the hard

@@ -40,6 +40,7 @@ RANKER_FEATURES = (
     "dense", "dense_ctx", "dense_gap", "coverage", "window", "premise", "rank", "type", "focus_type", "focus",
     "focus_ctx", "names", "subject", "primary", "given", "near_given", "followup",
 )
+RANKER_KINDS = ("hand", "learned", "pairwise")
 PLACEHOLDER = LogisticModel((), (), (), (), 0.0)
 TURN_FEATURES = (
     "best", "support", "focus", "focus_ctx", "focus_type", "typed", "dense", "dense_ctx", "coverage",
@@ -68,6 +69,7 @@ def is_reference(cand: Candidate, contexts: list[str]) -> bool:
 def collect(testsets: list[Path], settings: Settings) -> tuple[list[TurnData], ExtractiveAnswerer]:
     """Every turn of every test set through real retrieval and the answerer's feature extraction."""
     from assistant.service import Assistant
+    from assistant.stages import ChainInput
 
     assistant = Assistant(settings.with_overrides(scorer="hand", llm="extractive"))
     answerer = assistant.answerer
@@ -77,10 +79,10 @@ def collect(testsets: list[Path], settings: Settings) -> tuple[list[TurnData], E
         for case in load_testset(path):
             history: list[tuple[str, str]] = []
             for turn in case.turns:
-                state = assistant.chain.prepare.invoke({"question": turn.user_input, "history": list(history)})
-                analysis = answerer.analyse(turn.user_input, state["passages"], state["generation"], state["conversation"])
+                state = assistant.chain.prepare.invoke(ChainInput(turn.user_input, list(history)))
+                analysis = answerer.analyse(turn.user_input, state.passages, state.generation, state.conversation)
                 data = TurnData(case.id, turn.user_input, turn.answerable, list(turn.reference_facts),
-                                list(turn.reference_contexts), analysis, state["passages"], state["generation"])
+                                list(turn.reference_contexts), analysis, state.passages, state.generation)
                 data.labels = [int(is_reference(c, data.contexts)) for c in analysis.cands]
                 turns.append(data)
                 history.append((turn.user_input, turn.reference))
@@ -96,6 +98,47 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float 
     model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
     return LogisticModel(names, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, model.coef_[0])),
                          float(model.intercept_[0]), tuple(map(float, x.min(axis=0))), tuple(map(float, x.max(axis=0))))
+
+
+def fit_pairwise(turns: list[TurnData], c: float = 0.1) -> LogisticModel:
+    """A ranker fitted on pairs within one turn (a reference sentence against another candidate of the
+    same question), so what differs between questions (how close any sentence can get to a vague
+    question) does not blur what makes one sentence a better answer than its neighbours. The pair
+    model's score is then mapped to P(reference) by a one-feature logistic fit over all candidates,
+    so its scale means the same as a pointwise ranker's (the joining rules compare probabilities)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x_all, y_all = ranker_matrix(turns)
+    mean = x_all.mean(axis=0)
+    scale = x_all.std(axis=0)
+    scale[scale == 0] = 1.0
+    diffs: list[np.ndarray] = []
+    for turn in turns:
+        if not turn.answerable or not turn.analysis.cands:
+            continue
+        x = (np.array([[c.features.get(n, 0.0) for n in RANKER_FEATURES] for c in turn.analysis.cands]) - mean) / scale
+        y = np.array(turn.labels)
+        for positive in x[y == 1]:
+            for negative in x[y == 0]:
+                diffs.append(positive - negative)
+    d = np.array(diffs)
+    pairs = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(np.vstack([d, -d]),
+                                                                           np.r_[np.ones(len(d)), np.zeros(len(d))])
+    w = pairs.coef_[0]
+    s = ((x_all - mean) / scale) @ w
+    link = LogisticRegression(max_iter=2000).fit(s.reshape(-1, 1), y_all)
+    a, b = float(link.coef_[0][0]), float(link.intercept_[0])
+    return LogisticModel(RANKER_FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), tuple(float(a * v) for v in w), b,
+                         tuple(map(float, x_all.min(axis=0))), tuple(map(float, x_all.max(axis=0))))
+
+
+def fit_ranker(turns: list[TurnData], kind: str) -> LogisticModel | None:
+    """None for the hand-set weights; else a pointwise ("learned") or within-question ("pairwise") fit."""
+    if kind == "hand":
+        return None
+    if kind == "pairwise":
+        return fit_pairwise(turns)
+    return fit_logistic(*ranker_matrix(turns), RANKER_FEATURES)
 
 
 def ranker_matrix(turns: list[TurnData]) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +166,7 @@ def play(turn: TurnData, answerer: ExtractiveAnswerer, ranker: LogisticModel | N
 
 
 MISSED_ANSWER_COST = 0.5  # a needless refusal costs half of what a wrong answer does
+UTILITY_TIE = 1.0  # smoothed utilities closer than this to the best count as a tie
 
 
 def utility(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, hard: np.ndarray, threshold: float) -> float:
@@ -131,7 +175,7 @@ def utility(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, h
     return float(np.sum(np.where(answered, np.where(right, 1, -1), np.where(answerable, -MISSED_ANSWER_COST, 1))))
 
 
-def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: int, learned_ranker: bool) -> dict[str, Any]:
+def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: int, ranker_kind: str) -> dict[str, Any]:
     """Out-of-fold ranker scores, then out-of-fold answerability, both grouped by case."""
     from sklearn.model_selection import GroupKFold
 
@@ -143,7 +187,7 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     top_ok = np.zeros(len(turns), bool)
     index = np.arange(len(turns))
     for train, test in splitter.split(index, groups=groups):
-        ranker = fit_logistic(*ranker_matrix([turns[i] for i in train]), RANKER_FEATURES) if learned_ranker else None
+        ranker = fit_ranker([turns[i] for i in train], ranker_kind)
         for i in test:
             if not turns[i].analysis.cands:
                 hard[i] = True
@@ -163,7 +207,10 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     # (+-0.05) does best on average, so a lone spike does not decide.
     utilities = {th: utility(p_answerable, right, answerable, hard, th) for th in thresholds}
     smoothed = {th: float(np.mean([u for t, u in utilities.items() if abs(t - th) <= 0.05 + 1e-9])) for th in thresholds}
-    best = max(thresholds, key=lambda th: (smoothed[th], -abs(th - 0.5)))
+    # Where thresholds are within one turn's worth of utility of the best, prefer the highest: when the
+    # numbers cannot tell them apart, declining is the honest side to err on.
+    top = max(smoothed.values())
+    best = max(th for th in thresholds if smoothed[th] >= top - UTILITY_TIE)
     answered = (p_answerable >= best) & ~hard
     # Confidence shown = P(right), a monotone function of P(answerable) calibrated on the other folds.
     confidence = np.zeros(len(turns))
@@ -181,7 +228,7 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     support_rule = (x_turn[:, TURN_FEATURES.index("support")] >= 0.4) & ~hard
     declined = ~answered
     return {
-        "ranker": "learned" if learned_ranker else "hand", "folds": folds, "turns": len(turns),
+        "ranker": ranker_kind, "folds": folds, "turns": len(turns),
         "answerable_turns": n_answerable, "unanswerable_turns": n_un, "threshold": float(best),
         "ranker_top1_reference": round(float(top_ok[answerable].mean()), 4),
         "answer_correct": round(float((answered & right)[answerable].sum() / max(1, n_answerable)), 4),
@@ -216,8 +263,8 @@ def calibrated(calibration: LogisticModel, p_answerable: float) -> float:
     return calibration.probability({"logit": logit(p_answerable)})
 
 
-def fit_final(turns: list[TurnData], answerer: ExtractiveAnswerer, threshold: float, learned_ranker: bool) -> Scorer:
-    ranker = fit_logistic(*ranker_matrix(turns), RANKER_FEATURES) if learned_ranker else None
+def fit_final(turns: list[TurnData], answerer: ExtractiveAnswerer, threshold: float, ranker_kind: str) -> Scorer:
+    ranker = fit_ranker(turns, ranker_kind)
     rows, labels, rights = [], [], []
     for turn in turns:
         if not turn.analysis.cands:
@@ -240,20 +287,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
     parser.add_argument("--cv-only", action="store_true", help="report held-out folds, write nothing")
-    parser.add_argument("--ranker", choices=("hand", "learned", "best"), default="best",
-                        help="order sentences by the hand-set weights, a fitted ranker, or whichever scores better out of fold")
+    parser.add_argument("--ranker", choices=RANKER_KINDS + ("best",), default="best",
+                        help="order sentences by the hand-set weights, a pointwise or a within-question (pairwise) "
+                             "fitted ranker, or whichever scores best out of fold")
     args = parser.parse_args(argv)
     turns, answerer = collect(args.testsets, Settings())
-    choices = {"hand": [False], "learned": [True], "best": [False, True]}[args.ranker]
-    reports = [cross_validate(turns, answerer, args.folds, learned) for learned in choices]
+    choices = RANKER_KINDS if args.ranker == "best" else (args.ranker,)
+    reports = [cross_validate(turns, answerer, args.folds, kind) for kind in choices]
     for report in reports:
         print(json.dumps(report, indent=2))
     report = max(reports, key=lambda r: r["utility"])
-    learned = report["ranker"] == "learned"
     print(f"chosen ranker: {report['ranker']}", file=sys.stderr)
     if args.cv_only:
         return 0
-    scorer = fit_final(turns, answerer, report["threshold"], learned)
+    scorer = fit_final(turns, answerer, report["threshold"], report["ranker"])
     payload = {
         "version": scorer.version, "trained_on": [str(p) for p in args.testsets], "cv": report, "cv_compared": reports,
         "threshold": scorer.threshold, "ranker": scorer.ranker.to_json() if scorer.ranker else None,

@@ -12,11 +12,13 @@ from typing import Any, Iterator
 
 from assistant import llms, prompts
 from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence, RepairedSentence, final_answer
-from assistant.answerers.extractive import RELATED_SHOWN, ExtractiveAnswerer
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.weights import RELATED_SHOWN
 from assistant.conversation import Conversation
 from assistant.guard import CitedSentence, Guard
 from assistant.rewrite import standalone
 from assistant.settings import Settings
+from index.embedder import Embedder
 from index.generation import Generation
 
 log = logging.getLogger(__name__)
@@ -30,12 +32,12 @@ def _token_text(chunk: Any) -> str:
 
 
 class GenerativeAnswerer:
-    def __init__(self, settings: Settings, model: Any | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, model: Any | None = None) -> None:
         self.settings = settings
         self.name = settings.llm
         self.model = model if model is not None else llms.chat_model(settings)
-        self.extractive = ExtractiveAnswerer(settings)
-        self.guard = Guard(settings.guard_threshold, embed=self.extractive.vectors.get)
+        self.extractive = ExtractiveAnswerer(settings, embedder)
+        self.guard = Guard(settings.guard_threshold, self.extractive.vectors)  # shares the answerer's vector cache
 
     # -- follow-ups ---------------------------------------------------------------------------------
     def condense(self, question: str, conversation: Conversation) -> str | None:

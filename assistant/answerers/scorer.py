@@ -19,14 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-WEIGHTS_FILE = Path(__file__).with_name("scorer_weights.json")
+from assistant.answerers.weights import HAND_RANKER
 
-# The hand-set weights the fitted ranker replaced, kept as the baseline it is compared against
-# (`--set scorer=hand`) and used when no weights file is present.
-HAND_RANKER = {
-    "dense": 0.40, "dense_ctx": 0.20, "coverage": 0.25, "premise": 0.20, "rank": 0.20, "type": 0.10,
-    "subject": 0.05, "primary": 0.25, "near_given": 0.10, "given": -0.15,
-}
+WEIGHTS_FILE = Path(__file__).with_name("scorer_weights.json")
 
 
 @dataclass(frozen=True)

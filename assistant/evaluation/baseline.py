@@ -26,8 +26,8 @@ from assistant.conversation import Conversation
 from assistant.service import clean_question
 from assistant.settings import Settings
 from assistant.sources import chunk_passage
-from index import embeddings
 from index.chunking import chunk_id, split_sentences
+from index.embedder import Embedder, embedder_for
 from index.generation import StoredChunk, StoredDocument
 from index.lexical import LexicalIndex
 from index.loaders import Document, load_corpus
@@ -89,7 +89,7 @@ def document_chunks(doc: StoredDocument, splitter: RecursiveCharacterTextSplitte
     return chunks
 
 
-def build_baseline_index(settings: Settings) -> BaselineIndex:
+def build_baseline_index(settings: Settings, embedder: Embedder) -> BaselineIndex:
     """Load, split and embed the corpus the way the naive pipeline would (once; ~seconds per 100 chunks)."""
     loaded = load_corpus(settings.corpus_dirs, exclude=EXCLUDE)
     if not loaded.documents:
@@ -97,7 +97,7 @@ def build_baseline_index(settings: Settings) -> BaselineIndex:
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True)
     documents = {d.doc_id: stored_document(d) for d in loaded.documents}
     chunks = [c for doc in documents.values() for c in document_chunks(doc, splitter)]
-    vectors = embeddings.embed([c.text for c in chunks])
+    vectors = embedder.embed_documents([c.text for c in chunks])
     return BaselineIndex(documents, chunks, vectors, LexicalIndex.build([c.text for c in chunks]))
 
 
@@ -106,15 +106,17 @@ class NaiveBaseline:
 
     name = NAME
 
-    def __init__(self, settings: Settings, index: BaselineIndex | None = None, k: int = TOP_K) -> None:
+    def __init__(self, settings: Settings, index: BaselineIndex | None = None, k: int = TOP_K,
+                 embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.k = k
-        self.index = index or build_baseline_index(settings)
-        self.answerer = get_answerer(settings)
+        self.embedder = embedder or embedder_for(settings.index_config())
+        self.index = index or build_baseline_index(settings, self.embedder)
+        self.answerer = get_answerer(settings, self.embedder)
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """Top-k chunks by cosine similarity to the question alone."""
-        scores = self.index.vectors @ embeddings.embed_one(question)
+        scores = self.index.vectors @ self.embedder.embed_query(question)
         order = np.argsort(-scores)[: k or self.k]
         return [chunk_passage(self.index, int(i), float(scores[i]), rank, dense=float(scores[i]))
                 for rank, i in enumerate(order, start=1)]

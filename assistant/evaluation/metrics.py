@@ -7,9 +7,12 @@ import re
 import unicodedata
 from collections import Counter
 
+import numpy as np
+
 from assistant.answer import Answer, Passage
 from assistant.citations import cited_numbers, strip_citations
 from assistant.evaluation.testset import TurnCase
+from index.embedder import Embedder
 from index.text import STOPWORDS, words
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00ad": "", "\u00a0": " "})
@@ -142,17 +145,15 @@ def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
     return metrics
 
 
-# -- aggregation (used by the runner; kept here so every metric definition lives in one file) ------
+# -- aggregation (used by aggregate.py; kept here so every metric definition lives in one file) -----
 
-def embedding_similarities(answers: list[str], references: list[str]) -> list[float]:
+def embedding_similarities(answers: list[str], references: list[str], embedder: Embedder) -> list[float]:
     """Cosine between each answer and its reference with the index's own model (one batched call),
     a cheap semantic stand-in for ragas' answer similarity that needs no judge LLM."""
-    from index import embeddings
-
     if not answers:
         return []
     # Marks are not words and would skew similarity.
-    vectors = embeddings.embed([strip_citations(a) for a in answers] + list(references))
+    vectors = embedder.embed_documents([strip_citations(a) for a in answers] + list(references))
     a, r = vectors[: len(answers)], vectors[len(answers):]
     return [float(x) for x in (a * r).sum(axis=1)]
 
@@ -163,14 +164,10 @@ def mean(values: list[float]) -> float | None:
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0-100), as numpy computes it, without the dependency."""
+    """Linear-interpolated percentile (q in 0-100); None when no turn was timed, not numpy's nan."""
     if not values:
         return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    return float(np.percentile(values, q))
 
 
 def abstention_scores(should_abstain: list[bool], abstained: list[bool]) -> dict[str, float | None]:

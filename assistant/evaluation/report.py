@@ -9,7 +9,8 @@ import io
 from pathlib import Path
 from typing import Any, Sequence
 
-from assistant.evaluation.runner import GUARD_OUTCOMES, LATENCY, METRICS
+from assistant.evaluation.aggregate import LATENCY, METRICS
+from assistant.evaluation.play import GUARD_OUTCOMES
 
 PLOTTED = ("answer_correct", "followup_accuracy", "abstention_accuracy", "hit_at_k", "mrr", "context_recall",
            "token_f1", "embedding_similarity", "citation_validity", "groundedness")
