@@ -100,8 +100,8 @@ def _chunk_passage(generation: Generation, doc_id: str, index: int) -> Passage:
     return chunk_passage(generation, position)
 
 
-def summary_answer(question: str, doc: SourceDocument, generation: Generation, conversation: Conversation,
-                   started: float, more: bool) -> Answer:
+def summary_answer(question: str, doc: SourceDocument, generation: Generation, retriever: Retriever,
+                   conversation: Conversation, started: float, more: bool) -> Answer:
     stored = generation.documents[doc.doc_id]
     given = conversation.given_sentences() if more else set()
     skip = {i for i, (a, b) in enumerate(stored.sentences) if any(stored.text[a:b] in g for g in given)}
@@ -231,7 +231,7 @@ def answer_documents(question: str, conversation: Conversation, generation: Gene
         return None
     if intent.kind in ("summary", "more") and intent.target is not None:
         more = intent.kind == "more"
-        return summary_answer(question, intent.target, generation, conversation, started, more)
+        return summary_answer(question, intent.target, generation, retriever, conversation, started, more)
     if intent.kind == "field" and intent.target is not None:
         claims = [field_answer(intent.target, intent.field)]
         if intent.field == "author":
