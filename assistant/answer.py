@@ -1,10 +1,17 @@
-"""The answer contract shared by the chain, CLI, web chat and evaluation."""
+"""The answer contract shared by the chain, CLI, web chat and evaluation.
+
+`Answer.to_dict()` is the one JSON shape of an answer: `ask --json`, `chat --jsonl`, the web chat's
+`/chat` API and JSON export, evaluation rows and stored feedback all write it, and `from_dict` reads
+it back. The README's "Answer JSON" section documents it.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from pydantic import BaseModel, Field
+
+from assistant.grounding import grounding
 
 
 class Passage(BaseModel):
@@ -28,6 +35,20 @@ class Passage(BaseModel):
     rank: int = 0
     kind: str = Field("text", description="text: a chunk of the document; header: the document's `Key: value` header")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The passage as answers show it: `date` is the display date (`date_label`), `date_header` the header's text."""
+        return {
+            "chunk_id": self.chunk_id, "doc_id": self.doc_id, "kind": self.kind, "title": self.title, "author": self.author,
+            "publisher": self.publisher, "date": self.date_label, "date_header": self.date, "license": self.license,
+            "url": self.url, "start": self.start, "end": self.end, "text": self.text, "rank": self.rank,
+            "score": self.score, "dense_score": self.dense_score, "lexical_score": self.lexical_score,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Passage":
+        fields = {k: v for k, v in data.items() if k in cls.model_fields and k not in ("date", "date_label")}
+        return cls(**fields, date=data.get("date_header"), date_label=data.get("date") or "undated")
+
 
 class Citation(BaseModel):
     """`[n]` in an answer: the passage it points at and the sentence that supports the claim."""
@@ -38,6 +59,22 @@ class Citation(BaseModel):
     quote_start: int = Field(description="Offset of the quote in the document")
     quote_end: int
     score: float = Field(description="How strongly the quote supports the answer (0-1)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """One flat record: the mark's number, the quote and the passage it stands in (the passage's
+        retrieval scores stay with the retrieved passages: here `score` is the quote's support)."""
+        passage = {k: v for k, v in self.passage.to_dict().items() if k not in _CITATION_KEYS}
+        return {"n": self.n, **passage, "quote": self.quote, "quote_start": self.quote_start,
+                "quote_end": self.quote_end, "score": self.score}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Citation":
+        passage = Passage.from_dict({k: v for k, v in data.items() if k not in _CITATION_KEYS})
+        return cls(passage=passage, **{k: data[k] for k in ("n", "quote", "quote_start", "quote_end", "score")})
+
+
+# Keys of a citation record that are the citation's own; the passage's retrieval scores are left out.
+_CITATION_KEYS = frozenset({"n", "quote", "quote_start", "quote_end", "score", "dense_score", "lexical_score"})
 
 
 class RemovedSentence(BaseModel):
@@ -88,6 +125,30 @@ class Answer(BaseModel):
     confidence: float = 0.0
     timings_ms: dict[str, float] = {}
     notes: list[str] = []
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer's JSON (see the README's "Answer JSON"): what every consumer reads or stores."""
+        g = grounding(self)
+        return {
+            "question": self.question, "answer": self.text, "abstained": self.abstained,
+            "confidence": self.confidence, "grounding": None if g.score is None else round(g.score, 3),
+            "citations": [c.to_dict() for c in self.citations], "related": [p.to_dict() for p in self.related],
+            "backend": self.backend, "search_query": self.search_query, "condensed_by": self.condensed_by,
+            "generated_text": self.generated_text, "guard": self.guard.model_dump() if self.guard else None,
+            "timings": self.timings_ms, "notes": self.notes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Answer":
+        """An answer read back from its JSON (`grounding` is recomputed; `retrieved` is not part of it)."""
+        return cls(
+            question=data.get("question", ""), text=data["answer"], abstained=data.get("abstained", False),
+            confidence=data.get("confidence", 0.0), citations=[Citation.from_dict(c) for c in data.get("citations", [])],
+            related=[Passage.from_dict(p) for p in data.get("related", [])], backend=data.get("backend", "extractive"),
+            search_query=data.get("search_query", ""), condensed_by=data.get("condensed_by", "rules"),
+            generated_text=data.get("generated_text"), guard=GuardReport.model_validate(data["guard"]) if data.get("guard") else None,
+            timings_ms=data.get("timings", {}), notes=data.get("notes", []),
+        )
 
     def sources_block(self) -> str:
         """Citations as lines a terminal user can read: [n] title, publisher, date."""

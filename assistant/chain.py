@@ -45,7 +45,7 @@ class AnswerChain:
                                          state.condensed.standalone):
             if isinstance(item, Answer):
                 if item.backend == "extractive":  # latest source first, and an older one that disagrees said
-                    item = revise(item, question, generation, self.retriever)
+                    item = revise(item, question, generation)
                 yield _finish(item, state)
             else:
                 yield item

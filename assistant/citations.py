@@ -33,6 +33,12 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_WORD}({_NUMS})\b", re.I), r"[\1]"),  # a bare "Source 2"
 ]
 _MARK = re.compile(rf"\[({_NUMS})\]")
+# A citation mark in an answer's text: [2], [1, 2], [1-3]; "[1][2]" is two marks. Everything that reads
+# marks out of answers (claims, grounding, metrics, follow-ups, feedback) uses this one pattern.
+MARK = re.compile(rf"\[{_NUMS}\]")
+_MARK_AND_SPACE = re.compile(rf"\s*{MARK.pattern}")
+_SPACE_BEFORE_PUNCT = re.compile(r"[^\S\n]+([.,;:!?])")
+_SPACES = re.compile(r"[^\S\n]+")
 _OWN = re.compile(rf"{_OWN_L}([^{_OWN_R}]*){_OWN_R}")
 _LEADING_MARKS = re.compile(rf"^\s*((?:\[{_NUMS}\]\s*)+)")
 _SPACE = re.compile(r"\s+")
@@ -70,6 +76,23 @@ def numbers(cited: str) -> list[int]:
         first, last = int(lo), int(hi or lo)
         out += range(first, last + 1) if 0 < last - first < 10 else [first]
     return list(dict.fromkeys(out))
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Passage numbers the marks in `text` cite, in order, each once: "a [1, 2]. b [2][3]" -> [1, 2, 3]."""
+    return list(dict.fromkeys(n for mark in _MARK.findall(text) for n in numbers(mark)))
+
+
+def strip_citations(text: str) -> str:
+    """The text without its marks, for reading it as prose (references, prompts, similarity): spaces
+    the marks leave are tidied, line breaks kept."""
+    text = _SPACES.sub(" ", _MARK_AND_SPACE.sub("", text))
+    return "\n".join(line.strip() for line in _SPACE_BEFORE_PUNCT.sub(r"\1", text).split("\n")).strip()
+
+
+def between_marks(text: str) -> list[str]:
+    """The pieces of text the marks separate, stripped, empty ones left out (the sentences of an answer)."""
+    return [piece.strip() for piece in _MARK_AND_SPACE.split(text) if piece.strip()]
 
 
 def canonical(text: str) -> str:

@@ -12,7 +12,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from assistant.settings import Settings
+from assistant.llms import backend_names
+from assistant.settings import RETRIEVAL_MODES, Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline, cited answers about Korean-peninsula diplomacy.")
 console = Console(stderr=True, soft_wrap=True)  # one message, one line, whatever the width
@@ -35,9 +36,9 @@ def fail(message: str, code: int = 1) -> None:
 def configure(
     data_dir: Optional[Path] = typer.Option(None, help="Data folder (index, feedback) [ASSISTANT_DATA_DIR]"),
     corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Corpus folder; repeat for several [ASSISTANT_CORPUS_DIRS]"),
-    retriever: Optional[str] = typer.Option(None, help="hybrid | dense | bm25 [ASSISTANT_RETRIEVER]"),
+    retriever: Optional[str] = typer.Option(None, help=f"{' | '.join(RETRIEVAL_MODES)} [ASSISTANT_RETRIEVER]"),
     k: Optional[int] = typer.Option(None, "--k", help="Passages per answer [ASSISTANT_TOP_K]"),
-    llm: Optional[str] = typer.Option(None, help="extractive | openai | ollama | llamacpp [ASSISTANT_LLM]"),
+    llm: Optional[str] = typer.Option(None, help=f"{backend_names()} [ASSISTANT_LLM]"),
     llm_model: Optional[str] = typer.Option(None, help="LLM model name [ASSISTANT_LLM_MODEL]"),
     llm_base_url: Optional[str] = typer.Option(None, help="LLM server URL [ASSISTANT_LLM_BASE_URL]"),
     guard: Optional[str] = typer.Option(None, help="remove | fallback: what to do with unsupported generated sentences [ASSISTANT_GUARD]"),
@@ -106,14 +107,8 @@ def _print_answer(answer) -> None:
 
 
 def _json(answer) -> str:
-    return json.dumps(
-        {"question": answer.question, "answer": answer.text, "abstained": answer.abstained,
-         "citations": [c.model_dump() for c in answer.citations], "related": [p.model_dump() for p in answer.related],
-         "confidence": answer.confidence, "backend": answer.backend, "search_query": answer.search_query,
-         "condensed_by": answer.condensed_by, "timings": answer.timings_ms, "notes": answer.notes,
-         "guard": answer.guard.model_dump() if answer.guard else None, "generated_text": answer.generated_text},
-        ensure_ascii=False,
-    )
+    """One answer as one line of JSON: the shape of `Answer.to_dict` (README, "Answer JSON")."""
+    return json.dumps(answer.to_dict(), ensure_ascii=False)
 
 
 @app.command()
@@ -197,7 +192,7 @@ def status() -> None:
 def evaluate(
     testsets: Optional[list[Path]] = typer.Argument(None, help="Test set files (.jsonl or .csv)"),
     out_dir: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.jsonl, summary.json, report.md/.html"),
-    runs: Optional[list[str]] = typer.Option(None, "--run", help="hybrid | dense | bm25 | naive-langchain | NAME:key=value,...; repeat to compare"),
+    runs: Optional[list[str]] = typer.Option(None, "--run", help=f"{' | '.join(RETRIEVAL_MODES)} | naive-langchain | NAME:key=value,...; repeat to compare"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="Setting override key=value, e.g. --set top_k=8"),
     fail_unders: Optional[list[str]] = typer.Option(None, "--fail-under", help="metric=value; exit 1 when below"),
     compare_dirs: Optional[list[Path]] = typer.Option(None, "--compare", help="Compare two earlier output folders: --compare A --compare B"),

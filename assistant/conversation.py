@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from assistant.citations import between_marks, strip_citations
 from index.text import STOPWORDS, words
 
-_CITATION = re.compile(r"\s*\[\d+\]")
 DECLINED_PREFIX = "The sources I have do not say"  # how every declined answer starts
 _LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|anything else)\b", re.I)
 _PRONOUNS = frozenset("he she they him her them his hers their theirs it its".split())
@@ -72,14 +72,14 @@ class Conversation:
         if not self.is_followup(question):
             return ""
         last = self.turns[-1]
-        return f"{last.question} {_CITATION.sub('', last.answer)}"
+        return f"{last.question} {strip_citations(last.answer)}"
 
     def answer_context(self, question: str) -> str | None:
         """The last answer (without citation marks) with the question, when the question is a follow-up
         and the last turn was answered: what "that" or "she" points at is usually in the answer."""
         if not self.is_followup(question) or not self.turns:
             return None
-        answer = _CITATION.sub("", self.turns[-1].answer).strip()
+        answer = strip_citations(self.turns[-1].answer)
         if not answer or answer.startswith(DECLINED_PREFIX):
             return None
         return f"{answer} {question}"
@@ -88,8 +88,5 @@ class Conversation:
         """Sentences already said in earlier answers (citation marks removed)."""
         given: set[str] = set()
         for turn in self.turns:
-            for line in _CITATION.split(turn.answer):
-                line = line.strip()
-                if line:
-                    given.add(line)
+            given.update(between_marks(turn.answer))
         return given

@@ -12,10 +12,11 @@ import time
 from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.citations import MARK
 from assistant.conversation import Conversation
 from assistant.intents import Intent, detect, publisher_terms
 from assistant.retrieval import Retriever
-from assistant.sources import SourceDocument, catalogue
+from assistant.sources import SourceDocument, catalogue, chunk_passage
 from assistant.summary import summarize
 from index.generation import Generation
 from index.text import STOPWORDS, stem, words
@@ -93,10 +94,10 @@ def _listing(doc: SourceDocument) -> str:
     return f"“{doc.title}” — {who}, {doc.date_label}."
 
 
-def _chunk_passage(generation: Generation, retriever: Retriever, doc_id: str, index: int) -> Passage:
+def _chunk_passage(generation: Generation, doc_id: str, index: int) -> Passage:
     position = next(p for p, c in enumerate(generation.chunks)
                     if c.doc_id == doc_id and c.first_sentence <= index < c.last_sentence)
-    return retriever.passage(generation, position, 0.0, 0, None, None)
+    return chunk_passage(generation, position)
 
 
 def summary_answer(question: str, doc: SourceDocument, generation: Generation, retriever: Retriever,
@@ -112,7 +113,7 @@ def summary_answer(question: str, doc: SourceDocument, generation: Generation, r
     claims = []
     for i in chosen:
         a, b = stored.sentences[i]
-        passage = _chunk_passage(generation, retriever, doc.doc_id, i)
+        passage = _chunk_passage(generation, doc.doc_id, i)
         claims.append(Claim(stored.text[a:b], stored.text[a:b], passage, a, b))
     when = doc.date_label.replace(" (approximate)", ", approximately")
     lead = (f"More from “{doc.title}” ({when}):" if more else f"Summary of “{doc.title}” ({when}), in its own words:")
@@ -190,8 +191,8 @@ def _matches(doc: SourceDocument, asked: str) -> bool:
     return all(t in publisher_terms(doc) for t in terms)
 
 
-def _about_author(doc: SourceDocument, generation: Generation, retriever: Retriever) -> list[Claim]:
-    """The document's own sentence introducing its author ("Dylan Motin is a Visiting Scholar at ..."), if any:
+def _about_author(doc: SourceDocument, generation: Generation) -> list[Claim]:
+    """The document's own sentence introducing its author ("<Author> is a Visiting Scholar at ..."), if any:
     who wrote it is more useful with who they are, and a follow-up ("Where does he work?") leans on it."""
     author = doc.value("author")
     stored = generation.documents[doc.doc_id]
@@ -200,16 +201,16 @@ def _about_author(doc: SourceDocument, generation: Generation, retriever: Retrie
     for i, (a, b) in enumerate(stored.sentences):
         text = stored.text[a:b]
         if text.startswith(author) and " is " in text[len(author):len(author) + 5]:
-            return [Claim(text, text, _chunk_passage(generation, retriever, doc.doc_id, i), a, b)]
+            return [Claim(text, text, _chunk_passage(generation, doc.doc_id, i), a, b)]
     return []
 
 
-_AUTHOR_SAID = re.compile(r"\bwas written by (?P<name>[^.\[]+?)\.\s*\[\d+\]")
+_AUTHOR_SAID = re.compile(rf"\bwas written by (?P<name>[^.\[]+?)\.\s*{MARK.pattern}")
 _PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.I)
 
 
 def author_followup(question: str, conversation: Conversation) -> str | None:
-    """ "Where does he work?" right after "The article was written by Dylan Motin." asks about that person:
+    """ "Where does he work?" right after "The article was written by <Author>." asks about that person:
     the question with the pronoun replaced by the name, or None when it is not such a follow-up."""
     if not conversation.turns or not (said := _AUTHOR_SAID.search(conversation.turns[-1].answer)):
         return None
@@ -234,7 +235,7 @@ def answer_documents(question: str, conversation: Conversation, generation: Gene
     if intent.kind == "field" and intent.target is not None:
         claims = [field_answer(intent.target, intent.field)]
         if intent.field == "author":
-            claims += _about_author(intent.target, generation, retriever)
+            claims += _about_author(intent.target, generation)
         return compose(question, claims, [], started)
     if intent.kind in ("list", "filter"):
         return collection_answer(question, intent, generation, started)

@@ -8,7 +8,6 @@ its own transaction, so a crash of the web chat loses at most the click in fligh
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -17,9 +16,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from assistant.answer import Answer
+from assistant.citations import strip_citations
 
 FEEDBACK_FILE = "feedback.sqlite3"
-_CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -56,20 +55,6 @@ def feedback_path(data_dir: Path) -> Path:
     return Path(data_dir) / FEEDBACK_FILE
 
 
-def strip_citations(text: str) -> str:
-    """The answer as a reference text: `[n]` marks removed, spacing tidied."""
-    return re.sub(r"\s+([.,;:!?])", r"\1", _CITATION_MARK.sub("", text)).strip()
-
-
-def citation_records(answer: Answer) -> list[dict[str, Any]]:
-    """What is kept of each citation: enough to show and re-check it without the index."""
-    return [
-        {"n": c.n, "title": c.passage.title, "publisher": c.passage.publisher, "date": c.passage.date,
-         "url": c.passage.url, "chunk_id": c.passage.chunk_id, "doc_id": c.passage.doc_id, "quote": c.quote}
-        for c in answer.citations
-    ]
-
-
 class FeedbackStore:
     """SQLite table `feedback`; one short connection per call, which is safe from any thread."""
 
@@ -80,7 +65,9 @@ class FeedbackStore:
             db.execute(_SCHEMA)
 
     def _connect(self) -> "closing[sqlite3.Connection]":
-        return closing(sqlite3.connect(self.path, timeout=10, isolation_level=None))  # autocommit: each statement commits
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)  # autocommit: each statement commits
+        db.row_factory = sqlite3.Row  # columns by name: a column added to the table cannot shift the others
+        return closing(db)
 
     def add(self, question: str, answer: Answer | str, rating: int, history: Iterable[dict[str, str]] = (),
             settings: dict[str, Any] | None = None, comment: str | None = None) -> int:
@@ -88,7 +75,8 @@ class FeedbackStore:
         if rating not in (1, -1):
             raise ValueError("rating must be +1 or -1")
         if isinstance(answer, Answer):
-            text, citations, abstained = answer.text, citation_records(answer), answer.abstained
+            # Citations as in the answer's JSON: enough to show and re-check them without the index.
+            text, citations, abstained = answer.text, [c.to_dict() for c in answer.citations], answer.abstained
         else:
             text, citations, abstained = str(answer), [], False
         row = (_now(), question, _dump(list(history)), text, _dump(citations), _dump(settings or {}), rating,
@@ -128,7 +116,9 @@ class FeedbackStore:
                 "SELECT id, created_at, question, history, answer, citations, settings, rating, comment, abstained"
                 f" FROM feedback {where}", params)
             return [
-                FeedbackRow(r[0], r[1], r[2], json.loads(r[3]), r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8], bool(r[9]))
+                FeedbackRow(id=r["id"], created_at=r["created_at"], question=r["question"], history=json.loads(r["history"]),
+                            answer=r["answer"], citations=json.loads(r["citations"]), settings=json.loads(r["settings"]),
+                            rating=r["rating"], comment=r["comment"], abstained=bool(r["abstained"]))
                 for r in cursor.fetchall()
             ]
 

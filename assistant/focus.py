@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.names import PROPER_WORD, question_names
 from index.text import STOPWORDS, stem, words
 
 # Words that shape a question without being what it asks about (they are matched by the type check).
@@ -38,7 +39,6 @@ _CAUSE = re.compile(
     r"counter|contain|restart|reset|lower|avoid|secure|strengthen|refocus|ensure|address|achieve|show|signal))\b",
     re.I,
 )
-_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")
 
 # The first pattern that matches decides the answer type.
 _TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
@@ -92,7 +92,7 @@ class Focus:
         if kind == "reason":
             return 1.0 if _CAUSE.search(sentence) else 0.3
         if kind in ("person", "organisation", "place"):
-            return 1.0 if _PROPER.search(sentence) else 0.2
+            return 1.0 if PROPER_WORD.search(sentence) else 0.2
         return 0.5
 
 
@@ -113,14 +113,6 @@ def answer_type(question: str) -> str:
         if pattern.search(q):
             return kind
     return "any"
-
-
-def question_names(question: str) -> set[str]:
-    """Lower-cased words written with a capital inside the question (Lee, Kim, Gyeongju)."""
-    found: set[str] = set()
-    for run in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*", question.strip()):
-        found.update(words(run))
-    return found
 
 
 def find_focus(question: str, idf, known, frame_words: frozenset[str]) -> Focus:

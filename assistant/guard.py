@@ -19,12 +19,12 @@ import numpy as np
 
 from assistant.answer import Passage
 from assistant.citations import CitedSentence, split_cited
+from assistant.names import name_runs
 from index.chunking import split_sentences
 from index.embedder import Embedder
 from index.text import STOPWORDS, terms, words
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'-]*[a-z][\w’'-]*")  # Capitalised words: Trump, Jae-myung, Ishiba
 _SPACE = re.compile(r"\s+")
 # Capitalised words that are not names: sentence openers and function words.
 _NOT_NAMES = frozenset(w.capitalize() for w in STOPWORDS) | {"However", "Also", "According", "Both", "Yes", "No"}
@@ -37,23 +37,6 @@ TITLES = frozenset(
 # word, or this far above the threshold. A borderline match elsewhere is no evidence the model misnumbered.
 REPAIR_MARGIN = 0.2
 VERBATIM_MIN_WORDS = 5
-
-
-def _name_runs(sentence: str) -> list[list[str]]:
-    """Runs of adjacent capitalised words (names), without sentence openers and function words."""
-    runs: list[list[str]] = []
-    last_end = -2
-    for match in _NAME.finditer(sentence):
-        word = match.group()
-        if word in _NOT_NAMES:
-            last_end = -2
-            continue
-        if runs and sentence[last_end:match.start()].strip(" .") == "":  # adjacent: "Donald Trump", "U.S. President Lee"
-            runs[-1].append(word)
-        else:
-            runs.append([word])
-        last_end = match.end()
-    return runs
 
 
 def _name_in(run: list[str], passage_words: set[str]) -> bool:
@@ -92,7 +75,7 @@ class Guard:
         # A name may be written more fully than the passage has it ("Donald Trump" for "Trump"): a run of
         # capitalised words passes when any of its words is in the passage; "Putin" for "Trump" does not, nor
         # "President Putin" for "President Trump" (a title alone is not the name).
-        missing = [run for run in _name_runs(sentence) if not _name_in(run, passage_words)]
+        missing = [run for run in name_runs(sentence, lambda word, _: word in _NOT_NAMES) if not _name_in(run, passage_words)]
         if missing:
             return score, quote, f"name {' '.join(missing[0])} is not in passage"
         return score, quote, ""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from math import log
 
 from assistant.conversation import Conversation
-from assistant.sources import SourceDocument
+from assistant.sources import SourceDocument, author_words
 from index.text import STOPWORDS, stem, words
 
 # The header field a question asks for: the first pattern that matches wins.
@@ -50,12 +50,12 @@ _SUMMARY = re.compile(
     r"|^what(?:'s| is| was| are| were)\s+(?P<about>.+?)\s+(mainly |mostly |really )?about\s*[.?!]*$"
     r"|\b(main|key) (points|takeaways|messages|ideas|arguments|findings)\b|\btakeaways\b|\bgist\b|\btl;?dr\b", re.I)
 _MAIN_POINTS_TARGET = re.compile(r"\b(of|in|from)\s+(?P<target>.+?)\s*[.?!]*$", re.I)
-# "Who published Motin's book?" asks about a work the document mentions, not about the document.
+# "Who published the author's book?" asks about a work the document mentions, not about the document.
 _OTHER_WORKS = re.compile(r"\b(books?|novels?|volumes?|monographs?|dissertation|thesis)\b", re.I)
 _MORE = re.compile(r"^\s*(tell me more|more|go on|continue|keep going|what else|anything else|and\??|more please|"
                    r"tell me more about (it|that|this))\s*[.?!]*\s*$", re.I)
 _BARE_POINTER = re.compile(r"^\s*(it|this|that|this one|that one)\s*[.?!]*\s*$", re.I)
-_ARTICLE = re.compile(r"\b(article|piece|essay|the author|this author|the writer|analysis|motin)\b", re.I)
+_ARTICLE = re.compile(r"\b(article|piece|essay|the author|this author|the writer|analysis)\b", re.I)
 _POINTER = re.compile(r"^\s*(it|this|that|the (article|piece|essay|text|document)|this (article|piece|essay|text|"
                       r"document)|the author'?s? (article|piece)?)\s*$", re.I)
 # Words that say what is asked, not which document is meant.
@@ -108,8 +108,10 @@ def resolve(text: str, docs: list[SourceDocument]) -> SourceDocument | None:
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
         if best[0] >= 0.5 and best[0] > runner_up + 1e-9:
             return best[1]
-    if _ARTICLE.search(text) or _POINTER.match(text):
-        return next((d for d in docs if d.primary), None)
+    primary = next((d for d in docs if d.primary), None)
+    # "the article", "this piece", or its author's name mean the project's own document.
+    if primary and (_ARTICLE.search(text) or _POINTER.match(text) or author_words(primary.metadata) & set(words(text))):
+        return primary
     return None
 
 

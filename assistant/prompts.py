@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Passage
+from assistant.citations import strip_citations
 from assistant.conversation import Conversation
 
 NOT_IN_SOURCES = "The sources do not answer this question."
@@ -23,7 +24,6 @@ Keep the names, events and details from the conversation that the question refer
 Reply with the rewritten question only, on one line."""
 
 _DELIMITER = re.compile(r"<\s*/?\s*(passages?|question)\b", re.I)
-_CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _ABSTAIN = re.compile(
     r"(sources|passages|context)\s+(do|does)\s*(not|n['’]t)\s+(answer|contain|say|mention|state|provide)"
     r"|not\s+(mentioned|stated|covered|found)\s+in\s+the\s+(sources|passages)|\bcannot answer\b",
@@ -55,7 +55,7 @@ def condense_messages(question: str, conversation: Conversation, turns: int = 3)
     for turn in conversation.turns[-turns:]:
         lines.append(f"User: {turn.question}")
         if turn.answer:
-            lines.append(f"Assistant: {_CITATION.sub('', turn.answer)[:600]}")
+            lines.append(f"Assistant: {strip_citations(turn.answer)[:600]}")
     return [("system", CONDENSE_SYSTEM), ("human", "Conversation:\n" + "\n".join(lines) + f"\n\nLast question: {question}")]
 
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.focus import Focus, find_focus, main_clause
+from assistant.names import PROPER_WORD, question_names
+from assistant.sources import about_primary
 from index.text import STOPWORDS, stem, words
 
 # Words that frame a question but never name what it is about.
@@ -14,7 +16,6 @@ FRAME_WORDS = frozenset(
     "according describe described explain tell think believe mean means main exactly kind type happen happened "
     "view position stance opinion give know known please anything something thing things current currently".split()
 )
-_ARTICLE_WORDS = frozenset("article author writer piece motin".split())
 
 
 @dataclass
@@ -60,8 +61,10 @@ _SUBJECT = re.compile(
 OOV_WEIGHT = 3.0  # a word the corpus never uses: as likely a paraphrase as a missing topic
 
 
-def profile(question: str, idf, context: str = "", known=lambda term: True) -> QuestionProfile:
-    """Content terms of the question (weighted by idf); terms of earlier turns go to context_terms."""
+def profile(question: str, idf, context: str = "", known=lambda term: True,
+            primary_names: frozenset[str] = frozenset()) -> QuestionProfile:
+    """Content terms of the question (weighted by idf); terms of earlier turns go to context_terms.
+    `primary_names` (see `assistant.sources.primary_names`) make a question naming the author about the article."""
     result = QuestionProfile(text=question, kind=question_kind(question))
     for word in words(question):
         if word in STOPWORDS or word in FRAME_WORDS:
@@ -77,10 +80,10 @@ def profile(question: str, idf, context: str = "", known=lambda term: True) -> Q
         term = stem(word)
         if term not in result.terms:
             result.context_terms[term] = 0.3 * (idf(term) if known(term) else OOV_WEIGHT)
-    result.names = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][a-zA-Z]+", question.strip())} - FRAME_WORDS
+    result.names = question_names(question) - FRAME_WORDS
     subject = _SUBJECT.search(question)
     result.subject = re.sub(r"[’']s$", "", subject.group(1).strip()) if subject else ""
-    result.about_article = bool(_ARTICLE_WORDS & (set(words(question)) | set(words(context))))
+    result.about_article = about_primary(f"{question} {context}", primary_names)
     result.focus = find_focus(question, idf, known, FRAME_WORDS)
     return result
 
@@ -94,7 +97,6 @@ _CAUSE = re.compile(
     r"secure|strengthen|refocus|ensure|address|achieve))\b",
     re.I,
 )
-_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")
 
 
 def answer_type_match(kind: str, sentence: str, q: QuestionProfile) -> float:
@@ -110,6 +112,6 @@ def answer_type_match(kind: str, sentence: str, q: QuestionProfile) -> float:
     if kind == "why":
         return 1.0 if _CAUSE.search(sentence) else 0.3
     if kind in ("who", "where"):
-        names = {n.lower().rstrip("’'s") for n in _PROPER.findall(sentence)}
+        names = {n.lower().rstrip("’'s") for n in PROPER_WORD.findall(sentence)}
         return 1.0 if names - q.names - {"the"} else 0.2
     return 0.5

@@ -17,8 +17,7 @@ import time
 from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation, Passage
-from assistant.retrieval import Retriever
-from assistant.sources import catalogue
+from assistant.sources import catalogue, chunk_passage
 from index.generation import Generation
 
 # office -> the phrases that name it in text
@@ -141,7 +140,7 @@ def find_mentions(generation: Generation, country: str, office: str, extra: list
     return [m for m in found.values() if not any(_same_person(m.name, other) for other in elsewhere)]
 
 
-def revise(answer: Answer, question: str, generation: Generation, retriever: Retriever) -> Answer:
+def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     """The answer from the newest source plus one sentence on the older one, when dated sources name
     different holders of the office asked about; otherwise `answer` unchanged."""
     asked = asked_office(question)
@@ -164,8 +163,7 @@ def revise(answer: Answer, question: str, generation: Generation, retriever: Ret
     older = next((fullest[d] for d in dated[1:] if not _same_person(fullest[d].name, newest.name)), None)
     if older is None:
         return answer
-    new_p = retriever.passage(generation, newest.position, 0.0, 0, None, None)
-    old_p = retriever.passage(generation, older.position, 0.0, 0, None, None)
+    new_p, old_p = chunk_passage(generation, newest.position), chunk_passage(generation, older.position)
     said = f"An earlier source ({docs[older.doc_id].date_label}) names {older.name} as {office}."
     text = f"{newest.sentence} [1] {said} [2]"
     citations = [Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)

@@ -7,23 +7,21 @@ that generation's chunk tables and `current` may move in between.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.answer import Passage
-from assistant.settings import Settings
-from assistant.sources import is_primary, passage_fields
+from assistant.settings import RetrievalMode, Settings
+from assistant.sources import about_primary, chunk_passage, is_primary, primary_names
 from index.embedder import Embedder, embedder_for
 from index.generation import Generation, current_path
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = RetrievalMode
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
@@ -42,9 +40,6 @@ class Retrieval:
     generation: Generation
     passages: list[Passage]
     timings_ms: dict[str, float] = field(default_factory=dict)
-
-
-_ABOUT_ARTICLE = re.compile(r"\b(article|author|writer|piece|analysis|motin)\b", re.I)
 
 
 class Retriever:
@@ -72,15 +67,6 @@ class Retriever:
                 generation.collection(self.settings.chroma_url)
                 self._generation = generation
             return self._generation
-
-    def passage(self, generation: Generation, position: int, score: float, rank: int, dense: float | None, lexical: float | None) -> Passage:
-        chunk = generation.chunks[position]
-        meta = generation.documents[chunk.doc_id].metadata
-        return Passage(
-            chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
-            **passage_fields(meta, chunk.doc_id), score=score, rank=rank,
-            dense_score=dense, lexical_score=lexical,
-        )
 
     def search(self, query: str, k: int | None = None, mode: Mode | None = None, context_query: str | None = None,
                generation: Generation | None = None) -> Retrieval:
@@ -110,7 +96,7 @@ class Retriever:
                 weights.append(weight * self.settings.lexical_weight)
                 for p, score in scores.items():
                     lexical.setdefault(p, score)
-        if _ABOUT_ARTICLE.search(query):
+        if about_primary(query, primary_names(generation)):
             # "the article" / "the author" mean the project's own corpus, not the related sources.
             documents, chunks = generation.documents, generation.chunks
             primary = [p for p in rankings[0] if is_primary(documents[chunks[int(p)].doc_id].metadata)]
@@ -120,7 +106,7 @@ class Retriever:
         order = sorted(fused, key=lambda p: -fused[p])[:k]
         timings = {"retrieve": (time.perf_counter() - started) * 1000}
         passages = [
-            self.passage(generation, int(p), fused[p], rank, dense.get(int(p)), lexical.get(int(p)))
+            chunk_passage(generation, int(p), fused[p], rank, dense.get(int(p)), lexical.get(int(p)))
             for rank, p in enumerate(order, start=1)
         ]
         return Retrieval(generation, passages, timings)

@@ -13,6 +13,7 @@ import re
 
 from assistant.conversation import Conversation
 from assistant.guard import TITLES
+from assistant.names import name_runs
 from index.text import STOPWORDS, terms, words
 
 # Words a question or a request opens with; a rewrite opening otherwise (and without "?") is a statement.
@@ -22,7 +23,6 @@ _OPENERS = frozenset(
     "outline identify".split()
 )
 _LEADS = frozenset("and but so then also now ok okay".split())
-_CAPITALISED = re.compile(r"(?<![\w’'])(?:[A-Z][\w’'-]*[a-z][\w’'-]*|[A-Z]{2,}s?)(?![\w’'])")  # Obama, DMZ
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
 
@@ -63,7 +63,7 @@ def invented(rewrite: str, known: str) -> list[str]:
     vocabulary = set(words(known))
     numbers = {n.replace(",", "") for n in _NUMBER.findall(known)}
     found: list[str] = []
-    for run in _name_runs(rewrite):
+    for run in _names(rewrite):
         tokens = [(text, (words(text) or [""])[0]) for text in run]
         if any(token in vocabulary for _, token in tokens if token not in TITLES):
             continue
@@ -72,24 +72,15 @@ def invented(rewrite: str, known: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _name_runs(text: str) -> list[list[str]]:
-    """Adjacent capitalised words ("President Obama", "Lee Jae-myung"), leaving out function words,
-    question openers and a sentence's first word when it does not recur."""
-    runs: list[list[str]] = []
-    last_end = -1
-    for match in _CAPITALISED.finditer(text):
-        word = match.group()
+def _names(text: str) -> list[list[str]]:
+    """Name runs ("President Obama", "Lee Jae-myung", "DMZ"), leaving out function words, question
+    openers and a sentence's first word when it does not recur."""
+    def skip(word: str, start: int) -> bool:
         token = (words(word) or [""])[0]
-        opening = _SENTENCE_START.search(text[:match.start()]) and text.count(word) == 1 and not word.isupper()
-        if not token or token in STOPWORDS or token in _OPENERS or opening:
-            last_end = -1
-            continue
-        if runs and last_end >= 0 and text[last_end:match.start()].strip(" .") == "":
-            runs[-1].append(word)
-        else:
-            runs.append([word])
-        last_end = match.end()
-    return runs
+        opening = _SENTENCE_START.search(text[:start]) and text.count(word) == 1 and not word.isupper()
+        return not token or token in STOPWORDS or token in _OPENERS or bool(opening)
+
+    return name_runs(text, skip, acronyms=True)
 
 
 def reads_as_answer(rewrite: str) -> bool:

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from assistant.llms import BACKENDS
 from index.config import IndexConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = PROJECT_ROOT / "corpus" / "documents"
+# How passages are found; the CLI, the web chat's menu and the evaluation presets all list these.
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+RETRIEVAL_MODES: tuple[str, ...] = get_args(RetrievalMode)
 
 
 def default_data_dir() -> Path:
@@ -32,14 +37,12 @@ class Settings(BaseSettings):
     )
     chunk_size: int = Field(700, ge=100, le=8000, description="Max characters per chunk (whole sentences)")
     chunk_overlap: int = Field(150, ge=0, le=4000, description="Characters of trailing sentences repeated in the next chunk")
-    retriever: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Retrieval mode")
+    retriever: RetrievalMode = Field("hybrid", description="Retrieval mode")
     top_k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer")
     candidate_k: int = Field(30, ge=1, le=500, description="Candidates per retriever before fusion")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant")
     lexical_weight: float = Field(1.0, ge=0.0, le=5.0, description="Weight of the BM25 ranking against the dense one in fusion")
-    llm: Literal["extractive", "openai", "ollama", "llamacpp"] = Field(
-        "extractive", description="Answer backend: extractive (default, offline) or a real LLM"
-    )
+    llm: str = Field("extractive", description="Answer backend (assistant.llms.BACKENDS): extractive (default, offline) or a real LLM")
     llm_model: str | None = Field(None, description="Model name for openai/ollama (e.g. gpt-4o-mini, llama3.1)")
     llm_base_url: str | None = Field(
         None, description="Server URL for openai (e.g. http://127.0.0.1:8000/v1) or ollama (default http://127.0.0.1:11434)"
@@ -77,6 +80,14 @@ class Settings(BaseSettings):
     def _split_paths(cls, value: object) -> object:
         if isinstance(value, str):
             return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+        return value
+
+    @field_validator("llm")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value not in BACKENDS:
+            raise PydanticCustomError("llm_backend", "unknown answer backend '{name}'; available: {names}",
+                                      {"name": value, "names": ", ".join(BACKENDS)})
         return value
 
     @field_validator("chunk_overlap")

@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from assistant.answer import Passage
 from assistant.dates import date_label, recency_key
-from index.generation import Generation
+from index.chunking import Chunk
+from index.generation import Generation, StoredDocument
+from index.loaders import PRIMARY
+from index.text import STOPWORDS, words
 
 _MISSING = re.compile(r"^\s*(not (stated|supplied|given|known|available)|unknown|n/?a|none)\b", re.I)
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
@@ -23,9 +27,33 @@ HEADER_FIELDS = (("title", "Title"), ("author", "Author"), ("publisher", "Publis
                  ("url", "Original URL"), ("license", "License"))
 
 
+# Words that point at the project's own document: "the article", "the author", "this piece".
+PRIMARY_WORDS = frozenset("article author writer piece analysis".split())
+
+
 def is_primary(metadata: dict[str, str]) -> bool:
-    """The project's own document ("the article"): it comes from the first corpus folder."""
-    return metadata.get("corpus_rank") == "0"
+    """The project's own document ("the article"): flagged by the loader (first corpus folder, or a
+    `Primary:` header)."""
+    return metadata.get(PRIMARY) == "true"
+
+
+def author_words(metadata: dict[str, str]) -> set[str]:
+    """The words of a document's author's name, lower-cased, for questions that name the author."""
+    return {w for w in words(clean_value(metadata.get("author")) or "") if w not in STOPWORDS and len(w) > 2}
+
+
+def primary_names(generation: Generation) -> frozenset[str]:
+    """Author words of the primary documents, computed once per generation."""
+    if "_primary_names" not in generation.__dict__:
+        generation.__dict__["_primary_names"] = frozenset(
+            w for d in generation.documents.values() if is_primary(d.metadata) for w in author_words(d.metadata))
+    return generation.__dict__["_primary_names"]
+
+
+def about_primary(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether `text` asks about the project's own document: it says "article", "author"... or names
+    the author of a primary document (`names`, from `primary_names`)."""
+    return bool((PRIMARY_WORDS | names) & set(words(text)))
 
 
 def clean_value(value: str | None) -> str | None:
@@ -51,6 +79,24 @@ def passage_fields(metadata: dict[str, str], doc_id: str) -> dict[str, str | Non
         "date_label": date_label(metadata.get("date")), "license": clean_value(metadata.get("license")),
         "url": clean_value(metadata.get("url")),
     }
+
+
+class ChunkTable(Protocol):
+    """An index's chunks and documents: a Generation, or the evaluation's naive baseline index."""
+
+    chunks: list[Chunk]
+    documents: dict[str, StoredDocument]
+
+
+def chunk_passage(index: ChunkTable, position: int, score: float = 0.0, rank: int = 0,
+                  dense: float | None = None, lexical: float | None = None) -> Passage:
+    """The chunk at `position` as a Passage carrying its document's cleaned metadata."""
+    chunk = index.chunks[position]
+    return Passage(
+        chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
+        **passage_fields(index.documents[chunk.doc_id].metadata, chunk.doc_id), score=score, rank=rank,
+        dense_score=dense, lexical_score=lexical,
+    )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -19,7 +19,6 @@ class IndexConfig:
     chroma_url: str | None = None
     batch_size: int = 64
     encoder: str = "onnx-fp32"  # index.embeddings.ENCODERS; recorded in the manifest
-    extra: dict = field(default_factory=dict)
 
     @property
     def index_root(self) -> Path:

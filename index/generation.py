@@ -19,7 +19,7 @@ from index import chroma_store
 from index.chunking import Chunk
 from index.lexical import LexicalIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents carry the `primary` flag (index.loaders); older indexes need `index --full`
 CURRENT = "current"
 
 

@@ -1,6 +1,8 @@
 """Read corpus files (.txt, .md, .html, .pdf) into documents with metadata from an optional header.
 
-A header is a block of `Key: value` lines at the top of a file, ended by a line of dashes.
+A header is a block of `Key: value` lines at the top of a file, ended by a line of dashes. Every document
+gets a `primary` flag ("true"/"false"): the project's own documents ("the article", "the author") are
+those of the first corpus folder, unless a header says `Primary: yes` or `Primary: no`.
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ def parse_header(raw: str) -> tuple[dict[str, str], str]:
         if i > 40:
             break
     return {}, raw
+
+
+PRIMARY = "primary"  # the metadata key of the flag
+_YES, _NO = frozenset({"yes", "true", "1", "y"}), frozenset({"no", "false", "0", "n"})
+
+
+def primary_flag(header_value: str | None, first_folder: bool) -> str:
+    """The `primary` flag: the header's `Primary: yes/no` when it says one of those, else whether the
+    file is in the first corpus folder."""
+    value = (header_value or "").strip().lower()
+    return "true" if value in _YES or (value not in _NO and first_folder) else "false"
 
 
 _KNOWN_KEYS = frozenset({"title", "author", "authors", "publisher", "date", "url", "source", "license", "licence"})
@@ -201,7 +214,7 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
             if doc.doc_id in seen_ids:
                 result.skipped.append(Skipped(str(path), f"another file named {doc.doc_id} is already indexed ({seen_ids[doc.doc_id]})"))
                 continue
-            doc.metadata["corpus_rank"] = str(rank)  # 0 = the project's own corpus ("the article")
+            doc.metadata[PRIMARY] = primary_flag(doc.metadata.get(PRIMARY), rank == 0)
             seen_ids[doc.doc_id] = doc.path
             seen_hashes[doc.body_hash] = doc.path
             result.documents.append(doc)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence
 from assistant.evaluation.metrics import citation_validity, facts_present, groundedness
 from assistant.evaluation.testset import load_testset
 
@@ -13,6 +14,28 @@ from .conftest import TESTSET
 
 def _cited_correctly(answer) -> bool:
     return not answer.abstained and citation_validity(answer) == 1.0 and groundedness(answer) == 1.0
+
+
+@pytest.mark.fast
+def test_the_answer_json_is_flat_and_reads_back():
+    passage = Passage(chunk_id="c1", doc_id="d.txt", text="Lee called Trump first. Then Ishiba.", start=10, end=46,
+                      title="Lee’s opening", author="A. Writer", date="2025-06 (approximate: June)", date_label="2025-06 (approximate)",
+                      kind="text", rank=1)
+    quote = "Lee called Trump first."
+    answer = Answer(question="Who did Lee call first?", text=f"{quote} [1]", confidence=0.8, backend="openai",
+                    citations=[Citation(n=1, passage=passage, quote=quote, quote_start=10, quote_end=33, score=0.9)],
+                    related=[passage], guard=GuardReport(mode="remove", threshold=0.5, removed=[RemovedSentence(text="x", reason="y", support=0.1)]),
+                    timings_ms={"total": 5.0})
+    data = answer.to_dict()
+    assert data["answer"] == answer.text and data["grounding"] == 1.0 and data["confidence"] == 0.8 and data["timings"] == {"total": 5.0}
+    citation = data["citations"][0]
+    assert (citation["n"], citation["title"], citation["kind"], citation["quote"], citation["chunk_id"], citation["score"]) == (
+        1, "Lee’s opening", "text", quote, "c1", 0.9)
+    assert citation["date"] == "2025-06 (approximate)" and citation["date_header"] == "2025-06 (approximate: June)"
+    assert "passage" not in citation and data["related"][0]["text"] == passage.text
+    assert data["guard"]["removed"][0]["reason"] == "y"
+    again = Answer.from_dict(data)
+    assert again.to_dict() == data and again.citations[0].passage.date == passage.date
 
 
 def test_first_call_then_follow_up_names_ishiba_and_xi(assistant):

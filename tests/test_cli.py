@@ -33,7 +33,7 @@ def test_index_then_ask_json_and_chat_jsonl(tmp_path, small_corpus):
     asked = _run(["ask", "What budget did the alpha committee approve?", "--json"], env)
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
-    assert "12 million won" in answer["answer"] and answer["citations"][0]["passage"]["title"] == "Alpha report"
+    assert "12 million won" in answer["answer"] and answer["citations"][0]["title"] == "Alpha report"
     assert {"retrieve", "answer", "total"} <= set(answer["timings"])
 
     chat = _run(["chat", "--jsonl"], env, stdin="Where did the alpha committee meet?\nWhat did it approve?\n")
@@ -138,7 +138,7 @@ def test_index_status_and_ask_in_process(tmp_path, small_corpus, use_fake_embedd
     asked = runner.invoke(app, [*base, "ask", "Who published the Alpha report?", "--json"])
     assert asked.exit_code == 0, asked.output
     answer = json.loads(asked.stdout)
-    assert "Test Desk" in answer["answer"] and answer["citations"][0]["passage"]["kind"] == "header"
+    assert "Test Desk" in answer["answer"] and answer["citations"][0]["kind"] == "header"
     empty = runner.invoke(app, [*base, "ask", "   "])
     assert empty.exit_code == 1 and "Please type a question" in empty.stderr
     chat = runner.invoke(app, [*base, "chat", "--jsonl"], input="Who published the Alpha report?\nAnd the date?\n")

@@ -159,14 +159,19 @@ def test_cli_json_marks_header_citations_and_dates(corpus_settings, monkeypatch)
     data = json.loads(result.stdout.strip().splitlines()[-1])
     citation = data["citations"][0]
     assert "Dylan Motin" in data["answer"]
-    assert citation["passage"]["kind"] == "header" and citation["passage"]["date_label"] == "2025-06 (approximate)"
+    assert citation["kind"] == "header" and citation["date"] == "2025-06 (approximate)"
+    assert citation["date_header"].startswith("2025-06") and citation["quote"] == "Author: Dylan Motin"
 
 
-def test_chat_api_carries_dates_and_header_kind(assistant):
+def test_chat_api_carries_dates_and_header_kind_in_the_same_json_as_the_cli(corpus_settings, assistant, monkeypatch):
     with running(build_app(assistant, UISettings(auth=None, uploads=False))) as url:
         result = Client(url, verbose=False).predict(question="Who wrote the article?", history=[], api_name="/chat")
     assert "Dylan Motin" in result["answer"]
     assert result["citations"][0]["kind"] == "header" and result["citations"][0]["date"] == "2025-06 (approximate)"
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIRS", ":".join(str(d) for d in corpus_settings.corpus_dirs))
+    cli = json.loads(CliRunner().invoke(app, ["ask", "Who wrote the article?", "--json"]).stdout.strip().splitlines()[-1])
+    assert set(cli) == set(result) and cli["citations"] == result["citations"]  # one answer contract
 
 
 def test_a_pronoun_after_the_author_answer_means_the_author(assistant):

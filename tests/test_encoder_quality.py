@@ -8,7 +8,7 @@ from assistant.evaluation.testset import load_testset
 from assistant.retrieval import Retriever
 from assistant.service import Assistant
 from index import embeddings
-from tests.conftest import TESTSET, corpus_dirs
+from tests.conftest import TESTSET
 
 
 def _scores(settings, cases) -> dict[str, float]:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Citation, Passage
 from assistant.evaluation.aggregate import METRICS, aggregate, by_tag, latency
 from assistant.evaluation.baseline import EXCLUDE, covered_sentences
 from assistant.evaluation.compare import compare
 from assistant.evaluation.gate import fail_under, parse_thresholds
-from assistant.evaluation.metrics import abstention_scores, normalise, percentile
+from assistant.evaluation.metrics import abstention_scores, citation_validity, normalise, percentile, token_f1
 from assistant.evaluation.play import play_case
 from assistant.evaluation.runner import JUDGE_NOTE, run_eval
 from assistant.evaluation.runs import Run, check_unique, preset_runs
@@ -67,8 +67,11 @@ def test_run_eval_writes_results_summary_and_reports(evaluation, tiny_testset):
     followups = [r for r in results if r["followup"]]
     assert followups and all(r["case_id"] == "conv-seed-trump" and r["turn"] == 1 for r in followups)
     row = results[0]
-    assert {"run", "case_id", "turn", "tags", "question", "answer", "abstained", "citations", "retrieved", "metrics", "timings_ms"} <= set(row)
-    assert set(row["retrieved"][0]) == {"chunk_id", "title", "score", "text"} and len(row["retrieved"][0]["text"]) <= 300
+    assert {"run", "case_id", "turn", "tags", "question", "answer", "abstained", "citations", "retrieved", "metrics", "timings"} <= set(row)
+    # The answer's own JSON shape (Answer.to_dict), with the passages retrieved for it in the same shape.
+    answer = Answer.from_dict(row).to_dict()
+    assert {key: row[key] for key in answer} == answer
+    assert Passage.from_dict(row["retrieved"][0]).to_dict() == row["retrieved"][0] and row["retrieved"][0]["text"]
     assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
 
 
@@ -182,6 +185,28 @@ def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class(
     assert abstention_scores([False], [False]) == {"abstention_precision": None, "abstention_recall": None}
 
 
+def _cited(text: str, cited: dict[int, str], retrieved: list[str]) -> Answer:
+    def passage(chunk_id: str) -> Passage:
+        return Passage(chunk_id=chunk_id, doc_id="d", text="t", start=0, end=1, title="T")
+    citations = [Citation(n=n, passage=passage(cid), quote="t", quote_start=0, quote_end=1, score=1.0) for n, cid in cited.items()]
+    return Answer(question="q", text=text, citations=citations, retrieved=[passage(c) for c in retrieved])
+
+
+@pytest.mark.fast
+def test_citation_validity_reads_grouped_marks():
+    # "[1, 2]" cites two passages: both must be citations of retrieved passages.
+    assert citation_validity(_cited("Lee called Trump. [1, 2]", {1: "a", 2: "b"}, ["a", "b"])) == 1.0
+    assert citation_validity(_cited("Lee called Trump. [1, 2]", {1: "a"}, ["a"])) == 0.5  # [2] names no citation
+    assert citation_validity(_cited("Lee called Trump. [1][3]", {1: "a", 3: "x"}, ["a"])) == 0.5  # [3] not retrieved
+    assert citation_validity(_cited("Lee called Trump. [1, 2]", {}, [])) == 0.0  # marks but no citations
+
+
+@pytest.mark.fast
+def test_token_f1_ignores_grouped_marks():
+    assert token_f1("Lee called Trump. [1, 2]", "Lee called Trump") == 1.0
+    assert token_f1("Lee called Trump. [1][2]", "Lee called Trump") == 1.0
+
+
 @pytest.mark.fast
 def test_percentile_matches_linear_interpolation():
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
@@ -233,7 +258,7 @@ def test_play_case_plays_turns_as_one_conversation_and_scores_each(tmp_path):
     rows = play_case(run, case, "tiny.jsonl")
     assert asker.asked[1] == ("And after that?", [("Who did Lee call first?", "He called Trump.")])
     assert [(r["turn"], r["followup"], r["metrics"]["correct"]) for r in rows] == [(0, False, 1.0), (1, True, 0.0)]
-    assert rows[0]["testset"] == "tiny.jsonl" and rows[0]["run"] == "scripted" and rows[0]["timings_ms"] == {"total": 12.0}
+    assert rows[0]["testset"] == "tiny.jsonl" and rows[0]["run"] == "scripted" and rows[0]["timings"] == {"total": 12.0}
     assert [r["guard_outcome"] for r in rows] == [None, "fell_back"]
 
 
@@ -242,7 +267,7 @@ def _row(answerable: bool, correct: float, total: float, tags: list[str], follow
     if answerable:
         metrics["facts"] = correct
     return {"case_id": f"c{total}", "answerable": answerable, "abstained": abstained, "followup": followup, "tags": tags,
-            "metrics": metrics, "timings_ms": {"total": total}, "confidence": 0.9 if not abstained else 0.0}
+            "metrics": metrics, "timings": {"total": total}, "confidence": 0.9 if not abstained else 0.0}
 
 
 def test_aggregate_averages_each_metric_over_the_turns_it_applies_to():

@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.citations import strip_citations
 from assistant.evaluation.testset import load_testset
-from assistant.feedback import FeedbackStore, export_testset, feedback_path, strip_citations
+from assistant.feedback import FeedbackStore, export_testset, feedback_path
 
 FIRST = "Who did Lee call first after taking office?"
 SEOUL = "What is the population of Seoul?"
@@ -40,7 +41,8 @@ def test_round_trip_and_every_write_is_committed(tmp_path, answers):
     row = FeedbackStore(path).get(row_id)
     assert row.question == FIRST and row.answer == first.text and row.rating == 1 and not row.abstained
     assert row.settings == {"top_k": 6, "retriever": "hybrid"} and row.history == []
-    assert row.citations[0]["quote"] == first.citations[0].quote and row.citations[0]["chunk_id"] == first.citations[0].passage.chunk_id
+    assert row.citations == [c.to_dict() for c in first.citations]  # stored in the answer's JSON shape
+    assert Citation.from_dict(row.citations[0]).to_dict() == first.citations[0].to_dict()
     assert row.created_at
     store.set_rating(row_id, -1)
     store.set_comment(row_id, "changed my mind")
@@ -94,6 +96,7 @@ def test_export_without_feedback_says_so(tmp_path):
 @pytest.mark.fast
 def test_strip_citations():
     assert strip_citations("Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3].") == "Lee called Trump first. Then Ishiba, then Xi."
+    assert strip_citations("- Trump [1]\n- Ishiba [1][2]\n") == "- Trump\n- Ishiba"  # a list stays a list
 
 
 # -- the store alone, with answers written by hand (fast tier) ------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answer import Passage
 from assistant.guard import Guard, split_cited
-from assistant.llms import LLMConfigError, chat_model
+from assistant.llms import BACKENDS, Backend, LLMConfigError, chat_model
 from assistant.prompts import answer_messages, passages_block, says_not_in_sources
 from assistant.settings import Settings
 from index.embeddings import MiniLMEmbedder
@@ -133,7 +133,48 @@ def test_llamacpp_backend_needs_a_gguf_file(tmp_path):
         chat_model(Settings(llm="llamacpp", llm_model_path=tmp_path / "missing.gguf"))
 
 
+@pytest.mark.fast
+def test_a_new_backend_is_one_entry_in_the_backend_table(monkeypatch, fake_embedder):
+    from assistant.answerers import get_answerer
+    from assistant.llms import backend_names
+
+    built = []
+    echo = Backend("echo", lambda s: built.append(s.llm_model) or "a chat model", extra="echo", modules=("json",),
+                   needs_model="echo-1")
+    monkeypatch.setitem(BACKENDS, "echo", echo)
+    with pytest.raises(LLMConfigError, match="echo backend needs ASSISTANT_LLM_MODEL, e.g. echo-1"):
+        chat_model(Settings(llm="echo"))  # validation accepts the name; the table says what is missing
+    assert chat_model(Settings(llm="echo", llm_model="m")) == "a chat model" and built == ["m"]
+    assert "echo" in backend_names()
+    monkeypatch.setitem(BACKENDS, "echo", Backend("echo", extra="echo", modules=("no_such_module_xyz",), build=echo.build))
+    with pytest.raises(LLMConfigError, match=r"'echo' extra: pip install -e '\.\[echo\]'.*no_such_module_xyz"):
+        get_answerer(Settings(llm="echo", llm_model="m"), fake_embedder)  # the generative answerer builds the chat model
+
+
+@pytest.mark.fast
+def test_names_are_runs_of_capitalised_words():
+    from assistant.names import name_runs, question_names
+
+    assert name_runs("Lee met Donald Trump and U.S. President Biden.") == [["Lee"], ["Donald", "Trump"], ["President", "Biden"]]
+    # A skipped word ends the run it stands in: "Lee" is not taken for part of Trump's name.
+    assert name_runs("Trump However Lee", lambda word, _: word == "However") == [["Trump"], ["Lee"]]
+    assert name_runs("Troops left the DMZ.") == [["Troops"]] and name_runs("the DMZ", acronyms=True) == [["DMZ"]]
+    assert question_names("Where was Lee Jae-myung born, and do I know?") == {"lee", "jae", "myung"}
+    assert question_names("Who met Kim? The talks failed.") == {"kim"}  # a sentence's first word is no name
+
+
 # -- citation styles and attribution ------------------------------------------------------------------
+
+
+@pytest.mark.fast
+def test_marks_in_answers_are_read_in_one_place():
+    from assistant.citations import between_marks, cited_numbers
+
+    text = "Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3]. Both spoke of Kim [1-2][4]."
+    assert cited_numbers(text) == [1, 2, 3, 4]
+    assert between_marks(text) == ["Lee called Trump first.", "Then Ishiba", ", then Xi", ". Both spoke of Kim", "."]
+    assert cited_numbers("Held in 2025 [2025] and (3).") == []  # a year in brackets is no mark
+
 
 @pytest.mark.fast
 @pytest.mark.parametrize("text, cited", [

@@ -6,7 +6,6 @@ import pytest
 
 from assistant.service import Assistant
 from assistant.settings import Settings
-from index import build as build_module
 from index import chroma_store, loaders
 from index.build import BuildLocked, IndexBuilder
 from index.generation import Generation, IndexMismatch, current_path
@@ -84,6 +83,19 @@ def test_index_built_with_other_model_or_chunking_is_a_clear_error(tmp_path, sma
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(IndexMismatch, match="embedding model some-other-model"):
         Assistant(settings).ask("What did the alpha committee approve?")
+
+
+def test_an_index_from_before_the_primary_flag_asks_for_a_full_rebuild(tmp_path, small_corpus):
+    settings = _settings(tmp_path, small_corpus)
+    Assistant(settings).build_index()
+    folder = _current(settings).folder
+    assert all(d.metadata["primary"] == "true" for d in Generation(folder).documents.values())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))  # as written before the flag
+    with pytest.raises(IndexMismatch, match=r"index format 1 .*python -m assistant index --full"):
+        Assistant(settings).ask("What did the alpha committee approve?")
+    rebuilt = Assistant(settings).build_index()  # a plain `index` rebuilds it all rather than reusing it
+    assert rebuilt.embedded_chunks == rebuilt.chunks and Assistant(settings).ask("What did the alpha committee approve?").text
 
 
 def test_failed_build_leaves_previous_index_serving(tmp_path, small_corpus, monkeypatch):

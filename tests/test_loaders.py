@@ -108,6 +108,17 @@ def test_duplicate_content_and_excluded_files_are_not_loaded_twice(tmp_path: Pat
     assert "same content" in result.skipped[0].reason
 
 
+def test_documents_of_the_first_folder_are_primary_unless_a_header_says_otherwise(tmp_path: Path):
+    own, related = tmp_path / "own", tmp_path / "related"
+    own.mkdir(), related.mkdir()
+    (own / "article.txt").write_text("Title: Our article\nAuthor: A. Writer\n-----\nThe article's text.\n")
+    (own / "appendix.txt").write_text("Primary: no\n-----\nAn appendix that is not the article.\n")
+    (related / "report.txt").write_text("Title: A report\n-----\nA related report.\n")
+    (related / "companion.txt").write_text("Primary: Yes\n-----\nA second part of the article.\n")
+    flags = {d.doc_id: d.metadata["primary"] for d in load_corpus([own, related]).documents}
+    assert flags == {"article.txt": "true", "appendix.txt": "false", "report.txt": "false", "companion.txt": "true"}
+
+
 def test_unreadable_file_is_skipped_with_a_reason(tmp_path: Path):
     import os
 

@@ -87,3 +87,29 @@ def test_a_rebuild_between_search_and_answer_does_not_mix_generations(tmp_path, 
     assert len(reads) == 1
     retrieved = {p.chunk_id for p in answer.retrieved}
     assert answer.retrieved and all(c.passage.chunk_id in retrieved for c in answer.citations)
+
+
+@pytest.mark.fast
+def test_naming_the_primary_documents_author_searches_that_document(tmp_path, fake_embedder):
+    """Whether a question is about the project's own document comes from the `primary` flag and its
+    author's name in the index, not from a word list naming one author."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from assistant.sources import about_primary, primary_names
+
+    own, related = tmp_path / "own", tmp_path / "related"
+    own.mkdir(), related.mkdir()
+    (own / "essay.txt").write_text("Title: Tides\nAuthor: Jane Quillfeather\n-----\n"
+                                   "Harbour tides rose in March. The new harbour wall held firm against them.\n")
+    (related / "notes.txt").write_text("Title: Harbour notes\nAuthor: Port Office\n-----\n"
+                                       "What does the harbour office say about harbour tides? Harbour tides rose in May.\n")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[own, related], chunk_size=120, chunk_overlap=40)
+    assistant = Assistant(settings, embedder=fake_embedder)
+    assistant.build_index()
+    generation = assistant.retriever.generation
+    assert primary_names(generation) == {"jane", "quillfeather"}
+    assert about_primary("What does Quillfeather say about harbour tides?", primary_names(generation))
+    assert not about_primary("What does the office say about harbour tides?", primary_names(generation))
+    asked = assistant.retriever.search("What does Quillfeather say about harbour tides?", k=2).passages
+    plain = assistant.retriever.search("What does the office say about harbour tides?", k=2).passages
+    assert asked[0].doc_id == "essay.txt" and plain[0].doc_id == "notes.txt"

@@ -15,8 +15,9 @@ from gradio_client.exceptions import AppError
 from assistant.answer import Answer, Citation, Passage
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.grounding import grounding
 from tests.ports import free_port
-from ui.answers import ChatTurn, grounding
+from ui.answers import ChatTurn
 from ui.app import ChatPage, build_app, stream_steps
 from ui.updates import PageUpdate, by_name
 from ui.render import sources_panel

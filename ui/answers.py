@@ -1,59 +1,14 @@
-"""Answer helpers shared by the chat page, the /chat API and the exports: claims, grounding,
-JSON payloads and chat-history normalisation. Pure functions, no Gradio, so they are easy to test."""
+"""Answer helpers shared by the chat page, the /chat API and the exports: confidence labels, the turn
+record and chat-history normalisation (claims and grounding come from `assistant.grounding`, the JSON
+from `Answer.to_dict`). Pure functions, no Gradio, so they are easy to test."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from assistant.answer import Answer, Citation, Passage
-
-_MARK = r"\[\d+(?:\s*,\s*\d+)*\]"
-# A claim runs up to and including a group of citation marks (plus punctuation written after them);
-# text after the last group is a claim without a citation.
-_CLAIM = re.compile(rf"\S.*?(?:{_MARK}(?:[\s,]*{_MARK})*[.,;:!?]?(?=\s|$)|$)", re.S)
-_NUMBERS = re.compile(_MARK)
-_SPACE = re.compile(r"\s+")
-
-
-def claim_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each claim in `text`; used to stream an answer claim by claim."""
-    return [m.span() for m in _CLAIM.finditer(text) if m.group().strip()]
-
-
-def claims(text: str) -> list[str]:
-    return [text[a:b] for a, b in claim_spans(text)]
-
-
-def cited_numbers(claim: str) -> list[int]:
-    return [int(n) for mark in _NUMBERS.findall(claim) for n in re.findall(r"\d+", mark)]
-
-
-def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().casefold()
-
-
-def quote_in_passage(citation: Citation) -> bool:
-    """The check behind the grounding score: the quoted sentence is really in the passage cited."""
-    quote = _norm(citation.quote)
-    return bool(quote) and quote in _norm(citation.passage.text)
-
-
-@dataclass(frozen=True)
-class Grounding:
-    grounded: int
-    total: int
-
-    @property
-    def score(self) -> float | None:
-        return self.grounded / self.total if self.total else None
-
-    def label(self) -> str:
-        if self.score is None:
-            return "grounding n/a"
-        return f"grounding: {self.grounded}/{self.total} quotes found in the sources"
+from assistant.answer import Answer
 
 
 def confidence_label(answer: Answer) -> str:
@@ -63,59 +18,6 @@ def confidence_label(answer: Answer) -> str:
         return f"declined (confidence it could answer {answer.confidence:.0%})"
     level = "high" if answer.confidence >= 0.8 else "medium" if answer.confidence >= 0.6 else "low"
     return f"answers the question: {level} confidence ({answer.confidence:.0%})"
-
-
-def _claim_grounded(claim: str, numbers: list[int], by_n: dict[int, list[Citation]]) -> bool:
-    if not numbers:
-        return False
-    bare = _norm(_NUMBERS.sub(" ", claim))
-    for n in numbers:
-        cited = by_n.get(n, [])
-        # Several quotes may share one passage number; judge the one this sentence repeats, if any.
-        own = [c for c in cited if _norm(c.quote) and _norm(c.quote) in bare] or cited
-        if not any(quote_in_passage(c) for c in own):
-            return False
-    return True
-
-
-def grounding(answer: Answer) -> Grounding:
-    """Share of answer sentences whose cited quote appears in the cited passage (abstentions: n/a)."""
-    if answer.abstained:
-        return Grounding(0, 0)
-    by_n: dict[int, list[Citation]] = {}
-    for c in answer.citations:
-        by_n.setdefault(c.n, []).append(c)
-    parts = [c for c in claims(answer.text) if re.search(r"\w", _NUMBERS.sub("", c))]
-    return Grounding(sum(_claim_grounded(c, cited_numbers(c), by_n) for c in parts), len(parts))
-
-
-def passage_record(p: Passage) -> dict[str, Any]:
-    return {"title": p.title, "publisher": p.publisher, "author": p.author, "date": p.date_label, "url": p.url,
-            "chunk_id": p.chunk_id, "doc_id": p.doc_id, "text": p.text}
-
-
-def answer_payload(answer: Answer) -> dict[str, Any]:
-    """The JSON the /chat API returns and the JSON export stores for each turn."""
-    g = grounding(answer)
-    return {
-        "answer": answer.text,
-        "citations": [
-            {"n": c.n, "title": c.passage.title, "publisher": c.passage.publisher, "author": c.passage.author,
-             "date": c.passage.date_label, "date_header": c.passage.date, "kind": c.passage.kind,
-             "license": c.passage.license, "url": c.passage.url, "quote": c.quote,
-             "chunk_id": c.passage.chunk_id, "doc_id": c.passage.doc_id}
-            for c in answer.citations
-        ],
-        "abstained": answer.abstained,
-        "related": [passage_record(p) for p in answer.related],
-        "timings": answer.timings_ms,
-        "grounding": None if g.score is None else round(g.score, 3),
-        "confidence": answer.confidence,
-        "backend": answer.backend,
-        "condensed_by": answer.condensed_by,
-        "notes": answer.notes,
-        "guard": answer.guard.model_dump() if answer.guard else None,
-    }
 
 
 def message_text(content: Any) -> str:

@@ -23,11 +23,12 @@ import gradio as gr
 
 from assistant.answer import Answer
 from assistant.feedback import FeedbackStore, feedback_path
+from assistant.grounding import claim_spans
 from assistant.progress import STAGES
 from assistant.service import Assistant, QuestionRejected, clean_question
-from assistant.settings import Settings
+from assistant.settings import RETRIEVAL_MODES, Settings
 from assistant.sources import catalogue_rows
-from ui.answers import ChatTurn, answer_payload, claim_spans, plain_history
+from ui.answers import ChatTurn, plain_history
 from ui.export import ExportFolder
 from ui.render import EMPTY_PANEL, documents_table, esc, index_status_line, message_panel, sources_panel
 from ui.settings import UISettings
@@ -46,7 +47,6 @@ EXAMPLES = [
     "What do Lee and Trump have in common?",
     "How many U.S. troops are stationed in South Korea?",
 ]
-RETRIEVAL_MODES = ["hybrid", "dense", "bm25"]
 STREAM_WORDS = 5  # words revealed per streamed update
 STREAM_PAUSE_S = 0.02  # the extractive answer is ready at once; a short pause makes the stream readable
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -133,10 +133,6 @@ class ChatPage:
         return f"<h1>{esc(TITLE)}</h1><p>{esc(SUBTITLE)}</p>{line}"
 
     # -- asking -------------------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None, backend: str | None) -> Answer:
-        assistant = self.backends.get(backend or "", self.assistant)
-        return assistant.ask(question, history, k=int(k) if k else None, retriever=mode or None)
-
     def stream(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None,
                backend: str | None) -> Iterator[str | Answer]:
         assistant = self.backends.get(backend or "", self.assistant)
@@ -314,7 +310,7 @@ class ChatPage:
 
     def chat_api(self, question: str, history: list[dict] | None = None) -> dict:
         """Answer one question (history: earlier messages as [{"role", "content"}]); returns the
-        answer text with [n] marks, its citations, whether it abstained, related passages and timings."""
+        answer as JSON (`Answer.to_dict`, see "Answer JSON" in the README)."""
         try:
             answer = self.assistant.ask(question, plain_history(history))
         except QuestionRejected as exc:
@@ -322,7 +318,7 @@ class ChatPage:
         except Exception as exc:  # noqa: BLE001 - a clear message instead of a trace on the client
             log.exception("answering failed")
             raise gr.Error(f"Could not answer: {_text(exc)}", print_exception=False) from None
-        return answer_payload(answer)
+        return answer.to_dict()
 
 
 # -- layout -----------------------------------------------------------------------------------------
@@ -367,7 +363,7 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                     json_file = gr.DownloadButton("⤓ JSON", interactive=False, **small)
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to read per answer")
-                    mode = gr.Radio(RETRIEVAL_MODES, value=s.retriever, label="Retrieval mode",
+                    mode = gr.Radio(list(RETRIEVAL_MODES), value=s.retriever, label="Retrieval mode",
                                     info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only")
                     show_scores = gr.Checkbox(False, label="Show retrieval scores in the sources panel")
                     default_backend = s.llm if s.llm in backends else next(iter(backends))

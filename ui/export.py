@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ui.answers import ChatTurn, answer_payload, grounding
+from assistant.grounding import grounding
+from ui.answers import ChatTurn
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -45,7 +46,7 @@ def conversation_json(turns: list[ChatTurn], index: dict[str, Any] | None = None
     data = {
         "exported_at": _now(),
         "index": index,
-        "turns": [{"question": t.question, **answer_payload(t.answer), "settings": t.settings} for t in turns],
+        "turns": [{**t.answer.to_dict(), "question": t.question, "settings": t.settings} for t in turns],
     }
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from assistant.answer import Answer, Citation, Passage, RepairedSentence
-from ui.answers import confidence_label, grounding
+from assistant.grounding import grounding
+from ui.answers import confidence_label
 
 _BLANKS = re.compile(r"\n\s*\n")
 

@@ -7,6 +7,7 @@ from typing import Iterator, Protocol
 
 from assistant.answer import Answer, Passage
 from assistant.conversation import Conversation
+from assistant.llms import get_backend
 from assistant.settings import Settings
 from index.embedder import Embedder
 from index.generation import Generation
@@ -29,16 +30,13 @@ class Answerer(Protocol):
 
 
 def get_answerer(settings: Settings, embedder: Embedder) -> Answerer:
-    """extractive: offline default. openai / ollama / llamacpp: a real LLM behind the faithfulness guard.
-    `embedder` must be the one the index was built with: answerers compare sentences with it."""
-    match settings.llm:
-        case "extractive":
-            from assistant.answerers.extractive import ExtractiveAnswerer
+    """The extractive answerer (offline default) or, for a backend with a chat model (see
+    `assistant.llms.BACKENDS`), a real LLM behind the faithfulness guard. `embedder` must be the one
+    the index was built with: answerers compare sentences with it."""
+    if not get_backend(settings.llm).generative:
+        from assistant.answerers.extractive import ExtractiveAnswerer
 
-            return ExtractiveAnswerer(settings, embedder)
-        case "openai" | "ollama" | "llamacpp":
-            from assistant.answerers.generative import GenerativeAnswerer
+        return ExtractiveAnswerer(settings, embedder)
+    from assistant.answerers.generative import GenerativeAnswerer
 
-            return GenerativeAnswerer(settings, embedder)
-        case other:
-            raise ValueError(f"unknown answer backend {other!r}; available: extractive, openai, ollama, llamacpp")
+    return GenerativeAnswerer(settings, embedder)

@@ -26,6 +26,7 @@ from assistant.answerers.weights import (
 )
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
+from assistant.sources import is_primary, primary_names
 from index.embedder import CachedEmbedder, Embedder
 from index.generation import Generation
 from index.text import STOPWORDS, stem, words
@@ -268,7 +269,7 @@ class ExtractiveAnswerer:
             # A follow-up is about what was just answered: its document is the first place to look.
             f["given_doc"] = 1.0 if followup and cand.doc_id in given_docs else 0.0
             f["near_given"] = 1.0 if followup and any(d == cand.doc_id and 0 < abs(i - cand.index) <= 3 for d, i in given_at) else 0.0
-            f["primary"] = 1.0 if q.about_article and generation.documents[cand.doc_id].metadata.get("corpus_rank") == "0" else 0.0
+            f["primary"] = 1.0 if q.about_article and is_primary(generation.documents[cand.doc_id].metadata) else 0.0
             f["followup"] = 1.0 if followup else 0.0
             cand.score = rank(self.scorer, f)
 
@@ -283,7 +284,8 @@ class ExtractiveAnswerer:
     def analyse(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation) -> Analysis:
         """The question's profile and its candidate sentences with features and scores, best first."""
         lexical = generation.lexical
-        q = profile(question, lexical.idf, conversation.context(question), known=lambda t: t in lexical.doc_freq)
+        q = profile(question, lexical.idf, conversation.context(question), known=lambda t: t in lexical.doc_freq,
+                    primary_names=primary_names(generation))
         followup = conversation.is_followup(question)
         cands = self._candidates(passages, generation)
         if cands:

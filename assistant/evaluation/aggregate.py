@@ -53,7 +53,7 @@ def calibration_points(rows: list[Row]) -> tuple[list[float], list[bool]]:
 
 
 def latency(rows: list[Row]) -> dict[str, float | None]:
-    totals = [float(r["timings_ms"].get("total", 0.0)) for r in rows]
+    totals = [float(r["timings"].get("total", 0.0)) for r in rows]
     values = {"p50_ms": percentile(totals, 50), "p95_ms": percentile(totals, 95), "mean_ms": mean(totals)}
     return {key: None if v is None else round(v, 1) for key, v in values.items()}
 

@@ -25,6 +25,7 @@ from assistant.answerers import get_answerer
 from assistant.conversation import Conversation
 from assistant.service import clean_question
 from assistant.settings import Settings
+from assistant.sources import chunk_passage
 from index.chunking import chunk_id, split_sentences
 from index.embedder import Embedder, embedder_for
 from index.generation import StoredChunk, StoredDocument
@@ -117,16 +118,8 @@ class NaiveBaseline:
         """Top-k chunks by cosine similarity to the question alone."""
         scores = self.index.vectors @ self.embedder.embed_query(question)
         order = np.argsort(-scores)[: k or self.k]
-        return [self.passage(int(i), float(scores[i]), rank) for rank, i in enumerate(order, start=1)]
-
-    def passage(self, position: int, score: float, rank: int) -> Passage:
-        chunk = self.index.chunks[position]
-        meta = self.index.documents[chunk.doc_id].metadata
-        return Passage(
-            chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
-            title=meta.get("title", chunk.doc_id), author=meta.get("author"), publisher=meta.get("publisher"),
-            date=meta.get("date"), license=meta.get("license"), url=meta.get("url"), score=score, rank=rank, dense_score=score,
-        )
+        return [chunk_passage(self.index, int(i), float(scores[i]), rank, dense=float(scores[i]))
+                for rank, i in enumerate(order, start=1)]
 
     def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer:
         """`retriever` is accepted for interface parity and ignored: the baseline is dense only."""

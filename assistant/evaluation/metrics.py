@@ -10,12 +10,12 @@ from collections import Counter
 import numpy as np
 
 from assistant.answer import Answer, Passage
+from assistant.citations import cited_numbers, strip_citations
 from assistant.evaluation.testset import TurnCase
 from index.embedder import Embedder
 from index.text import STOPWORDS, words
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00ad": "", "\u00a0": " "})
-_CITE = re.compile(r"\[(\d+)\]")
 
 
 def normalise(text: str) -> str:
@@ -55,7 +55,7 @@ def facts_present(text: str, facts: list) -> float:
 
 
 def token_f1(prediction: str, reference: str) -> float:
-    pred = [w for w in words(_CITE.sub("", prediction)) if w not in STOPWORDS]
+    pred = [w for w in words(strip_citations(prediction)) if w not in STOPWORDS]
     ref = [w for w in words(reference) if w not in STOPWORDS]
     if not pred or not ref:
         return 0.0
@@ -68,7 +68,7 @@ def token_f1(prediction: str, reference: str) -> float:
 
 def citation_validity(answer: Answer) -> float:
     """1.0 when every [n] in the text names a citation whose passage was retrieved for this answer."""
-    marks = {int(n) for n in _CITE.findall(answer.text)}
+    marks = set(cited_numbers(answer.text))
     if not marks:
         return 1.0 if answer.abstained or not answer.citations else 0.0
     retrieved = {p.chunk_id for p in answer.retrieved}
@@ -147,16 +147,12 @@ def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
 
 # -- aggregation (used by aggregate.py; kept here so every metric definition lives in one file) -----
 
-def strip_citations(text: str) -> str:
-    """Answer text without its [n] marks: they are not words and would skew similarity."""
-    return re.sub(r"\s+", " ", _CITE.sub("", text)).strip()
-
-
 def embedding_similarities(answers: list[str], references: list[str], embedder: Embedder) -> list[float]:
     """Cosine between each answer and its reference with the index's own model (one batched call),
     a cheap semantic stand-in for ragas' answer similarity that needs no judge LLM."""
     if not answers:
         return []
+    # Marks are not words and would skew similarity.
     vectors = embedder.embed_documents([strip_citations(a) for a in answers] + list(references))
     a, r = vectors[: len(answers)], vectors[len(answers):]
     return [float(x) for x in (a * r).sum(axis=1)]

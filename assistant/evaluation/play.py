@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from assistant.answer import Answer, Passage
+from assistant.answer import Answer
 from assistant.evaluation.metrics import embedding_similarities, turn_metrics
 from assistant.evaluation.runs import Run
 from assistant.evaluation.testset import Case, TurnCase
@@ -21,22 +21,16 @@ WARM_UP_QUESTION = "What is this collection of documents about?"
 GUARD_OUTCOMES = ("whole", "repaired", "partly_removed", "fell_back", "declined")
 
 
-def passage_row(passage: Passage) -> dict[str, Any]:
-    return {"chunk_id": passage.chunk_id, "title": passage.title, "score": round(passage.score, 5), "text": passage.text[:300]}
-
-
 def turn_row(run: Run, case: Case, index: int, turn: TurnCase, answer: Answer, testset: str) -> Row:
-    """One line of results.jsonl: enough to see why a turn passed or failed without re-running it."""
+    """One line of results.jsonl: enough to see why a turn passed or failed without re-running it. The
+    answer is in its JSON shape (`Answer.to_dict`), with the passages retrieved for it."""
     return {
         "run": run.name, "testset": testset, "case_id": case.id, "turn": index, "n_turns": len(case.turns),
-        "followup": case.multi_turn and index > 0, "tags": case.tags, "question": turn.user_input,
-        "reference": turn.reference, "answerable": turn.answerable, "answer": answer.text, "abstained": answer.abstained,
-        "citations": [{"n": c.n, "chunk_id": c.passage.chunk_id, "title": c.passage.title, "quote": c.quote} for c in answer.citations],
-        "retrieved": [passage_row(p) for p in answer.retrieved],
+        "followup": case.multi_turn and index > 0, "tags": case.tags, **answer.to_dict(), "question": turn.user_input,
+        "reference": turn.reference, "answerable": turn.answerable,
+        "retrieved": [p.to_dict() for p in answer.retrieved],
         "metrics": {key: round(value, 4) for key, value in turn_metrics(answer, turn, run.k).items()},
-        "timings_ms": answer.timings_ms, "notes": answer.notes, "backend": answer.backend, "confidence": answer.confidence,
-        "guard_removed": len(answer.guard.removed) if answer.guard else 0, "generated_text": answer.generated_text,
-        "guard_outcome": guard_outcome(answer),
+        "guard_removed": len(answer.guard.removed) if answer.guard else 0, "guard_outcome": guard_outcome(answer),
     }
 
 

@@ -186,7 +186,7 @@ def latency_plot(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
 
     fig = Figure(figsize=(10, 3.8))
     ax = fig.add_subplot()
-    totals = {name: [r["timings_ms"].get("total", 0.0) for r in results if r["run"] == name] for name in summary["runs"]}
+    totals = {name: [r["timings"].get("total", 0.0) for r in results if r["run"] == name] for name in summary["runs"]}
     values = [v for vs in totals.values() for v in vs] or [0.0]
     low, high = min(values), max(values)
     edges = [low + (high - low) * i / 30 for i in range(31)] if high > low else 10

@@ -9,16 +9,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
 from assistant.answer import Answer
-from assistant.settings import Settings
+from assistant.settings import RETRIEVAL_MODES, Settings
 from index.embedder import Embedder
 
 RunSpec = tuple[str, dict[str, Any]]
 BASELINE = "__baseline__"
 # Named runs the CLI can ask for by name (`--run dense`), in the order they are usually compared.
 PRESETS: dict[str, dict[str, Any]] = {
-    "hybrid": {"retriever": "hybrid"},
-    "dense": {"retriever": "dense"},
-    "bm25": {"retriever": "bm25"},
+    **{mode: {"retriever": mode} for mode in RETRIEVAL_MODES},
     "naive-langchain": {BASELINE: True},
 }
 
