@@ -7,7 +7,8 @@ it back. The README's "Answer JSON" section documents it.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -26,7 +27,9 @@ class Passage(BaseModel):
     author: str | None = None
     publisher: str | None = None
     date: str | None = None
-    date_label: str = Field("undated", description="The header date as ISO: 2026-10-01, 2025-06 (approximate), or undated")
+    date_label: str = Field(
+        "undated", description="The header date as ISO: 2026-10-01, 2025-06 (approximate), or undated"
+    )
     license: str | None = None
     url: str | None = None
     score: float = 0.0
@@ -38,14 +41,27 @@ class Passage(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The passage as answers show it: `date` is the display date (`date_label`), `date_header` the header's text."""
         return {
-            "chunk_id": self.chunk_id, "doc_id": self.doc_id, "kind": self.kind, "title": self.title, "author": self.author,
-            "publisher": self.publisher, "date": self.date_label, "date_header": self.date, "license": self.license,
-            "url": self.url, "start": self.start, "end": self.end, "text": self.text, "rank": self.rank,
-            "score": self.score, "dense_score": self.dense_score, "lexical_score": self.lexical_score,
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "kind": self.kind,
+            "title": self.title,
+            "author": self.author,
+            "publisher": self.publisher,
+            "date": self.date_label,
+            "date_header": self.date,
+            "license": self.license,
+            "url": self.url,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "rank": self.rank,
+            "score": self.score,
+            "dense_score": self.dense_score,
+            "lexical_score": self.lexical_score,
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Passage":
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
         fields = {k: v for k, v in data.items() if k in cls.model_fields and k not in ("date", "date_label")}
         return cls(**fields, date=data.get("date_header"), date_label=data.get("date") or "undated")
 
@@ -64,11 +80,17 @@ class Citation(BaseModel):
         """One flat record: the mark's number, the quote and the passage it stands in (the passage's
         retrieval scores stay with the retrieved passages: here `score` is the quote's support)."""
         passage = {k: v for k, v in self.passage.to_dict().items() if k not in _CITATION_KEYS}
-        return {"n": self.n, **passage, "quote": self.quote, "quote_start": self.quote_start,
-                "quote_end": self.quote_end, "score": self.score}
+        return {
+            "n": self.n,
+            **passage,
+            "quote": self.quote,
+            "quote_start": self.quote_start,
+            "quote_end": self.quote_end,
+            "score": self.score,
+        }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Citation":
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
         passage = Passage.from_dict({k: v for k, v in data.items() if k not in _CITATION_KEYS})
         return cls(passage=passage, **{k: data[k] for k in ("n", "quote", "quote_start", "quote_end", "score")})
 
@@ -130,24 +152,39 @@ class Answer(BaseModel):
         """The answer's JSON (see the README's "Answer JSON"): what every consumer reads or stores."""
         g = grounding(self)
         return {
-            "question": self.question, "answer": self.text, "abstained": self.abstained,
-            "confidence": self.confidence, "grounding": None if g.score is None else round(g.score, 3),
-            "citations": [c.to_dict() for c in self.citations], "related": [p.to_dict() for p in self.related],
-            "backend": self.backend, "search_query": self.search_query, "condensed_by": self.condensed_by,
-            "generated_text": self.generated_text, "guard": self.guard.model_dump() if self.guard else None,
-            "timings": self.timings_ms, "notes": self.notes,
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "confidence": self.confidence,
+            "grounding": None if g.score is None else round(g.score, 3),
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [p.to_dict() for p in self.related],
+            "backend": self.backend,
+            "search_query": self.search_query,
+            "condensed_by": self.condensed_by,
+            "generated_text": self.generated_text,
+            "guard": self.guard.model_dump() if self.guard else None,
+            "timings": self.timings_ms,
+            "notes": self.notes,
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Answer":
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
         """An answer read back from its JSON (`grounding` is recomputed; `retrieved` is not part of it)."""
         return cls(
-            question=data.get("question", ""), text=data["answer"], abstained=data.get("abstained", False),
-            confidence=data.get("confidence", 0.0), citations=[Citation.from_dict(c) for c in data.get("citations", [])],
-            related=[Passage.from_dict(p) for p in data.get("related", [])], backend=data.get("backend", "extractive"),
-            search_query=data.get("search_query", ""), condensed_by=data.get("condensed_by", "rules"),
-            generated_text=data.get("generated_text"), guard=GuardReport.model_validate(data["guard"]) if data.get("guard") else None,
-            timings_ms=data.get("timings", {}), notes=data.get("notes", []),
+            question=data.get("question", ""),
+            text=data["answer"],
+            abstained=data.get("abstained", False),
+            confidence=data.get("confidence", 0.0),
+            citations=[Citation.from_dict(c) for c in data.get("citations", [])],
+            related=[Passage.from_dict(p) for p in data.get("related", [])],
+            backend=data.get("backend", "extractive"),
+            search_query=data.get("search_query", ""),
+            condensed_by=data.get("condensed_by", "rules"),
+            generated_text=data.get("generated_text"),
+            guard=GuardReport.model_validate(data["guard"]) if data.get("guard") else None,
+            timings_ms=data.get("timings", {}),
+            notes=data.get("notes", []),
         )
 
     def sources_block(self) -> str:
@@ -161,7 +198,7 @@ class Answer(BaseModel):
         return "\n".join(lines)
 
 
-def final_answer(stream: Iterable["str | Answer"]) -> Answer:
+def final_answer(stream: Iterable[str | Answer]) -> Answer:
     """The Answer at the end of a stream of text pieces (what `ask` is, for callers that do not stream)."""
     result: Answer | None = None
     for item in stream:

@@ -8,8 +8,8 @@ records of `assistant.stages`: ChainInput -> Condensed -> Prepared.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -41,8 +41,9 @@ class AnswerChain:
             retrieved = documents.retrieved + [p for p in state.passages if p.chunk_id not in used]
             yield _finish(documents.model_copy(update={"retrieved": retrieved}), state)
             return
-        for item in self.answerer.stream(state.condensed.asked, state.passages, generation, state.conversation,
-                                         state.condensed.standalone):
+        for item in self.answerer.stream(
+            state.condensed.asked, state.passages, generation, state.conversation, state.condensed.standalone
+        ):
             if isinstance(item, Answer):
                 if item.backend == "extractive":  # latest source first, and an older one that disagrees said
                     item = revise(item, question, generation)
@@ -55,10 +56,14 @@ def _finish(result: Answer, state: Prepared) -> Answer:
     condensed = state.condensed
     timings = {**condensed.timings_ms, **state.retrieval.timings_ms, **result.timings_ms}
     timings["total"] = (time.perf_counter() - condensed.started) * 1000
-    return result.model_copy(update={
-        "question": condensed.inputs.question, "search_query": condensed.search_query,
-        "condensed_by": condensed.condensed_by, "timings_ms": {k: round(v, 2) for k, v in timings.items()},
-    })
+    return result.model_copy(
+        update={
+            "question": condensed.inputs.question,
+            "search_query": condensed.search_query,
+            "condensed_by": condensed.condensed_by,
+            "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+        }
+    )
 
 
 def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
@@ -80,16 +85,26 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         else:  # a follow-up ("Where was that?") is also searched beside what was just answered
             context_query = conversation.answer_context(question)
         return Condensed(
-            inputs=inputs, conversation=conversation, search_query=search_query, context_query=context_query,
-            asked=named or question, standalone=standalone, condensed_by=condensed_by, started=started,
+            inputs=inputs,
+            conversation=conversation,
+            search_query=search_query,
+            context_query=context_query,
+            asked=named or question,
+            standalone=standalone,
+            condensed_by=condensed_by,
+            started=started,
             timings_ms={"condense": (time.perf_counter() - started) * 1000},
         )
 
     def retrieve(condensed: Condensed) -> Prepared:
         # The Retrieval carries the generation it searched: the answerer reads that one's chunk tables
         # even when a rebuild makes another generation current in between.
-        retrieval = retriever.search(condensed.search_query, condensed.inputs.k, condensed.inputs.retriever,
-                                     context_query=condensed.context_query)
+        retrieval = retriever.search(
+            condensed.search_query,
+            condensed.inputs.k,
+            condensed.inputs.retriever,
+            context_query=condensed.context_query,
+        )
         return Prepared(condensed, retrieval)
 
     prepare = RunnableLambda(condense, name="condense") | RunnableLambda(retrieve, name="retrieve")

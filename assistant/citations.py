@@ -26,8 +26,14 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     # "Source 2: North Korea ..." at the head of a line or list item cites that sentence.
     (re.compile(rf"(?im)^(\s*(?:[-*•]\s+)?){_WORD}({_NUMS})\s*:\s*"), rf"\1{_OWN_L}\2{_OWN_R} "),
     # "According to source 2, ..." / "as stated in passage 1": wherever it stands, it cites that sentence.
-    (re.compile(rf",?\s*\b(?:according to|as (?:stated|noted|reported|mentioned|said|described) in|per|in)\s+"
-                rf"(?:the\s+)?{_WORD}\[?({_NUMS})\]?\s*,?", re.I), rf" {_OWN_L}\1{_OWN_R} "),
+    (
+        re.compile(
+            rf",?\s*\b(?:according to|as (?:stated|noted|reported|mentioned|said|described) in|per|in)\s+"
+            rf"(?:the\s+)?{_WORD}\[?({_NUMS})\]?\s*,?",
+            re.I,
+        ),
+        rf" {_OWN_L}\1{_OWN_R} ",
+    ),
     (re.compile(rf"[\[(]\s*{_WORD}({_NUMS})\s*[\])]", re.I), r"[\1]"),  # [Source 2], (passages 1 and 3)
     (re.compile(r"\((\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\)"), r"[\1]"),  # (1), (1, 2); "(2025)" is left alone
     (re.compile(rf"\b{_WORD}({_NUMS})\b", re.I), r"[\1]"),  # a bare "Source 2"
@@ -118,15 +124,15 @@ def split_cited(text: str) -> list[CitedSentence]:
     out: list[CitedSentence] = []
     paragraph, last_end = 0, 0
     for span in split_sentences(text):
-        if "\n" in text[last_end:span.start]:
+        if "\n" in text[last_end : span.start]:
             paragraph += 1
         last_end = span.end
-        piece = text[span.start:span.end]
+        piece = text[span.start : span.end]
         own = [n for m in _OWN.findall(piece) for n in numbers(m)]
         lead = _LEADING_MARKS.match(piece)
         if lead and out and not out[-1].cited and out[-1].paragraph == paragraph:
             out[-1].cited += numbers(lead.group(1))
-            piece = piece[lead.end():]
+            piece = piece[lead.end() :]
         cited = own + [n for m in _MARK.findall(piece) for n in numbers(m)]
         bare = _bare(piece)
         if not re.search(r"\w", bare):  # only marks and punctuation: they cite for the sentence before

@@ -6,7 +6,6 @@ import json
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Optional
 
 import typer
 from pydantic import ValidationError
@@ -15,7 +14,9 @@ from rich.console import Console
 from assistant.llms import backend_names
 from assistant.settings import RETRIEVAL_MODES, Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Offline, cited answers about Korean-peninsula diplomacy.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Offline, cited answers about Korean-peninsula diplomacy."
+)
 console = Console(stderr=True, soft_wrap=True)  # one message, one line, whatever the width
 out = Console(highlight=False, soft_wrap=True)  # long paths and reasons stay on one line
 
@@ -34,21 +35,32 @@ def fail(message: str, code: int = 1) -> None:
 
 @app.callback()
 def configure(
-    data_dir: Optional[Path] = typer.Option(None, help="Data folder (index, feedback) [ASSISTANT_DATA_DIR]"),
-    corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Corpus folder; repeat for several [ASSISTANT_CORPUS_DIRS]"),
-    retriever: Optional[str] = typer.Option(None, help=f"{' | '.join(RETRIEVAL_MODES)} [ASSISTANT_RETRIEVER]"),
-    k: Optional[int] = typer.Option(None, "--k", help="Passages per answer [ASSISTANT_TOP_K]"),
-    llm: Optional[str] = typer.Option(None, help=f"{backend_names()} [ASSISTANT_LLM]"),
-    llm_model: Optional[str] = typer.Option(None, help="LLM model name [ASSISTANT_LLM_MODEL]"),
-    llm_base_url: Optional[str] = typer.Option(None, help="LLM server URL [ASSISTANT_LLM_BASE_URL]"),
-    guard: Optional[str] = typer.Option(None, help="remove | fallback: what to do with unsupported generated sentences [ASSISTANT_GUARD]"),
-    chroma_url: Optional[str] = typer.Option(None, help="Chroma server URL [ASSISTANT_CHROMA_URL]"),
+    data_dir: Path | None = typer.Option(None, help="Data folder (index, feedback) [ASSISTANT_DATA_DIR]"),
+    corpus: list[Path] | None = typer.Option(
+        None, "--corpus", help="Corpus folder; repeat for several [ASSISTANT_CORPUS_DIRS]"
+    ),
+    retriever: str | None = typer.Option(None, help=f"{' | '.join(RETRIEVAL_MODES)} [ASSISTANT_RETRIEVER]"),
+    k: int | None = typer.Option(None, "--k", help="Passages per answer [ASSISTANT_TOP_K]"),
+    llm: str | None = typer.Option(None, help=f"{backend_names()} [ASSISTANT_LLM]"),
+    llm_model: str | None = typer.Option(None, help="LLM model name [ASSISTANT_LLM_MODEL]"),
+    llm_base_url: str | None = typer.Option(None, help="LLM server URL [ASSISTANT_LLM_BASE_URL]"),
+    guard: str | None = typer.Option(
+        None, help="remove | fallback: what to do with unsupported generated sentences [ASSISTANT_GUARD]"
+    ),
+    chroma_url: str | None = typer.Option(None, help="Chroma server URL [ASSISTANT_CHROMA_URL]"),
 ) -> None:
     """Settings come from ASSISTANT_* variables; these flags override them."""
     try:
         state.settings = Settings().with_overrides(
-            data_dir=data_dir, corpus_dirs=corpus or None, retriever=retriever, top_k=k, llm=llm, chroma_url=chroma_url,
-            llm_model=llm_model, llm_base_url=llm_base_url, guard=guard,
+            data_dir=data_dir,
+            corpus_dirs=corpus or None,
+            retriever=retriever,
+            top_k=k,
+            llm=llm,
+            chroma_url=chroma_url,
+            llm_model=llm_model,
+            llm_base_url=llm_base_url,
+            guard=guard,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -64,7 +76,7 @@ def _assistant():
         fail(str(exc), 2)
 
 
-def _answer_or_fail(assistant, question: str, history: list, live: bool = False) -> "object":
+def _answer_or_fail(assistant, question: str, history: list, live: bool = False) -> object:
     """The answer; with `live`, an LLM's tokens are shown on stderr as they arrive (the checked answer
     then goes to stdout, so piped output holds only what the guard kept)."""
     from assistant.answer import Answer
@@ -102,8 +114,10 @@ def _print_answer(answer) -> None:
             console.print(f"[dim]  removed: {removed.text} ({removed.reason})[/dim]", highlight=False)
     for repaired in answer.guard.repaired if answer.guard and not answer.guard.fell_back else []:
         console.print(f"[dim]  repaired {repaired.label()}: {repaired.text} ({repaired.reason})[/dim]", highlight=False)
-    console.print(f"[dim]{answer.backend} · retrieve {answer.timings_ms.get('retrieve', 0):.0f} ms · "
-                  f"answer {answer.timings_ms.get('answer', 0):.0f} ms[/dim]")
+    console.print(
+        f"[dim]{answer.backend} · retrieve {answer.timings_ms.get('retrieve', 0):.0f} ms · "
+        f"answer {answer.timings_ms.get('answer', 0):.0f} ms[/dim]"
+    )
 
 
 def _json(answer) -> str:
@@ -134,9 +148,11 @@ def index(
         return
     s = summary
     verb = "Index up to date" if s.noop else "Indexed"
-    out.print(f"{verb}: {s.documents} documents, {s.chunks} chunks in {s.seconds:.1f} s "
-              f"(added {len(s.added)}, changed {len(s.changed)}, removed {len(s.removed)}, unchanged {len(s.unchanged)}; "
-              f"{s.embedded_chunks} chunks embedded)")
+    out.print(
+        f"{verb}: {s.documents} documents, {s.chunks} chunks in {s.seconds:.1f} s "
+        f"(added {len(s.added)}, changed {len(s.changed)}, removed {len(s.removed)}, unchanged {len(s.unchanged)}; "
+        f"{s.embedded_chunks} chunks embedded)"
+    )
     for skipped in s.skipped:
         out.print(f"  skipped {skipped.path}: {skipped.reason}")
 
@@ -149,7 +165,9 @@ def ask(question: str, json_out: bool = typer.Option(False, "--json", help="Prin
 
 
 @app.command()
-def chat(jsonl: bool = typer.Option(False, "--jsonl", help="Read questions from stdin, one per line; write JSON answers")) -> None:
+def chat(
+    jsonl: bool = typer.Option(False, "--jsonl", help="Read questions from stdin, one per line; write JSON answers"),
+) -> None:
     """A conversation in the terminal; follow-up questions use the earlier turns."""
     assistant = _assistant()
     history: list[tuple[str, str]] = []
@@ -190,12 +208,18 @@ def status() -> None:
 
 @app.command("eval")
 def evaluate(
-    testsets: Optional[list[Path]] = typer.Argument(None, help="Test set files (.jsonl or .csv)"),
-    out_dir: Path = typer.Option(Path("eval-out"), "--out", help="Folder for results.jsonl, summary.json, report.md/.html"),
-    runs: Optional[list[str]] = typer.Option(None, "--run", help=f"{' | '.join(RETRIEVAL_MODES)} | naive-langchain | NAME:key=value,...; repeat to compare"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="Setting override key=value, e.g. --set top_k=8"),
-    fail_unders: Optional[list[str]] = typer.Option(None, "--fail-under", help="metric=value; exit 1 when below"),
-    compare_dirs: Optional[list[Path]] = typer.Option(None, "--compare", help="Compare two earlier output folders: --compare A --compare B"),
+    testsets: list[Path] | None = typer.Argument(None, help="Test set files (.jsonl or .csv)"),
+    out_dir: Path = typer.Option(
+        Path("eval-out"), "--out", help="Folder for results.jsonl, summary.json, report.md/.html"
+    ),
+    runs: list[str] | None = typer.Option(
+        None, "--run", help=f"{' | '.join(RETRIEVAL_MODES)} | naive-langchain | NAME:key=value,...; repeat to compare"
+    ),
+    sets: list[str] | None = typer.Option(None, "--set", help="Setting override key=value, e.g. --set top_k=8"),
+    fail_unders: list[str] | None = typer.Option(None, "--fail-under", help="metric=value; exit 1 when below"),
+    compare_dirs: list[Path] | None = typer.Option(
+        None, "--compare", help="Compare two earlier output folders: --compare A --compare B"
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar"),
 ) -> None:
     """Evaluate answers against test sets and write a report with plots."""
@@ -216,16 +240,23 @@ def evaluate(
     try:
         settings = state.settings.with_overrides(**runner.parse_assignments(sets or []))
         thresholds = runner.parse_thresholds(fail_unders or [])
-        summary = runner.run_eval(list(testsets), settings, out_dir, runner.preset_runs(runs or []) or None, progress=not quiet)
+        summary = runner.run_eval(
+            list(testsets), settings, out_dir, runner.preset_runs(runs or []) or None, progress=not quiet
+        )
     except (TestsetError, IndexMissing, IndexMismatch, ValueError) as exc:
         fail(str(exc))
     for name, run in summary["runs"].items() if isinstance(summary.get("runs"), dict) else []:
         metrics = run.get("metrics", run)
-        out.print(f"{name}: " + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float) and k in _HEADLINE))
+        out.print(
+            f"{name}: "
+            + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float) and k in _HEADLINE)
+        )
         if run.get("llm", "extractive") != "extractive":  # what the guard did to the generated answers
             counts = run.get("counts", {})
-            out.print(f"{name} guard: " + ", ".join(f"{o.replace('_', ' ')} {counts.get(f'guard_{o}', 0)}"
-                                                     for o in runner.GUARD_OUTCOMES))
+            out.print(
+                f"{name} guard: "
+                + ", ".join(f"{o.replace('_', ' ')} {counts.get(f'guard_{o}', 0)}" for o in runner.GUARD_OUTCOMES)
+            )
     out.print(f"Report: {out_dir / 'report.html'}")
     failures = runner.fail_under(summary, thresholds) if thresholds else []
     for failure in failures:
@@ -234,7 +265,14 @@ def evaluate(
         raise typer.Exit(1)
 
 
-_HEADLINE = ("answer_correct", "hit_at_k", "abstention_accuracy", "followup_accuracy", "citation_validity", "groundedness")
+_HEADLINE = (
+    "answer_correct",
+    "hit_at_k",
+    "abstention_accuracy",
+    "followup_accuracy",
+    "citation_validity",
+    "groundedness",
+)
 
 feedback_app = typer.Typer(help="Ratings given in the web chat.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
@@ -254,8 +292,8 @@ def feedback_export(out_file: Path = typer.Argument(..., help="Where to write th
 
 @app.command()
 def serve(
-    host: Optional[str] = typer.Option(None, help="Bind address (default 127.0.0.1) [ASSISTANT_HOST]"),
-    port: Optional[int] = typer.Option(None, help="Port (default 7860) [ASSISTANT_PORT]"),
+    host: str | None = typer.Option(None, help="Bind address (default 127.0.0.1) [ASSISTANT_HOST]"),
+    port: int | None = typer.Option(None, help="Port (default 7860) [ASSISTANT_PORT]"),
 ) -> None:
     """Start the web chat (builds the index first if there is none)."""
     settings = state.settings.with_overrides(host=host, port=port)

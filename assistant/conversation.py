@@ -4,8 +4,9 @@ search with the earlier question beside it and remember which sentences were alr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from assistant.citations import between_marks, strip_citations
 from index.text import STOPWORDS, words
@@ -29,7 +30,7 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
 
     @classmethod
-    def from_history(cls, history: Iterable[Any] | None) -> "Conversation":
+    def from_history(cls, history: Iterable[Any] | None) -> Conversation:
         """Accepts OpenAI/Gradio messages ({"role", "content"}), (question, answer) pairs, or Turns."""
         turns: list[Turn] = []
         for item in history or []:

@@ -11,8 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTHS = {name: i for i, name in enumerate(
-    "january february march april may june july august september october november december".split(), start=1)}
+_MONTHS = {
+    name: i
+    for i, name in enumerate(
+        "january february march april may june july august september october november december".split(), start=1
+    )
+}
 _MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december)"
 _PATTERNS = [  # (regex, which groups are year / month / day)
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
@@ -69,6 +73,6 @@ def recency_key(value: str | None) -> date:
 
 
 def date_label(value: str | None) -> str:
-    """"2026-10-01", "2025-06 (approximate)" or "undated": the date every citation shows."""
+    """ "2026-10-01", "2025-06 (approximate)" or "undated": the date every citation shows."""
     parsed = parse_header_date(value)
     return parsed.label() if parsed else "undated"

@@ -22,8 +22,14 @@ from index.generation import Generation
 from index.text import STOPWORDS, stem, words
 
 BACKEND = "documents"
-_FIELD_NAMES = {"author": "author", "publisher": "publisher", "date": "date", "license": "licence", "url": "URL",
-                "title": "title"}
+_FIELD_NAMES = {
+    "author": "author",
+    "publisher": "publisher",
+    "date": "date",
+    "license": "licence",
+    "url": "URL",
+    "title": "title",
+}
 TOPIC_MIN_SIMILARITY = 0.3
 
 
@@ -45,13 +51,22 @@ def compose(question: str, claims: list[Claim], retrieved: list[Passage], starte
     for claim in claims:
         n = numbers.setdefault(claim.passage.chunk_id, len(numbers) + 1)
         parts.append(f"{claim.text} [{n}]")
-        citations.append(Citation(n=n, passage=claim.passage, quote=claim.quote, quote_start=claim.start,
-                                  quote_end=claim.end, score=1.0))
+        citations.append(
+            Citation(
+                n=n, passage=claim.passage, quote=claim.quote, quote_start=claim.start, quote_end=claim.end, score=1.0
+            )
+        )
     cited = list({c.passage.chunk_id: c.passage for c in citations}.values())
     seen = {p.chunk_id for p in cited}
-    return Answer(question=question, text="\n".join(parts) if lead else " ".join(parts), citations=citations,
-                  retrieved=cited + [p for p in retrieved if p.chunk_id not in seen], backend=BACKEND,
-                  confidence=1.0, timings_ms={"answer": (time.perf_counter() - started) * 1000})
+    return Answer(
+        question=question,
+        text="\n".join(parts) if lead else " ".join(parts),
+        citations=citations,
+        retrieved=cited + [p for p in retrieved if p.chunk_id not in seen],
+        backend=BACKEND,
+        confidence=1.0,
+        timings_ms={"answer": (time.perf_counter() - started) * 1000},
+    )
 
 
 def _header_claim(doc: SourceDocument, field: str, text: str) -> Claim:
@@ -95,28 +110,41 @@ def _listing(doc: SourceDocument) -> str:
 
 
 def _chunk_passage(generation: Generation, doc_id: str, index: int) -> Passage:
-    position = next(p for p, c in enumerate(generation.chunks)
-                    if c.doc_id == doc_id and c.first_sentence <= index < c.last_sentence)
+    position = next(
+        p for p, c in enumerate(generation.chunks) if c.doc_id == doc_id and c.first_sentence <= index < c.last_sentence
+    )
     return chunk_passage(generation, position)
 
 
-def summary_answer(question: str, doc: SourceDocument, generation: Generation, retriever: Retriever,
-                   conversation: Conversation, started: float, more: bool) -> Answer:
+def summary_answer(
+    question: str,
+    doc: SourceDocument,
+    generation: Generation,
+    retriever: Retriever,
+    conversation: Conversation,
+    started: float,
+    more: bool,
+) -> Answer:
     stored = generation.documents[doc.doc_id]
     given = conversation.given_sentences() if more else set()
     skip = {i for i, (a, b) in enumerate(stored.sentences) if any(stored.text[a:b] in g for g in given)}
     chosen = summarize(generation, doc.doc_id, retriever.embedder, skip)
     if not chosen:
         text = f"I have already given every sentence of {_name(doc)} that summarizes it."
-        return Answer(question=question, text=text, backend=BACKEND, confidence=1.0,
-                      timings_ms={"answer": (time.perf_counter() - started) * 1000})
+        return Answer(
+            question=question,
+            text=text,
+            backend=BACKEND,
+            confidence=1.0,
+            timings_ms={"answer": (time.perf_counter() - started) * 1000},
+        )
     claims = []
     for i in chosen:
         a, b = stored.sentences[i]
         passage = _chunk_passage(generation, doc.doc_id, i)
         claims.append(Claim(stored.text[a:b], stored.text[a:b], passage, a, b))
     when = doc.date_label.replace(" (approximate)", ", approximately")
-    lead = (f"More from “{doc.title}” ({when}):" if more else f"Summary of “{doc.title}” ({when}), in its own words:")
+    lead = f"More from “{doc.title}” ({when}):" if more else f"Summary of “{doc.title}” ({when}), in its own words:"
     return compose(question, claims, [], started, lead)
 
 
@@ -159,9 +187,16 @@ def by_source_answer(question: str, topic: str, generation: Generation, retrieve
 
 def _nothing(question: str, topic: str, passages: list[Passage], started: float) -> Answer:
     text = f"No source says anything specific about “{topic.rstrip('?.')}”."
-    return Answer(question=question, text=text, abstained=True,
-                  related=passages[:3], retrieved=passages, backend=BACKEND,
-                  timings_ms={"answer": (time.perf_counter() - started) * 1000}, notes=["no sentence on the topic"])
+    return Answer(
+        question=question,
+        text=text,
+        abstained=True,
+        related=passages[:3],
+        retrieved=passages,
+        backend=BACKEND,
+        timings_ms={"answer": (time.perf_counter() - started) * 1000},
+        notes=["no sentence on the topic"],
+    )
 
 
 def collection_answer(question: str, intent: Intent, generation: Generation, started: float) -> Answer:
@@ -169,9 +204,13 @@ def collection_answer(question: str, intent: Intent, generation: Generation, sta
     if intent.kind == "filter":
         docs = [d for d in docs if _matches(d, intent.asked)]
         if not docs:
-            return Answer(question=question, text=f"None of the {len(catalogue(generation))} documents is from "
-                          f"{intent.asked.rstrip('?.')}.", backend=BACKEND, confidence=1.0,
-                          timings_ms={"answer": (time.perf_counter() - started) * 1000})
+            return Answer(
+                question=question,
+                text=f"None of the {len(catalogue(generation))} documents is from {intent.asked.rstrip('?.')}.",
+                backend=BACKEND,
+                confidence=1.0,
+                timings_ms={"answer": (time.perf_counter() - started) * 1000},
+            )
         are = "documents are" if len(docs) > 1 else "document is"
         lead = f"{len(docs)} {are} from {intent.asked.rstrip('?.')} (newest first):"
     else:
@@ -200,7 +239,7 @@ def _about_author(doc: SourceDocument, generation: Generation) -> list[Claim]:
         return []
     for i, (a, b) in enumerate(stored.sentences):
         text = stored.text[a:b]
-        if text.startswith(author) and " is " in text[len(author):len(author) + 5]:
+        if text.startswith(author) and " is " in text[len(author) : len(author) + 5]:
             return [Claim(text, text, _chunk_passage(generation, doc.doc_id, i), a, b)]
     return []
 
@@ -219,11 +258,12 @@ def author_followup(question: str, conversation: Conversation) -> str | None:
         return None
     name = said.group("name").strip()
     named = f"{name}’s" if pronoun.group(1).lower() == "his" else name
-    return question[:pronoun.start()] + named + question[pronoun.end():]
+    return question[: pronoun.start()] + named + question[pronoun.end() :]
 
 
-def answer_documents(question: str, conversation: Conversation, generation: Generation,
-                     retriever: Retriever) -> Answer | None:
+def answer_documents(
+    question: str, conversation: Conversation, generation: Generation, retriever: Retriever
+) -> Answer | None:
     """The answer to a document-level question, or None when the question is about the content."""
     started = time.perf_counter()
     intent = detect(question, conversation, catalogue(generation))

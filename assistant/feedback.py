@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from assistant.answer import Answer
 from assistant.citations import strip_citations
@@ -64,13 +65,20 @@ class FeedbackStore:
         with self._connect() as db:
             db.execute(_SCHEMA)
 
-    def _connect(self) -> "closing[sqlite3.Connection]":
+    def _connect(self) -> closing[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)  # autocommit: each statement commits
         db.row_factory = sqlite3.Row  # columns by name: a column added to the table cannot shift the others
         return closing(db)
 
-    def add(self, question: str, answer: Answer | str, rating: int, history: Iterable[dict[str, str]] = (),
-            settings: dict[str, Any] | None = None, comment: str | None = None) -> int:
+    def add(
+        self,
+        question: str,
+        answer: Answer | str,
+        rating: int,
+        history: Iterable[dict[str, str]] = (),
+        settings: dict[str, Any] | None = None,
+        comment: str | None = None,
+    ) -> int:
         """Store one rating (+1 / -1) of an answer; returns the row id."""
         if rating not in (1, -1):
             raise ValueError("rating must be +1 or -1")
@@ -79,12 +87,23 @@ class FeedbackStore:
             text, citations, abstained = answer.text, [c.to_dict() for c in answer.citations], answer.abstained
         else:
             text, citations, abstained = str(answer), [], False
-        row = (_now(), question, _dump(list(history)), text, _dump(citations), _dump(settings or {}), rating,
-               _clean_comment(comment), int(abstained))
+        row = (
+            _now(),
+            question,
+            _dump(list(history)),
+            text,
+            _dump(citations),
+            _dump(settings or {}),
+            rating,
+            _clean_comment(comment),
+            int(abstained),
+        )
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (created_at, question, history, answer, citations, settings, rating, comment, abstained)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             return int(cursor.lastrowid)
 
     def set_rating(self, row_id: int, rating: int) -> None:
@@ -114,11 +133,22 @@ class FeedbackStore:
         with self._connect() as db:
             cursor = db.execute(
                 "SELECT id, created_at, question, history, answer, citations, settings, rating, comment, abstained"
-                f" FROM feedback {where}", params)
+                f" FROM feedback {where}",
+                params,
+            )
             return [
-                FeedbackRow(id=r["id"], created_at=r["created_at"], question=r["question"], history=json.loads(r["history"]),
-                            answer=r["answer"], citations=json.loads(r["citations"]), settings=json.loads(r["settings"]),
-                            rating=r["rating"], comment=r["comment"], abstained=bool(r["abstained"]))
+                FeedbackRow(
+                    id=r["id"],
+                    created_at=r["created_at"],
+                    question=r["question"],
+                    history=json.loads(r["history"]),
+                    answer=r["answer"],
+                    citations=json.loads(r["citations"]),
+                    settings=json.loads(r["settings"]),
+                    rating=r["rating"],
+                    comment=r["comment"],
+                    abstained=bool(r["abstained"]),
+                )
                 for r in cursor.fetchall()
             ]
 
@@ -166,7 +196,7 @@ def export_testset(db_path: Path, out_path: Path) -> int:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _dump(value: Any) -> str:

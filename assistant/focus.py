@@ -31,7 +31,9 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b", re.I)
 _MONEY = re.compile(r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(dollars?|won|yen|yuan|euros?)\b|\b(billion|million|trillion)\b", re.I)
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper cent\b|\bpercentage\b", re.I)
-_MEASURE = re.compile(r"\b\d[\d,.]*\s*(cm|centimet\w+|met(re|er)s?|feet|foot|inches|kg|kilo\w*|pounds|miles?|km|kilomet\w+)\b", re.I)
+_MEASURE = re.compile(
+    r"\b\d[\d,.]*\s*(cm|centimet\w+|met(re|er)s?|feet|foot|inches|kg|kilo\w*|pounds|miles?|km|kilomet\w+)\b", re.I
+)
 _AGE = re.compile(r"\b\d+[- ]years?[- ]old\b|\baged? \d+\b|\bborn\b", re.I)
 _CAUSE = re.compile(
     r"\b(because|since|so that|in order to|due to|aims? to|aimed|goal|incentives?|reasons?|would allow|allow|signal|"
@@ -41,23 +43,41 @@ _CAUSE = re.compile(
 )
 
 # The first pattern that matches decides the answer type.
-_TYPES = [(kind, re.compile(pattern)) for kind, pattern in (
-    ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
-    ("percent", r"\bwhat (percentage|percent|share)\b|\bhow much of\b|\bpercent\b"),
-    ("measure", r"\bhow (tall|high|long is|far|big|large|heavy|wide)\b"),
-    ("money", r"\bhow much (money|did|does|do|is|was|will|would|has|have)\b.*\b(cost|pay|paid|spend|spent|earn|earned|"
-              r"make|made|worth|invest|invested|salary|budget|fund|price|income|raise|raised|sell|sold|buy|bought)"
-              r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$"),
-    ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
-    ("date", r"\b(when|what year|what date|which year|what month|what day|by when|since when)\b|\bhow long\b"),
-    ("reason", r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b"),
-    ("person", r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|person|people|official|leaders|officials|"
-               r"minister|premier|general|man|woman))\b"),
-    ("organisation", r"\bwhich (party|parties|university|universities|company|companies|organi[sz]ation|agency|"
-                     r"institution|body|group|publisher|newspaper|church|bank)\b|\bwhat (party|university|company)\b"),
-    ("place", r"\bwhere\b|\bwhich (city|place|sea|region|country|countries|province|town|island|islands)\b|"
-              r"\bin what (city|country|place)\b"),
-)]
+_TYPES = [
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
+        ("percent", r"\bwhat (percentage|percent|share)\b|\bhow much of\b|\bpercent\b"),
+        ("measure", r"\bhow (tall|high|long is|far|big|large|heavy|wide)\b"),
+        (
+            "money",
+            r"\bhow much (money|did|does|do|is|was|will|would|has|have)\b.*\b(cost|pay|paid|spend|spent|earn|earned|"
+            r"make|made|worth|invest|invested|salary|budget|fund|price|income|raise|raised|sell|sold|buy|bought)"
+            r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$",
+        ),
+        ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
+        ("date", r"\b(when|what year|what date|which year|what month|what day|by when|since when)\b|\bhow long\b"),
+        (
+            "reason",
+            r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b",
+        ),
+        (
+            "person",
+            r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|person|people|official|leaders|officials|"
+            r"minister|premier|general|man|woman))\b",
+        ),
+        (
+            "organisation",
+            r"\bwhich (party|parties|university|universities|company|companies|organi[sz]ation|agency|"
+            r"institution|body|group|publisher|newspaper|church|bank)\b|\bwhat (party|university|company)\b",
+        ),
+        (
+            "place",
+            r"\bwhere\b|\bwhich (city|place|sea|region|country|countries|province|town|island|islands)\b|"
+            r"\bin what (city|country|place)\b",
+        ),
+    )
+]
 
 
 @dataclass(frozen=True)
@@ -96,7 +116,9 @@ class Focus:
         return 0.5
 
 
-_LEAD_CLAUSE = re.compile(r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)")
+_LEAD_CLAUSE = re.compile(
+    r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)"
+)
 
 
 def main_clause(question: str) -> str:
@@ -104,7 +126,7 @@ def main_clause(question: str) -> str:
     he hold?" asks the second question, not "when"."""
     q = question.lower().strip()
     lead = _LEAD_CLAUSE.match(q)
-    return q[lead.end():] if lead else q
+    return q[lead.end() :] if lead else q
 
 
 def answer_type(question: str) -> str:

@@ -33,7 +33,7 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
-def quote_in_passage(citation: "Citation") -> bool:
+def quote_in_passage(citation: Citation) -> bool:
     """The check behind the grounding score: the quoted sentence is really in the passage cited."""
     quote = _norm(citation.quote)
     return bool(quote) and quote in _norm(citation.passage.text)
@@ -54,7 +54,7 @@ class Grounding:
         return f"grounding: {self.grounded}/{self.total} quotes found in the sources"
 
 
-def _claim_grounded(claim: str, numbers: list[int], by_n: dict[int, list["Citation"]]) -> bool:
+def _claim_grounded(claim: str, numbers: list[int], by_n: dict[int, list[Citation]]) -> bool:
     if not numbers:
         return False
     bare = _norm(MARK.sub(" ", claim))
@@ -67,7 +67,7 @@ def _claim_grounded(claim: str, numbers: list[int], by_n: dict[int, list["Citati
     return True
 
 
-def grounding(answer: "Answer") -> Grounding:
+def grounding(answer: Answer) -> Grounding:
     """Share of answer sentences whose cited quote appears in the cited passage (abstentions: n/a)."""
     if answer.abstained:
         return Grounding(0, 0)

@@ -75,7 +75,9 @@ class Guard:
         # A name may be written more fully than the passage has it ("Donald Trump" for "Trump"): a run of
         # capitalised words passes when any of its words is in the passage; "Putin" for "Trump" does not, nor
         # "President Putin" for "President Trump" (a title alone is not the name).
-        missing = [run for run in name_runs(sentence, lambda word, _: word in _NOT_NAMES) if not _name_in(run, passage_words)]
+        missing = [
+            run for run in name_runs(sentence, lambda word, _: word in _NOT_NAMES) if not _name_in(run, passage_words)
+        ]
         if missing:
             return score, quote, f"name {' '.join(missing[0])} is not in passage"
         return score, quote, ""
@@ -115,8 +117,9 @@ class Guard:
                 sentence.reason = reasons[0]
         return sentences
 
-    def repair(self, sentence: str, vector: np.ndarray, passages: list[Passage],
-               skip: set[int]) -> tuple[int, float, tuple[str, int, int]] | None:
+    def repair(
+        self, sentence: str, vector: np.ndarray, passages: list[Passage], skip: set[int]
+    ) -> tuple[int, float, tuple[str, int, int]] | None:
         """The passage (n, support, quote) that clearly supports a sentence its citation got wrong, or None.
 
         Clearly: every name and number is in the passage, support reaches the threshold, and the sentence

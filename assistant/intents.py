@@ -16,54 +16,88 @@ from assistant.sources import SourceDocument, author_words
 from index.text import STOPWORDS, stem, words
 
 # The header field a question asks for: the first pattern that matches wins.
-_FIELDS = [(name, re.compile(pattern, re.I)) for name, pattern in (
-    ("author", r"\bwho (wrote|authored|penned|is the (author|writer))\b|\b(author|writer)s? of\b|\bwritten by whom\b"
-               r"|\bwho('s| is) the (author|writer)\b|^(the )?author\??$"),
-    ("publisher", r"\bwho (published|issued|released|put out|publishes)\b|\bpublisher\b"
-                  r"|\bwhich (organi[sz]ation|outlet|agency)"
-                  r" (published|issued|released)\b"),
-    ("date", r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|out|signed|come out|"
-             r"publish|"
-             r"issue|release|write|appear|appeared)\b|\b(what|which) (is the )?(date|publication date)\b"
-             r"|\bhow (recent|old|current) is (the|this)\b"),
-    ("license", r"\blicen[cs]ed?\b|\bcopyright\b|\bunder what terms\b|\bcan i (reuse|republish|copy)\b"),
-    ("url", r"\b(url|web address|link to|original link)\b|\bwhere (can i|to) (find|read)\b"),
-    ("title", r"\b(title|headline) of\b|\bwhat('s| is) (the|its) (title|headline)\b"
-              r"|\bwhat is (the|this) (article|piece) called\b"),
-)]
+_FIELDS = [
+    (name, re.compile(pattern, re.I))
+    for name, pattern in (
+        (
+            "author",
+            r"\bwho (wrote|authored|penned|is the (author|writer))\b|\b(author|writer)s? of\b|\bwritten by whom\b"
+            r"|\bwho('s| is) the (author|writer)\b|^(the )?author\??$",
+        ),
+        (
+            "publisher",
+            r"\bwho (published|issued|released|put out|publishes)\b|\bpublisher\b"
+            r"|\bwhich (organi[sz]ation|outlet|agency)"
+            r" (published|issued|released)\b",
+        ),
+        (
+            "date",
+            r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|out|signed|come out|"
+            r"publish|"
+            r"issue|release|write|appear|appeared)\b|\b(what|which) (is the )?(date|publication date)\b"
+            r"|\bhow (recent|old|current) is (the|this)\b",
+        ),
+        ("license", r"\blicen[cs]ed?\b|\bcopyright\b|\bunder what terms\b|\bcan i (reuse|republish|copy)\b"),
+        ("url", r"\b(url|web address|link to|original link)\b|\bwhere (can i|to) (find|read)\b"),
+        (
+            "title",
+            r"\b(title|headline) of\b|\bwhat('s| is) (the|its) (title|headline)\b"
+            r"|\bwhat is (the|this) (article|piece) called\b",
+        ),
+    )
+]
 _LIST = re.compile(
     r"\b(what|which) (documents|sources|files|texts|articles|reports)\b(?!.*\babout\b)"
     r".*\b(have|hold|contain|index(ed)?|there|"
     r"available|know|use|using|read)\b|\blist (the |all |your |of )*(documents|sources)\b|\bwhat('s| is) in (the|your) "
-    r"(index|collection|corpus)\b|\bwhat (documents|sources) are (there|available)\b", re.I)
-_FILTER = re.compile(r"\b(which|what) (documents|sources|reports|articles|statements|texts)\b.*?\b(are |were |come )?"
-                     r"(from|by|published by|issued by|dated)\s+(?P<what>.+?)\s*\??$", re.I)
+    r"(index|collection|corpus)\b|\bwhat (documents|sources) are (there|available)\b",
+    re.I,
+)
+_FILTER = re.compile(
+    r"\b(which|what) (documents|sources|reports|articles|statements|texts)\b.*?\b(are |were |come )?"
+    r"(from|by|published by|issued by|dated)\s+(?P<what>.+?)\s*\??$",
+    re.I,
+)
 _BY_SOURCE = re.compile(
     r"\b(what|how) (do|does|did) (the |each |every |different |various |all the |all )?(sources?|documents?)\b"
     r".*?\b(say|said|"
     r"report|describe|write)\b.*?\babout\s+(?P<topic>.+?)(,?\s*(by|per|for each) (source|document))?\s*\??$"
     r"|\bsummari[sz]e what (the |each |all the )?(sources|documents) (say|said) about\s+(?P<topic2>.+?)\s*\??$"
-    r"|^(?P<topic3>.+?),?\s+(by|per|for each) (source|document)\s*\??$", re.I)
+    r"|^(?P<topic3>.+?),?\s+(by|per|for each) (source|document)\s*\??$",
+    re.I,
+)
 _SUMMARY = re.compile(
     r"^(please |can you |could you )?(summari[sz]e|sum up|give (me )?(a )?summary of|a summary of|summary of|recap)\b"
     r"\s*(?P<target>.*?)\s*[.?!]*$"
     r"|^what(?:'s| is| was| are| were)\s+(?P<about>.+?)\s+(mainly |mostly |really )?about\s*[.?!]*$"
-    r"|\b(main|key) (points|takeaways|messages|ideas|arguments|findings)\b|\btakeaways\b|\bgist\b|\btl;?dr\b", re.I)
+    r"|\b(main|key) (points|takeaways|messages|ideas|arguments|findings)\b|\btakeaways\b|\bgist\b|\btl;?dr\b",
+    re.I,
+)
 _MAIN_POINTS_TARGET = re.compile(r"\b(of|in|from)\s+(?P<target>.+?)\s*[.?!]*$", re.I)
 # "Who published the author's book?" asks about a work the document mentions, not about the document.
 _OTHER_WORKS = re.compile(r"\b(books?|novels?|volumes?|monographs?|dissertation|thesis)\b", re.I)
-_MORE = re.compile(r"^\s*(tell me more|more|go on|continue|keep going|what else|anything else|and\??|more please|"
-                   r"tell me more about (it|that|this))\s*[.?!]*\s*$", re.I)
+_MORE = re.compile(
+    r"^\s*(tell me more|more|go on|continue|keep going|what else|anything else|and\??|more please|"
+    r"tell me more about (it|that|this))\s*[.?!]*\s*$",
+    re.I,
+)
 _BARE_POINTER = re.compile(r"^\s*(it|this|that|this one|that one)\s*[.?!]*\s*$", re.I)
 _ARTICLE = re.compile(r"\b(article|piece|essay|the author|this author|the writer|analysis)\b", re.I)
-_POINTER = re.compile(r"^\s*(it|this|that|the (article|piece|essay|text|document)|this (article|piece|essay|text|"
-                      r"document)|the author'?s? (article|piece)?)\s*$", re.I)
+_POINTER = re.compile(
+    r"^\s*(it|this|that|the (article|piece|essay|text|document)|this (article|piece|essay|text|"
+    r"document)|the author'?s? (article|piece)?)\s*$",
+    re.I,
+)
 # Words that say what is asked, not which document is meant.
-_NOT_NAMES = frozenset(stem(w) for w in (
-    "who wrote written write author writer authored published publish publisher issued issue released release when "
-    "date dated updated update licence license licensed copyright url link title headline called main key points "
-    "takeaways summary summarize summarise sum gist article piece document source sources documents text report "
-    "statement what which under terms find read original please give tell about more say says said is was").split())
+_NOT_NAMES = frozenset(
+    stem(w)
+    for w in (
+        "who wrote written write author writer authored published publish publisher issued issue released release when "
+        "date dated updated update licence license licensed copyright url link title headline called main key points "
+        "takeaways summary summarize summarise sum gist article piece document source sources documents text report "
+        "statement what which under terms find read original please give tell about more say says said is was"
+    ).split()
+)
 _GENERIC = frozenset(stem(w) for w in "article piece essay document text source".split())
 
 
@@ -102,8 +136,10 @@ def resolve(text: str, docs: list[SourceDocument]) -> SourceDocument | None:
     if asked:
         weight = {t: log(1 + len(docs) / (1 + sum(t in n for n in names.values()))) for t in set(asked)}
         total = sum(weight.values()) or 1.0
-        scored = sorted(((sum(w for t, w in weight.items() if t in names[d.doc_id]) / total, d) for d in docs),
-                        key=lambda pair: -pair[0])
+        scored = sorted(
+            ((sum(w for t, w in weight.items() if t in names[d.doc_id]) / total, d) for d in docs),
+            key=lambda pair: -pair[0],
+        )
         best = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
         if best[0] >= 0.5 and best[0] > runner_up + 1e-9:
@@ -123,7 +159,7 @@ def _summary_target(question: str) -> str | None:
         return match.group("target") or "the article"
     if match.group("about") is not None:
         return match.group("about")
-    tail = _MAIN_POINTS_TARGET.search(question[match.end():])
+    tail = _MAIN_POINTS_TARGET.search(question[match.end() :])
     return tail.group("target") if tail else "the article"
 
 

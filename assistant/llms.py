@@ -8,8 +8,9 @@ messages all read `BACKENDS`: a new backend is one entry here.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # settings imports this table to validate `llm`; only annotations need Settings here
     from assistant.settings import Settings
@@ -26,7 +27,7 @@ class Backend:
     """One answer backend: what to install for it, what it needs set, and how its chat model is built."""
 
     name: str
-    build: Callable[["Settings"], Any] | None = None  # None: no LLM (the extractive answerer)
+    build: Callable[[Settings], Any] | None = None  # None: no LLM (the extractive answerer)
     extra: str | None = None  # the pip extra that provides it
     modules: tuple[str, ...] = ()  # imports that prove the extra is installed
     needs_base_url: str = ""  # non-empty: ASSISTANT_LLM_BASE_URL is required; the text is the example given
@@ -38,7 +39,7 @@ class Backend:
     def generative(self) -> bool:
         return self.build is not None
 
-    def check(self, settings: "Settings") -> None:
+    def check(self, settings: Settings) -> None:
         """Raise LLMConfigError naming the setting to give or the extra to install, before any call."""
         if self.needs_base_url and not settings.llm_base_url:
             # No silent default to a cloud endpoint: sending questions off this machine is a choice.
@@ -47,7 +48,9 @@ class Backend:
             raise LLMConfigError(f"the {self.name} backend needs ASSISTANT_LLM_MODEL, e.g. {self.needs_model}")
         path = settings.llm_model_path
         if self.needs_model_path and (not path or not path.is_file()):
-            raise LLMConfigError(f"the {self.name} backend needs ASSISTANT_LLM_MODEL_PATH pointing at a .gguf file (got {path})")
+            raise LLMConfigError(
+                f"the {self.name} backend needs ASSISTANT_LLM_MODEL_PATH pointing at a .gguf file (got {path})"
+            )
         for module in self.modules:
             try:
                 __import__(module)
@@ -58,42 +61,75 @@ class Backend:
                 ) from exc
 
 
-def _openai(settings: "Settings") -> Any:
+def _openai(settings: Settings) -> Any:
     from langchain_openai import ChatOpenAI
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else os.environ.get("OPENAI_API_KEY")
     return ChatOpenAI(
-        model=settings.llm_model or "local-model", base_url=settings.llm_base_url, api_key=key or "not-needed",
-        timeout=settings.llm_timeout, max_retries=0, max_tokens=settings.llm_max_tokens, streaming=True,
+        model=settings.llm_model or "local-model",
+        base_url=settings.llm_base_url,
+        api_key=key or "not-needed",
+        timeout=settings.llm_timeout,
+        max_retries=0,
+        max_tokens=settings.llm_max_tokens,
+        streaming=True,
         temperature=settings.llm_temperature,
     )
 
 
-def _ollama(settings: "Settings") -> Any:
+def _ollama(settings: Settings) -> Any:
     from langchain_ollama import ChatOllama
 
     return ChatOllama(
-        model=settings.llm_model, base_url=settings.llm_base_url or OLLAMA_DEFAULT_URL, num_predict=settings.llm_max_tokens,
-        client_kwargs={"timeout": settings.llm_timeout}, temperature=settings.llm_temperature,
+        model=settings.llm_model,
+        base_url=settings.llm_base_url or OLLAMA_DEFAULT_URL,
+        num_predict=settings.llm_max_tokens,
+        client_kwargs={"timeout": settings.llm_timeout},
+        temperature=settings.llm_temperature,
     )
 
 
-def _llamacpp(settings: "Settings") -> Any:
+def _llamacpp(settings: Settings) -> Any:
     from langchain_community.chat_models import ChatLlamaCpp
 
-    return ChatLlamaCpp(model_path=str(settings.llm_model_path), max_tokens=settings.llm_max_tokens, n_ctx=4096,
-                        verbose=False, streaming=True, temperature=settings.llm_temperature)
+    return ChatLlamaCpp(
+        model_path=str(settings.llm_model_path),
+        max_tokens=settings.llm_max_tokens,
+        n_ctx=4096,
+        verbose=False,
+        streaming=True,
+        temperature=settings.llm_temperature,
+    )
 
 
-BACKENDS: dict[str, Backend] = {b.name: b for b in (
-    Backend("extractive"),
-    Backend("openai", _openai, extra="openai", modules=("langchain_openai",),
-            needs_base_url="http://127.0.0.1:8000/v1 for a local llama.cpp/vLLM server or https://api.openai.com/v1 for OpenAI"),
-    Backend("ollama", _ollama, extra="ollama", modules=("langchain_ollama",), needs_model="llama3.1 (see `ollama list`)",
-            default_base_url=OLLAMA_DEFAULT_URL),
-    Backend("llamacpp", _llamacpp, extra="llamacpp", modules=("llama_cpp", "langchain_community.chat_models"),
-            needs_model_path=True),
-)}
+BACKENDS: dict[str, Backend] = {
+    b.name: b
+    for b in (
+        Backend("extractive"),
+        Backend(
+            "openai",
+            _openai,
+            extra="openai",
+            modules=("langchain_openai",),
+            needs_base_url="http://127.0.0.1:8000/v1 for a local llama.cpp/vLLM server or https://api.openai.com/v1 for OpenAI",
+        ),
+        Backend(
+            "ollama",
+            _ollama,
+            extra="ollama",
+            modules=("langchain_ollama",),
+            needs_model="llama3.1 (see `ollama list`)",
+            default_base_url=OLLAMA_DEFAULT_URL,
+        ),
+        Backend(
+            "llamacpp",
+            _llamacpp,
+            extra="llamacpp",
+            modules=("llama_cpp", "langchain_community.chat_models"),
+            needs_model_path=True,
+        ),
+    )
+}
 
 
 def backend_names() -> str:
@@ -108,7 +144,7 @@ def get_backend(name: str) -> Backend:
         raise LLMConfigError(f"unknown LLM backend {name!r}; available: {', '.join(BACKENDS)}") from None
 
 
-def chat_model(settings: "Settings") -> Any:
+def chat_model(settings: Settings) -> Any:
     """A LangChain chat model for `settings.llm` (never the extractive backend)."""
     backend = get_backend(settings.llm)
     if backend.build is None:
@@ -117,7 +153,7 @@ def chat_model(settings: "Settings") -> Any:
     return backend.build(settings)
 
 
-def describe_failure(exc: BaseException, settings: "Settings") -> str:
+def describe_failure(exc: BaseException, settings: Settings) -> str:
     """One line for a failed LLM call: what happened and where, without a traceback."""
     default = get_backend(settings.llm).default_base_url
     where = settings.llm_base_url or default or str(settings.llm_model_path or "")

@@ -8,7 +8,7 @@ asks about) all need the same notion; it lives here so they cannot drift apart.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from index.text import STOPWORDS, words
 
@@ -22,8 +22,9 @@ PROPER_WORD = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")
 _IN_QUESTION = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 
 
-def name_runs(text: str, skip: Callable[[str, int], bool] = lambda word, start: False,
-              acronyms: bool = False) -> list[list[str]]:
+def name_runs(
+    text: str, skip: Callable[[str, int], bool] = lambda word, start: False, acronyms: bool = False
+) -> list[list[str]]:
     """Runs of adjacent capitalised words ("Donald Trump", "U.S. President Lee"), in order.
 
     `skip(word, start)` leaves a word out (sentence openers, function words) and ends the run it would
@@ -36,7 +37,7 @@ def name_runs(text: str, skip: Callable[[str, int], bool] = lambda word, start: 
         if skip(word, match.start()):
             last_end = -1
             continue
-        if runs and last_end >= 0 and text[last_end:match.start()].strip(" .") == "":
+        if runs and last_end >= 0 and text[last_end : match.start()].strip(" .") == "":
             runs[-1].append(word)
         else:
             runs.append([word])

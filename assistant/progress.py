@@ -8,8 +8,8 @@ redrawn a thousand times.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Callable
 
 from rich.console import Console
 
@@ -32,8 +32,13 @@ def _seconds(value: float | None) -> str:
 class BuildProgress:
     """A progress hook and context manager; `live=None` picks the bar when the console is a terminal."""
 
-    def __init__(self, console: Console, live: bool | None = None, every_s: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        console: Console,
+        live: bool | None = None,
+        every_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.console = console
         self.live = console.is_terminal if live is None else live
         self.every_s = every_s
@@ -44,13 +49,20 @@ class BuildProgress:
         self._bar = None
         self._tasks: dict[str, int] = {}
 
-    def __enter__(self) -> "BuildProgress":
+    def __enter__(self) -> BuildProgress:
         if self.live:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.fields[count]}"),
-                                 TextColumn("{task.fields[rate]}"), TextColumn("ETA {task.fields[eta]}"),
-                                 TimeElapsedColumn(), console=self.console, transient=True)
+            self._bar = Progress(
+                TextColumn("{task.description:<10}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("ETA {task.fields[eta]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
             self._bar.__enter__()
         return self
 
@@ -67,8 +79,9 @@ class BuildProgress:
         if self._bar is not None:
             if stage not in self._tasks:
                 self._tasks[stage] = self._bar.add_task(stage, total=max(total, 1), count="", rate="", eta="?")
-            self._bar.update(self._tasks[stage], completed=done, total=max(total, 1), count=count, rate=rate_text,
-                             eta=_seconds(eta))
+            self._bar.update(
+                self._tasks[stage], completed=done, total=max(total, 1), count=count, rate=rate_text, eta=_seconds(eta)
+            )
             return
         first = stage not in self._last_line
         last = done >= total and stage not in self._finished

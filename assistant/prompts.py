@@ -56,7 +56,10 @@ def condense_messages(question: str, conversation: Conversation, turns: int = 3)
         lines.append(f"User: {turn.question}")
         if turn.answer:
             lines.append(f"Assistant: {strip_citations(turn.answer)[:600]}")
-    return [("system", CONDENSE_SYSTEM), ("human", "Conversation:\n" + "\n".join(lines) + f"\n\nLast question: {question}")]
+    return [
+        ("system", CONDENSE_SYSTEM),
+        ("human", "Conversation:\n" + "\n".join(lines) + f"\n\nLast question: {question}"),
+    ]
 
 
 def says_not_in_sources(text: str) -> bool:

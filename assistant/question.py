@@ -33,16 +33,25 @@ class QuestionProfile:
 
 
 # The first pattern that matches decides what kind of answer the question wants.
-_KINDS = [(kind, re.compile(pattern)) for kind, pattern in (
-    ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b"),
-    ("how-many", r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b|\bnumber of\b"),
-    ("when", r"\b(when|what year|what date|which year|what month)\b|\bhow long\b"),
-    ("why", r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b"),
-    ("who", r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|country|countries|person|people|official|leaders))\b"),
-    ("where", r"\bwhere\b|\bwhich (city|place|sea|region)\b"),
-    ("how", r"^how\b"),
-    ("yes-no", r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b"),
-)]
+_KINDS = [
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b"),
+        ("how-many", r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b|\bnumber of\b"),
+        ("when", r"\b(when|what year|what date|which year|what month)\b|\bhow long\b"),
+        (
+            "why",
+            r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b",
+        ),
+        (
+            "who",
+            r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|country|countries|person|people|official|leaders))\b",
+        ),
+        ("where", r"\bwhere\b|\bwhich (city|place|sea|region)\b"),
+        ("how", r"^how\b"),
+        ("yes-no", r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b"),
+    )
+]
 
 
 def question_kind(question: str) -> str:
@@ -61,8 +70,9 @@ _SUBJECT = re.compile(
 OOV_WEIGHT = 3.0  # a word the corpus never uses: as likely a paraphrase as a missing topic
 
 
-def profile(question: str, idf, context: str = "", known=lambda term: True,
-            primary_names: frozenset[str] = frozenset()) -> QuestionProfile:
+def profile(
+    question: str, idf, context: str = "", known=lambda term: True, primary_names: frozenset[str] = frozenset()
+) -> QuestionProfile:
     """Content terms of the question (weighted by idf); terms of earlier turns go to context_terms.
     `primary_names` (see `assistant.sources.primary_names`) make a question naming the author about the article."""
     result = QuestionProfile(text=question, kind=question_kind(question))
@@ -90,7 +100,10 @@ def profile(question: str, idf, context: str = "", known=lambda term: True,
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME = re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b|\b(days?|weeks?|months?|years?|decades?)\b", re.I)
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|percent)\b", re.I)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|percent)\b",
+    re.I,
+)
 _CAUSE = re.compile(
     r"\b(because|since|so that|in order to|due to|aims? to|aimed|goal|incentives?|reasons?|would allow|allow|signal|"
     r"reflects?|seeks?|in light of|as a result|thus|therefore|to (stabilize|deter|counter|contain|restart|reset|lower|avoid|"

@@ -21,8 +21,12 @@ from assistant.sources import catalogue, chunk_passage
 from index.generation import Generation
 
 # office -> the phrases that name it in text
-OFFICES = {"prime minister": ("prime minister", "premier"), "president": ("president",),
-           "foreign minister": ("foreign minister",), "defense minister": ("defense minister", "defence minister")}
+OFFICES = {
+    "prime minister": ("prime minister", "premier"),
+    "president": ("president",),
+    "foreign minister": ("foreign minister",),
+    "defense minister": ("defense minister", "defence minister"),
+}
 # country -> how text names it (adjective, noun, abbreviations), and which offices it has
 COUNTRIES = {
     "Japan": (("japan", "japanese"), {"prime minister", "foreign minister", "defense minister"}),
@@ -33,7 +37,8 @@ COUNTRIES = {
     "United States": (("united states", "u.s.", "america", "american", "US"), {"president"}),
 }
 _QUESTION = re.compile(
-    r"^\s*who(?:'s|’s| is| are)\s+(?:the\s+)?(?:current\s+|present\s+|sitting\s+)?(?P<pre>.*?)\s*\??\s*$", re.I)
+    r"^\s*who(?:'s|’s| is| are)\s+(?:the\s+)?(?:current\s+|present\s+|sitting\s+)?(?P<pre>.*?)\s*\??\s*$", re.I
+)
 _NAME = r"((?:[A-Z][\w’'-]+)(?:\s+(?:[A-Z][\w’'-]+|[A-Z]\.)){0,3})"
 SCAN_ALL = 3000  # a corpus up to this many chunks is scanned whole (a few ms of regex)
 SCANNED = 80  # larger corpora: chunks a keyword search for the office returns, scanned for holder statements
@@ -68,14 +73,21 @@ def asked_office(question: str) -> tuple[str, str] | None:
 
 def _mentions_country(text: str, country: str) -> bool:
     """Whether the text names the country; an all-capitals alias ("US") must match in capitals."""
-    return any(re.search(rf"(?<![\w.]){re.escape(a)}(?![\w])", text, 0 if a.isupper() else re.I)
-               for a in COUNTRIES[country][0])
+    return any(
+        re.search(rf"(?<![\w.]){re.escape(a)}(?![\w])", text, 0 if a.isupper() else re.I) for a in COUNTRIES[country][0]
+    )
 
 
 def _names_right_before(before: str, country: str) -> bool:
-    """"Japanese current premier", "Japan's prime minister", "South Korean President": the country right before."""
-    return any(re.search(rf"(?<![\w.]){re.escape(a)}(?:['’]s)?\s+(?:(?:current|new|sitting|incoming)\s+)?$", before,
-                         0 if a.isupper() else re.I) for a in COUNTRIES[country][0])
+    """ "Japanese current premier", "Japan's prime minister", "South Korean President": the country right before."""
+    return any(
+        re.search(
+            rf"(?<![\w.]){re.escape(a)}(?:['’]s)?\s+(?:(?:current|new|sitting|incoming)\s+)?$",
+            before,
+            0 if a.isupper() else re.I,
+        )
+        for a in COUNTRIES[country][0]
+    )
 
 
 def holders(sentence: str, country: str, office: str) -> tuple[list[str], list[str]]:
@@ -90,8 +102,8 @@ def holders(sentence: str, country: str, office: str) -> tuple[list[str], list[s
             name = " ".join(w for w in match.group(2).split() if w not in _NOT_A_NAME)
             if not name or not name[0].isupper() or re.search(r"['’]s$", name):  # "President Trump's visit"
                 continue
-            before = sentence[max(0, match.start() - 30):match.start()]
-            after = sentence[match.end():match.end() + 40]
+            before = sentence[max(0, match.start() - 30) : match.start()]
+            after = sentence[match.end() : match.end() + 40]
             attached = re.search(r"^\s*,?\s*of\s+(the\s+)?(?P<c>[\w. ]+)", after)
             if attached:
                 tight.append((country if _mentions_country(attached.group("c"), country) else "other", name))
@@ -101,8 +113,11 @@ def holders(sentence: str, country: str, office: str) -> tuple[list[str], list[s
                 loose.append((None, name))
     names = [n for c, n in tight if c == country]
     if not names and not tight:
-        rivals = [c for c, (_, offices) in COUNTRIES.items() if c != country and office in offices
-                  and _mentions_country(sentence, c)]
+        rivals = [
+            c
+            for c, (_, offices) in COUNTRIES.items()
+            if c != country and office in offices and _mentions_country(sentence, c)
+        ]
         unattached = {n for c, n in loose if c is None}
         # An unattributed "President X" in these mostly American documents is most often the U.S. president:
         # offices the United States has are only taken when the country is attached to them.
@@ -166,14 +181,25 @@ def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     new_p, old_p = chunk_passage(generation, newest.position), chunk_passage(generation, older.position)
     said = f"An earlier source ({docs[older.doc_id].date_label}) names {older.name} as {office}."
     text = f"{newest.sentence} [1] {said} [2]"
-    citations = [Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)
-                 for n, p, m in ((1, new_p, newest), (2, old_p, older))]
+    citations = [
+        Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)
+        for n, p, m in ((1, new_p, newest), (2, old_p, older))
+    ]
     seen = {new_p.chunk_id, old_p.chunk_id}
     timings = {**answer.timings_ms, "recency": (time.perf_counter() - started) * 1000}
-    note = (f"latest first: {docs[newest.doc_id].date_label} names {newest.name}; "
-            f"{docs[older.doc_id].date_label} named {older.name}")
-    return answer.model_copy(update={
-        "text": text, "citations": citations, "abstained": False, "related": [], "confidence": 1.0,
-        "retrieved": [new_p, old_p] + [p for p in answer.retrieved if p.chunk_id not in seen],
-        "timings_ms": timings, "notes": [*answer.notes, note],
-    })
+    note = (
+        f"latest first: {docs[newest.doc_id].date_label} names {newest.name}; "
+        f"{docs[older.doc_id].date_label} named {older.name}"
+    )
+    return answer.model_copy(
+        update={
+            "text": text,
+            "citations": citations,
+            "abstained": False,
+            "related": [],
+            "confidence": 1.0,
+            "retrieved": [new_p, old_p] + [p for p in answer.retrieved if p.chunk_id not in seen],
+            "timings_ms": timings,
+            "notes": [*answer.notes, note],
+        }
+    )

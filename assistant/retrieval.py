@@ -24,7 +24,9 @@ from index.generation import Generation, current_path
 Mode = RetrievalMode
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
+def reciprocal_rank_fusion(
+    rankings: list[list[str]], k: int = 60, weights: list[float] | None = None
+) -> dict[str, float]:
     """Sum of weight/(k + rank) over every ranking an id appears in (rank starts at 1)."""
     fused: dict[str, float] = {}
     for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
@@ -60,7 +62,9 @@ class Retriever:
             if self._generation is None or (folder is not None and folder != self._generation.folder):
                 generation = Generation.open_current(self.index_root)
                 generation.check_compatible(
-                    self.embedder.name, self.embedder.dimension, self.settings.index_config().chunking_signature(),
+                    self.embedder.name,
+                    self.embedder.dimension,
+                    self.settings.index_config().chunking_signature(),
                     self.embedder.encoder,
                 )
                 generation.lexical  # load once per generation, never per query
@@ -68,8 +72,14 @@ class Retriever:
                 self._generation = generation
             return self._generation
 
-    def search(self, query: str, k: int | None = None, mode: Mode | None = None, context_query: str | None = None,
-               generation: Generation | None = None) -> Retrieval:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: Mode | None = None,
+        context_query: str | None = None,
+        generation: Generation | None = None,
+    ) -> Retrieval:
         """The top-k passages for `query` in the current generation (or `generation`, to stay in one the
         caller already holds), with that generation. A `context_query` (the question with the conversation
         before it) adds its own rankings at half weight."""
@@ -85,7 +95,9 @@ class Retriever:
             if mode in ("hybrid", "dense"):
                 vector = self.embedder.embed_query(text)
                 hits = _dense_hits(generation, vector, self.settings.candidate_k, self.settings.chroma_url)
-                scores = {generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position}
+                scores = {
+                    generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position
+                }
                 rankings.append([str(p) for p in scores])
                 weights.append(weight)
                 for p, score in scores.items():

@@ -75,6 +75,7 @@ def invented(rewrite: str, known: str) -> list[str]:
 def _names(text: str) -> list[list[str]]:
     """Name runs ("President Obama", "Lee Jae-myung", "DMZ"), leaving out function words, question
     openers and a sentence's first word when it does not recur."""
+
     def skip(word: str, start: int) -> bool:
         token = (words(word) or [""])[0]
         opening = _SENTENCE_START.search(text[:start]) and text.count(word) == 1 and not word.isupper()
@@ -88,6 +89,6 @@ def reads_as_answer(rewrite: str) -> bool:
     text after the question mark ("Who did he call? He called Ishiba.")."""
     text = rewrite.strip()
     if "?" in text:
-        return bool(re.search(r"\w", text[text.rindex("?") + 1:]))
+        return bool(re.search(r"\w", text[text.rindex("?") + 1 :]))
     tokens = [w for w in words(text) if w not in _LEADS]
     return not tokens or tokens[0] not in _OPENERS

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from assistant.answer import Answer
 from assistant.answerers import get_answerer
@@ -13,7 +14,7 @@ from assistant.settings import Settings
 from assistant.stages import ChainInput
 from index.build import BuildSummary, IndexBuilder, ProgressHook
 from index.embedder import Embedder, embedder_for
-from index.generation import IndexMissing, current_path, Generation
+from index.generation import Generation, IndexMissing, current_path
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -27,7 +28,9 @@ def clean_question(question: str | None, max_chars: int) -> str:
     if not text:
         raise QuestionRejected("Please type a question.")
     if len(text) > max_chars:
-        raise QuestionRejected(f"Questions are limited to {max_chars:,} characters; this one has {len(text):,}. Please shorten it.")
+        raise QuestionRejected(
+            f"Questions are limited to {max_chars:,} characters; this one has {len(text):,}. Please shorten it."
+        )
     return text
 
 
@@ -40,18 +43,23 @@ class Assistant:
         self.answerer = get_answerer(self.settings, self.embedder)
         self.chain = build_chain(self.retriever, self.answerer)
 
-    def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer:
+    def ask(
+        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+    ) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
         return self.chain.invoke(ChainInput(text, list(history or []), k, retriever))
 
-    def stream(self, question: str, history: Iterable[Any] | None = None, k: int | None = None,
-               retriever: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+    ) -> Iterator[str | Answer]:
         """Text pieces as the answerer writes them (none for the extractive one), then the final Answer.
         With an LLM the final text is what the faithfulness guard kept, which may differ from the stream."""
         text = clean_question(question, self.settings.max_question_chars)
         yield from self.chain.stream(ChainInput(text, list(history or []), k, retriever))
 
-    def build_index(self, full: bool = False, strict: bool = False, progress: ProgressHook | None = None) -> BuildSummary:
+    def build_index(
+        self, full: bool = False, strict: bool = False, progress: ProgressHook | None = None
+    ) -> BuildSummary:
         return IndexBuilder(self.settings.index_config(), progress, self.embedder).build(full=full, strict=strict)
 
     def ensure_index(self) -> BuildSummary | None:
@@ -69,6 +77,12 @@ class Assistant:
         if folder is None:
             raise IndexMissing("no index yet: run `python -m assistant index`")
         m = Generation(folder).manifest
-        return {"documents": m["n_documents"], "chunks": m["n_chunks"], "embedding_model": m["embedding_model"],
-                "encoder": m.get("encoder", "torch-fp32"),
-                "built_at": m["built_at"], "generation": m["generation"], "chroma": m.get("chroma_url") or "embedded"}
+        return {
+            "documents": m["n_documents"],
+            "chunks": m["n_chunks"],
+            "embedding_model": m["embedding_model"],
+            "encoder": m.get("encoder", "torch-fp32"),
+            "built_at": m["built_at"],
+            "generation": m["generation"],
+            "chroma": m.get("chroma_url") or "embedded",
+        }

@@ -36,16 +36,24 @@ class Settings(BaseSettings):
         default_factory=lambda: [SHIPPED_CORPUS], description="Corpus folders, separated by os.pathsep in the env"
     )
     chunk_size: int = Field(700, ge=100, le=8000, description="Max characters per chunk (whole sentences)")
-    chunk_overlap: int = Field(150, ge=0, le=4000, description="Characters of trailing sentences repeated in the next chunk")
+    chunk_overlap: int = Field(
+        150, ge=0, le=4000, description="Characters of trailing sentences repeated in the next chunk"
+    )
     retriever: RetrievalMode = Field("hybrid", description="Retrieval mode")
     top_k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer")
     candidate_k: int = Field(30, ge=1, le=500, description="Candidates per retriever before fusion")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant")
-    lexical_weight: float = Field(1.0, ge=0.0, le=5.0, description="Weight of the BM25 ranking against the dense one in fusion")
-    llm: str = Field("extractive", description="Answer backend (assistant.llms.BACKENDS): extractive (default, offline) or a real LLM")
+    lexical_weight: float = Field(
+        1.0, ge=0.0, le=5.0, description="Weight of the BM25 ranking against the dense one in fusion"
+    )
+    llm: str = Field(
+        "extractive",
+        description="Answer backend (assistant.llms.BACKENDS): extractive (default, offline) or a real LLM",
+    )
     llm_model: str | None = Field(None, description="Model name for openai/ollama (e.g. gpt-4o-mini, llama3.1)")
     llm_base_url: str | None = Field(
-        None, description="Server URL for openai (e.g. http://127.0.0.1:8000/v1) or ollama (default http://127.0.0.1:11434)"
+        None,
+        description="Server URL for openai (e.g. http://127.0.0.1:8000/v1) or ollama (default http://127.0.0.1:11434)",
     )
     llm_api_key: SecretStr | None = Field(None, description="API key for openai; falls back to OPENAI_API_KEY")
     llm_model_path: Path | None = Field(None, description="GGUF file for llamacpp (in-process)")
@@ -56,19 +64,26 @@ class Settings(BaseSettings):
     guard: Literal["remove", "fallback"] = Field(
         "remove", description="Unsupported generated sentences: remove them, or answer extractively instead"
     )
-    guard_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Support a generated sentence needs from its cited passage")
+    guard_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="Support a generated sentence needs from its cited passage"
+    )
     max_answer_sentences: int = Field(3, ge=1, le=6, description="Sentences in an extractive answer")
-    abstain_threshold: float = Field(0.4, ge=0.0, le=1.0, description="Minimum evidence support to answer (hand scorer)")
+    abstain_threshold: float = Field(
+        0.4, ge=0.0, le=1.0, description="Minimum evidence support to answer (hand scorer)"
+    )
     scorer: Literal["learned", "hand"] = Field(
         "learned", description="Sentence choice and abstention: the fitted models (learned) or the old hand-set weights"
     )
     answerable_threshold: float | None = Field(
-        None, ge=0.0, le=1.0, description="Decline when P(the sources answer) is below this; unset = the fitted threshold"
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Decline when P(the sources answer) is below this; unset = the fitted threshold",
     )
     encoder: Literal["onnx-fp32", "onnx-int8", "torch-fp32"] = Field(
         "onnx-fp32",
         description="Embedding encoder: fp32 ONNX Runtime (default: the reference's vectors without importing torch), "
-                    "the fp32 PyTorch reference, or int8 ONNX Runtime (2x faster)",
+        "the fp32 PyTorch reference, or int8 ONNX Runtime (2x faster)",
     )
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")
     host: str = Field("127.0.0.1", description="Web chat bind address")
@@ -86,8 +101,11 @@ class Settings(BaseSettings):
     @classmethod
     def _known_backend(cls, value: str) -> str:
         if value not in BACKENDS:
-            raise PydanticCustomError("llm_backend", "unknown answer backend '{name}'; available: {names}",
-                                      {"name": value, "names": ", ".join(BACKENDS)})
+            raise PydanticCustomError(
+                "llm_backend",
+                "unknown answer backend '{name}'; available: {names}",
+                {"name": value, "names": ", ".join(BACKENDS)},
+            )
         return value
 
     @field_validator("chunk_overlap")
@@ -108,11 +126,15 @@ class Settings(BaseSettings):
         if self.uploads_dir.is_dir() and self.uploads_dir not in dirs:
             dirs.append(self.uploads_dir)
         return IndexConfig(
-            data_dir=self.data_dir, corpus_dirs=tuple(dirs), chunk_size=self.chunk_size,
-            chunk_overlap=self.chunk_overlap, chroma_url=self.chroma_url, encoder=self.encoder,
+            data_dir=self.data_dir,
+            corpus_dirs=tuple(dirs),
+            chunk_size=self.chunk_size,
+            chunk_overlap=self.chunk_overlap,
+            chroma_url=self.chroma_url,
+            encoder=self.encoder,
         )
 
-    def with_overrides(self, **overrides: object) -> "Settings":
+    def with_overrides(self, **overrides: object) -> Settings:
         """A copy with the given fields changed (None means keep), validated like the env."""
         data = self.model_dump()
         data.update({k: v for k, v in overrides.items() if v is not None})

@@ -23,8 +23,14 @@ from index.text import STOPWORDS, words
 _MISSING = re.compile(r"^\s*(not (stated|supplied|given|known|available)|unknown|n/?a|none)\b", re.I)
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 # The header lines shown (and quoted) for a document, in the order files write them.
-HEADER_FIELDS = (("title", "Title"), ("author", "Author"), ("publisher", "Publisher"), ("date", "Date"),
-                 ("url", "Original URL"), ("license", "License"))
+HEADER_FIELDS = (
+    ("title", "Title"),
+    ("author", "Author"),
+    ("publisher", "Publisher"),
+    ("date", "Date"),
+    ("url", "Original URL"),
+    ("license", "License"),
+)
 
 
 # Words that point at the project's own document: "the article", "the author", "this piece".
@@ -46,7 +52,8 @@ def primary_names(generation: Generation) -> frozenset[str]:
     """Author words of the primary documents, computed once per generation."""
     if "_primary_names" not in generation.__dict__:
         generation.__dict__["_primary_names"] = frozenset(
-            w for d in generation.documents.values() if is_primary(d.metadata) for w in author_words(d.metadata))
+            w for d in generation.documents.values() if is_primary(d.metadata) for w in author_words(d.metadata)
+        )
     return generation.__dict__["_primary_names"]
 
 
@@ -74,9 +81,12 @@ def display_title(title: str) -> str:
 def passage_fields(metadata: dict[str, str], doc_id: str) -> dict[str, str | None]:
     """What every passage of a document carries about it, cleaned for display."""
     return {
-        "title": display_title(metadata.get("title") or doc_id), "author": clean_value(metadata.get("author")),
-        "publisher": clean_value(metadata.get("publisher")), "date": metadata.get("date"),
-        "date_label": date_label(metadata.get("date")), "license": clean_value(metadata.get("license")),
+        "title": display_title(metadata.get("title") or doc_id),
+        "author": clean_value(metadata.get("author")),
+        "publisher": clean_value(metadata.get("publisher")),
+        "date": metadata.get("date"),
+        "date_label": date_label(metadata.get("date")),
+        "license": clean_value(metadata.get("license")),
         "url": clean_value(metadata.get("url")),
     }
 
@@ -88,14 +98,27 @@ class ChunkTable(Protocol):
     documents: dict[str, StoredDocument]
 
 
-def chunk_passage(index: ChunkTable, position: int, score: float = 0.0, rank: int = 0,
-                  dense: float | None = None, lexical: float | None = None) -> Passage:
+def chunk_passage(
+    index: ChunkTable,
+    position: int,
+    score: float = 0.0,
+    rank: int = 0,
+    dense: float | None = None,
+    lexical: float | None = None,
+) -> Passage:
     """The chunk at `position` as a Passage carrying its document's cleaned metadata."""
     chunk = index.chunks[position]
     return Passage(
-        chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, text=chunk.text, start=chunk.start, end=chunk.end,
-        **passage_fields(index.documents[chunk.doc_id].metadata, chunk.doc_id), score=score, rank=rank,
-        dense_score=dense, lexical_score=lexical,
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+        **passage_fields(index.documents[chunk.doc_id].metadata, chunk.doc_id),
+        score=score,
+        rank=rank,
+        dense_score=dense,
+        lexical_score=lexical,
     )
 
 
@@ -135,8 +158,15 @@ class SourceDocument:
 
     def header_passage(self) -> Passage:
         text = self.header_text()
-        return Passage(chunk_id=f"{self.doc_id}#header", doc_id=self.doc_id, text=text, start=0, end=len(text),
-                       kind="header", **passage_fields(self.metadata, self.doc_id))
+        return Passage(
+            chunk_id=f"{self.doc_id}#header",
+            doc_id=self.doc_id,
+            text=text,
+            start=0,
+            end=len(text),
+            kind="header",
+            **passage_fields(self.metadata, self.doc_id),
+        )
 
 
 def catalogue(generation: Generation) -> list[SourceDocument]:
@@ -145,8 +175,10 @@ def catalogue(generation: Generation) -> list[SourceDocument]:
         counts: dict[str, int] = {}
         for chunk in generation.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-        docs = [SourceDocument(d.doc_id, dict(d.metadata), counts.get(d.doc_id, 0), is_primary(d.metadata))
-                for d in generation.documents.values()]
+        docs = [
+            SourceDocument(d.doc_id, dict(d.metadata), counts.get(d.doc_id, 0), is_primary(d.metadata))
+            for d in generation.documents.values()
+        ]
         docs.sort(key=lambda d: (d.recency, d.doc_id), reverse=True)
         generation.__dict__["_catalogue"] = docs
     return generation.__dict__["_catalogue"]
@@ -154,5 +186,14 @@ def catalogue(generation: Generation) -> list[SourceDocument]:
 
 def catalogue_rows(generation: Generation) -> list[dict[str, str | int | None]]:
     """The documents view: title, publisher, date, licence and chunk count of each document."""
-    return [{"title": d.title, "publisher": d.value("publisher"), "date": d.date_label, "license": d.value("license"),
-             "chunks": d.chunks, "doc_id": d.doc_id} for d in catalogue(generation)]
+    return [
+        {
+            "title": d.title,
+            "publisher": d.value("publisher"),
+            "date": d.date_label,
+            "license": d.value("license"),
+            "chunks": d.chunks,
+            "doc_id": d.doc_id,
+        }
+        for d in catalogue(generation)
+    ]

@@ -30,7 +30,7 @@ _lock = threading.Lock()
 
 def summary_length(n_sentences: int) -> int:
     """3 to 6 sentences, growing with the square root of the document's length."""
-    return int(min(6, max(3, round(n_sentences ** 0.5))))
+    return int(min(6, max(3, round(n_sentences**0.5))))
 
 
 def _is_summary_sentence(text: str) -> bool:
@@ -72,8 +72,9 @@ def _vectors(generation: Generation, doc_id: str, indices: list[int], embedder: 
     return vectors
 
 
-def summarize(generation: Generation, doc_id: str, embedder: Embedder, skip: set[int] | None = None,
-              count: int | None = None) -> list[int]:
+def summarize(
+    generation: Generation, doc_id: str, embedder: Embedder, skip: set[int] | None = None, count: int | None = None
+) -> list[int]:
     """Sentence indices of an extractive summary of `doc_id`, in document order; `skip` holds sentences
     already given (a "tell me more" continues with the next best ones). `embedder` must be the index's."""
     indices = candidate_sentences(generation, doc_id)

@@ -29,9 +29,10 @@ import time
 import traceback
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 BENCH = PROJECT / "benchmarks"
@@ -50,8 +51,15 @@ SCALE_ANSWER_QUESTIONS = 20  # a first (cache-cold) answer costs seconds on a bu
 # Benchmarks measure the defaults: no user ASSISTANT_* setting may leak in (the Makefile exports some).
 for _name in [n for n in os.environ if n.startswith("ASSISTANT_")]:
     del os.environ[_name]
-os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-                   "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"})
+os.environ.update(
+    {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+)
 sys.path.insert(0, str(PROJECT))
 
 # name -> (comparison, threshold). Checked against the flat "keys" of a run.
@@ -68,6 +76,7 @@ SECTION_ALIASES = {"answer": "queries", "noop": "scale", "build": "scale"}  # --
 
 
 # -- small helpers ----------------------------------------------------------------------------------
+
 
 def scale_size(point: str) -> int:
     """Chunks of a scale point name: "2k" -> 2000, "100k" -> 100000, "500" -> 500."""
@@ -89,7 +98,12 @@ def pct(values: list[float], q: float) -> float | None:
 
 
 def summary_ms(values: list[float]) -> dict[str, Any]:
-    return {"n": len(values), "p50_ms": pct(values, 50), "p95_ms": pct(values, 95), "max_ms": round(max(values), 2) if values else None}
+    return {
+        "n": len(values),
+        "p50_ms": pct(values, 50),
+        "p95_ms": pct(values, 95),
+        "max_ms": round(max(values), 2) if values else None,
+    }
 
 
 def rss_mb() -> dict[str, float]:
@@ -152,8 +166,12 @@ def chroma_server(path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     path.parent.mkdir(parents=True, exist_ok=True)
     with (path.parent / f"chroma-{port}.log").open("wb") as logfile:
-        process = subprocess.Popen([str(CHROMA_CLI), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-                                   stdout=logfile, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+        process = subprocess.Popen(
+            [str(CHROMA_CLI), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
         try:
             wait_http(f"{url}/api/v2/heartbeat", process, 60, "chroma run")
             yield url
@@ -191,10 +209,15 @@ class StageClock:
         f, l = self.first, self.last
         if not f:
             return {}
-        marks = [("load_corpus", self.start, f.get("chunking")), ("chunking", f.get("chunking"), f.get("embedding")),
-                 ("embedding", f.get("embedding"), l.get("embedding")), ("write_files", l.get("embedding"), f.get("lexical")),
-                 ("bm25", f.get("lexical"), l.get("lexical")), ("chroma_add", f.get("storing"), l.get("storing")),
-                 ("finish", l.get("storing"), end)]
+        marks = [
+            ("load_corpus", self.start, f.get("chunking")),
+            ("chunking", f.get("chunking"), f.get("embedding")),
+            ("embedding", f.get("embedding"), l.get("embedding")),
+            ("write_files", l.get("embedding"), f.get("lexical")),
+            ("bm25", f.get("lexical"), l.get("lexical")),
+            ("chroma_add", f.get("storing"), l.get("storing")),
+            ("finish", l.get("storing"), end),
+        ]
         return {name: round(b - a, 3) for name, a, b in marks if a is not None and b is not None}
 
 
@@ -257,6 +280,7 @@ def seed_model_cache(data: Path) -> None:
 
 # -- (0) encoder ------------------------------------------------------------------------------------
 
+
 def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
     """Our encoder vs raw fp32 `SentenceTransformer.encode` on the same chunk texts, interleaved (the
     order alternates every round, so load drift on a shared machine hits both), plus dense hit@k / MRR of
@@ -277,8 +301,9 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
     reference = SentenceTransformer(str(embeddings.model_path()), device="cpu")
 
     def fp32() -> np.ndarray:
-        return reference.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                                show_progress_bar=False)
+        return reference.encode(
+            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
 
     def ours() -> np.ndarray:
         return embeddings.embed(texts, batch_size=64)
@@ -287,7 +312,7 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
     timings: dict[str, list[float]] = {"fp32": [], "ours": []}
     vectors: dict[str, np.ndarray] = {}
     for r in range(rounds):
-        for name in (("fp32", "ours") if r % 2 == 0 else ("ours", "fp32")):
+        for name in ("fp32", "ours") if r % 2 == 0 else ("ours", "fp32"):
             started = time.perf_counter()
             vectors[name] = fp32() if name == "fp32" else ours()
             timings[name].append(time.perf_counter() - started)
@@ -296,22 +321,32 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
     cases = [t for case in load_testset(TESTSET) for t in case.turns[:1] if t.answerable and t.reference_contexts]
     k = Settings.model_fields["top_k"].default
     questions = [t.user_input for t in cases]
-    query_vectors = {"fp32": reference.encode(questions, normalize_embeddings=True, convert_to_numpy=True),
-                     "ours": np.vstack([embeddings.embed_one(q) for q in questions])}  # one at a time, as retrieval
+    query_vectors = {
+        "fp32": reference.encode(questions, normalize_embeddings=True, convert_to_numpy=True),
+        "ours": np.vstack([embeddings.embed_one(q) for q in questions]),
+    }  # one at a time, as retrieval
     quality: dict[str, dict[str, float]] = {}
     for name, q in query_vectors.items():
         top = np.argsort(-(q @ vectors[name].T), axis=1)[:, :k]
-        rows = [retrieval_metrics([SimpleNamespace(text=texts[i]) for i in ranked], t.reference_contexts, k)
-                for ranked, t in zip(top, cases)]
+        rows = [
+            retrieval_metrics([SimpleNamespace(text=texts[i]) for i in ranked], t.reference_contexts, k)
+            for ranked, t in zip(top, cases)
+        ]
         quality[name] = {m: round(sum(r[m] for r in rows) / len(rows), 4) for m in ("hit_at_k", "mrr")}
     return {
-        "encoder": embeddings.DEFAULT_ENCODER, "chunks": len(texts), "rounds": rounds,
-        "fp32_s": [round(t, 2) for t in timings["fp32"]], "ours_s": [round(t, 2) for t in timings["ours"]],
+        "encoder": embeddings.DEFAULT_ENCODER,
+        "chunks": len(texts),
+        "rounds": rounds,
+        "fp32_s": [round(t, 2) for t in timings["fp32"]],
+        "ours_s": [round(t, 2) for t in timings["ours"]],
         "fp32_chunks_per_s": round(len(texts) / statistics.median(timings["fp32"]), 2),
         "ours_chunks_per_s": round(len(texts) / statistics.median(timings["ours"]), 2),
-        "speedup_per_round": [round(x, 3) for x in ratios], "encoder_speedup": round(statistics.median(ratios), 3),
+        "speedup_per_round": [round(x, 3) for x in ratios],
+        "encoder_speedup": round(statistics.median(ratios), 3),
         "speedup_spread": [round(min(ratios), 3), round(max(ratios), 3)],
-        "questions": len(cases), "k": k, "quality": quality,
+        "questions": len(cases),
+        "k": k,
+        "quality": quality,
         "hit_at_k_delta": round(quality["ours"]["hit_at_k"] - quality["fp32"]["hit_at_k"], 4),
         "mrr_delta": round(quality["ours"]["mrr"] - quality["fp32"]["mrr"], 4),
         "min_cosine_to_fp32": round(float((vectors["ours"] * vectors["fp32"]).sum(axis=1).min()), 4),
@@ -320,12 +355,13 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
 
 # -- (a) indexing -----------------------------------------------------------------------------------
 
+
 def bench_indexing(work: Path, dirs: list[Path]) -> tuple[dict[str, Any], Path]:
     """Full build vs raw encoder on the same texts (A-B-A so load drift cancels), no-op and one-file re-index."""
+    from sentence_transformers import SentenceTransformer  # the reference the issue names, not our loader
+
     from assistant.service import Assistant
     from index import embeddings
-
-    from sentence_transformers import SentenceTransformer  # the reference the issue names, not our loader
 
     model = SentenceTransformer(str(embeddings.model_path()), device="cpu")
     model.encode(["warm-up so first-call setup is in neither measurement"])
@@ -342,8 +378,13 @@ def bench_indexing(work: Path, dirs: list[Path]) -> tuple[dict[str, Any], Path]:
     recorded: list[str] = []
     embed_time = [0.0]
 
-    def recording_embed(batch: list[str], batch_size: int = 64, show_progress: bool = False,
-                        encoder: str | None = None, cache_dir: Path | None = None):
+    def recording_embed(
+        batch: list[str],
+        batch_size: int = 64,
+        show_progress: bool = False,
+        encoder: str | None = None,
+        cache_dir: Path | None = None,
+    ):
         recorded.extend(batch)
         started = time.perf_counter()
         try:
@@ -376,7 +417,10 @@ def bench_indexing(work: Path, dirs: list[Path]) -> tuple[dict[str, Any], Path]:
         edited_dirs.append(work / "edited-corpus" / f"{i}-{d.name}")
         shutil.copytree(d, edited_dirs[-1])
     seed = next(p for p in sorted(edited_dirs[0].iterdir()) if p.suffix == ".txt")
-    seed.write_text(seed.read_text(encoding="utf-8") + "\nA benchmark edit: the delegation returned to Seoul on Friday.\n", encoding="utf-8")
+    seed.write_text(
+        seed.read_text(encoding="utf-8") + "\nA benchmark edit: the delegation returned to Seoul on Friday.\n",
+        encoding="utf-8",
+    )
     edited = Assistant(settings_for(edited_data, edited_dirs))
     clock_changed = StageClock()
     started = time.perf_counter()
@@ -386,16 +430,28 @@ def bench_indexing(work: Path, dirs: list[Path]) -> tuple[dict[str, Any], Path]:
     build_rate = summary.chunks / build_s
     encode_rate = len(texts) / encode_s
     result = {
-        "documents": summary.documents, "chunks": summary.chunks, "build_s": round(build_s, 2),
-        "build_chunks_per_s": round(build_rate, 2), "build_stages_s": stages, "build_embed_calls_s": round(embed_time[0], 2),
-        "encode_s_before": round(encode_before, 2), "encode_s_after": round(encode_after, 2),
-        "encode_chunks_per_s": round(encode_rate, 2), "index_vs_encoder_ratio": round(build_rate / encode_rate, 3),
-        "same_texts_as_builder": recorded == texts, "noop_reindex_s": round(noop_s, 3), "noop_was_noop": noop.noop,
-        "one_file_changed_reindex_s": round(changed_s, 3), "one_file_changed_embedded_chunks": changed.embedded_chunks,
-        "one_file_changed_stages_s": clock_changed.breakdown(started + changed_s), "index_disk_mb": disk_mb(data / "index"),
+        "documents": summary.documents,
+        "chunks": summary.chunks,
+        "build_s": round(build_s, 2),
+        "build_chunks_per_s": round(build_rate, 2),
+        "build_stages_s": stages,
+        "build_embed_calls_s": round(embed_time[0], 2),
+        "encode_s_before": round(encode_before, 2),
+        "encode_s_after": round(encode_after, 2),
+        "encode_chunks_per_s": round(encode_rate, 2),
+        "index_vs_encoder_ratio": round(build_rate / encode_rate, 3),
+        "same_texts_as_builder": recorded == texts,
+        "noop_reindex_s": round(noop_s, 3),
+        "noop_was_noop": noop.noop,
+        "one_file_changed_reindex_s": round(changed_s, 3),
+        "one_file_changed_embedded_chunks": changed.embedded_chunks,
+        "one_file_changed_stages_s": clock_changed.breakdown(started + changed_s),
+        "index_disk_mb": disk_mb(data / "index"),
     }
     if recorded != texts:
-        result["warning"] = f"builder embedded {len(recorded)} texts, expected {len(texts)}: ratio compares different work"
+        result["warning"] = (
+            f"builder embedded {len(recorded)} texts, expected {len(texts)}: ratio compares different work"
+        )
     return result, data
 
 
@@ -409,6 +465,7 @@ def build_main_index_untimed(work: Path, dirs: list[Path]) -> Path:
 
 
 # -- (b) queries ------------------------------------------------------------------------------------
+
 
 def bench_queries(data: Path, dirs: list[Path]) -> dict[str, Any]:
     """Retrieval per mode and warm extractive answers over the single-turn test questions; cold start."""
@@ -447,8 +504,14 @@ def bench_queries(data: Path, dirs: list[Path]) -> dict[str, Any]:
     runs, ok = [], True
     for _ in range(3):
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "assistant", "ask", COLD_QUESTION, "--json"], cwd=PROJECT, env=env,
-                              capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, "-m", "assistant", "ask", COLD_QUESTION, "--json"],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         runs.append(round(time.perf_counter() - started, 2))
         try:
             ok = ok and proc.returncode == 0 and "Trump" in json.loads(proc.stdout)["answer"]
@@ -462,6 +525,7 @@ def bench_queries(data: Path, dirs: list[Path]) -> dict[str, Any]:
 
 # -- (c) scale --------------------------------------------------------------------------------------
 
+
 def sentence_pool(dirs: list[Path]) -> list[str]:
     """Every distinct corpus sentence of a useful length, in a stable order."""
     from index.chunking import split_sentences
@@ -471,7 +535,7 @@ def sentence_pool(dirs: list[Path]) -> list[str]:
     seen: dict[str, None] = {}
     for doc in load_corpus(cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes).documents:
         for span in split_sentences(doc.text):
-            sentence = doc.text[span.start:span.end]
+            sentence = doc.text[span.start : span.end]
             if 25 <= len(sentence) <= 400 and "\n" not in sentence:
                 seen.setdefault(sentence, None)
     return list(seen)
@@ -504,7 +568,12 @@ def make_synthetic_corpus(pool: list[str], target_chunks: int, folder: Path) -> 
         digest.update(name.encode() + b"\0" + text.encode())
         files += 1
         total_bytes += len(text.encode())
-    return {"files": files, "estimated_chunks": chunks, "corpus_mb": round(total_bytes / 1e6, 2), "hash": digest.hexdigest()}
+    return {
+        "files": files,
+        "estimated_chunks": chunks,
+        "corpus_mb": round(total_bytes / 1e6, 2),
+        "hash": digest.hexdigest(),
+    }
 
 
 PREFIX_LEN = 24
@@ -525,7 +594,7 @@ def _walk(text: str, table: dict[str, list[str]]) -> tuple[list[str], list[str]]
             i += 1
         if i >= n:
             break
-        match = next((s for s in table.get(text[i:i + PREFIX_LEN], []) if text.startswith(s, i)), None)
+        match = next((s for s in table.get(text[i : i + PREFIX_LEN], []) if text.startswith(s, i)), None)
         if match is None:
             # pysbd drew a boundary the pool does not have: keep the rest of this line as one fragment
             end = text.find("\n", i)
@@ -565,17 +634,29 @@ def bench_scale(work: Path, dirs: list[Path], points: list[str], exact: bool, ke
     pool_info = sentence_vectors(pool)
     pool_file = work / "pool.json"
     pool_file.write_text(json.dumps(pool))
-    result: dict[str, Any] = {"pool_sentences": len(pool), "vectors": "exact (real model per chunk)" if exact else
-                              "proxy: normalised mean of real-model sentence vectors, cached; measures storage/indexing, not encoding"}
+    result: dict[str, Any] = {
+        "pool_sentences": len(pool),
+        "vectors": "exact (real model per chunk)"
+        if exact
+        else "proxy: normalised mean of real-model sentence vectors, cached; measures storage/indexing, not encoding",
+    }
     for point in points:
         n = scale_size(point)
         folder = work / f"scale-{point}"
         log(f"scale {point}: generating corpus")
         info = make_synthetic_corpus(pool, n, folder / "corpus")
         cache_file = CACHE / f"vectors-{info['hash'][:16]}-{'exact' if exact else 'proxy'}.npz"
-        job = {"corpus": str(folder / "corpus"), "data": str(folder / "data"), "cache": str(cache_file),
-               "pool": str(pool_file), "sentences": pool_info["path"], "exact": exact}
-        log(f"scale {point}: build ({info['files']} files, ~{info['estimated_chunks']} chunks; vector cache {'hit' if cache_file.exists() else 'miss'})")
+        job = {
+            "corpus": str(folder / "corpus"),
+            "data": str(folder / "data"),
+            "cache": str(cache_file),
+            "pool": str(pool_file),
+            "sentences": pool_info["path"],
+            "exact": exact,
+        }
+        log(
+            f"scale {point}: build ({info['files']} files, ~{info['estimated_chunks']} chunks; vector cache {'hit' if cache_file.exists() else 'miss'})"
+        )
         built = run_worker("build", job)
         log(f"scale {point}: queries")
         queried = run_worker("query", job)
@@ -587,8 +668,13 @@ def bench_scale(work: Path, dirs: list[Path], points: list[str], exact: bool, ke
 
 def run_worker(kind: str, job: dict[str, Any]) -> dict[str, Any]:
     """Run this script as a child worker; its last stdout line is the JSON result."""
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", kind, json.dumps(job)],
-                          cwd=PROJECT, capture_output=True, text=True, timeout=6 * 3600)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--worker", kind, json.dumps(job)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=6 * 3600,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{kind} worker failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -628,8 +714,13 @@ def worker_build(job: dict[str, Any]) -> dict[str, Any]:
         vec = np.mean(parts, axis=0) if parts else real_embed([text])[0]
         return (vec / np.linalg.norm(vec)).astype(np.float32)
 
-    def cached_embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
-                     encoder: str | None = None, cache_dir: Path | None = None) -> np.ndarray:
+    def cached_embed(
+        texts: list[str],
+        batch_size: int = 64,
+        show_progress: bool = False,
+        encoder: str | None = None,
+        cache_dir: Path | None = None,
+    ) -> np.ndarray:
         out = np.empty((len(texts), embeddings.MODEL_DIM), dtype=np.float32)
         missing = []
         for i, text in enumerate(texts):
@@ -641,7 +732,11 @@ def worker_build(job: dict[str, Any]) -> dict[str, Any]:
         stats["hits"] += len(texts) - len(missing)
         stats["misses"] += len(missing)
         if missing:
-            fresh = real_embed([texts[i] for i in missing], batch_size) if job["exact"] else [proxy(texts[i]) for i in missing]
+            fresh = (
+                real_embed([texts[i] for i in missing], batch_size)
+                if job["exact"]
+                else [proxy(texts[i]) for i in missing]
+            )
             for i, vec in zip(missing, fresh):
                 out[i] = vec
                 digest = hashlib.sha1(texts[i].encode()).digest()
@@ -667,10 +762,17 @@ def worker_build(job: dict[str, Any]) -> dict[str, Any]:
         digests = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 20)
         np.savez(tmp, keys=digests, vectors=np.vstack(rows).astype(np.float32))
         os.replace(tmp, cache_path)
-    return {"documents": summary.documents, "chunks": summary.chunks, "build_s": round(build_s, 2),
-            "build_chunks_per_s": round(summary.chunks / build_s, 1), "stages_s": clock.breakdown(clock.start + build_s),
-            "noop_reindex_s": round(noop_s, 3), "noop_was_noop": noop.noop, "vector_cache": stats,
-            "build_rss_mb": memory}
+    return {
+        "documents": summary.documents,
+        "chunks": summary.chunks,
+        "build_s": round(build_s, 2),
+        "build_chunks_per_s": round(summary.chunks / build_s, 1),
+        "stages_s": clock.breakdown(clock.start + build_s),
+        "noop_reindex_s": round(noop_s, 3),
+        "noop_was_noop": noop.noop,
+        "vector_cache": stats,
+        "build_rss_mb": memory,
+    }
 
 
 def worker_query(job: dict[str, Any]) -> dict[str, Any]:
@@ -718,6 +820,7 @@ def worker_query(job: dict[str, Any]) -> dict[str, Any]:
 
 # -- (d) serving ------------------------------------------------------------------------------------
 
+
 def worker_serve(job: dict[str, Any]) -> None:
     """The web chat of ui.app on a port, in its own process so clients do not share its GIL."""
     from assistant.service import Assistant
@@ -736,21 +839,30 @@ def bench_serving(work: Path, data: Path, dirs: list[Path]) -> dict[str, Any]:
         from gradio_client import Client
     except Exception as exc:  # noqa: BLE001 - any import problem means: skip, say why
         return {"skipped": f"gradio_client not importable: {exc}"}
-    probe = subprocess.run([sys.executable, "-c", "from ui.app import build_app"], cwd=PROJECT, capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "from ui.app import build_app"], cwd=PROJECT, capture_output=True, text=True
+    )
     if probe.returncode != 0:
         return {"skipped": "ui.app.build_app not importable: " + (probe.stderr.strip().splitlines() or ["?"])[-1]}
     port = free_port()
     job = {"data": str(data), "corpus": [str(d) for d in dirs], "port": port}
     logfile = (work / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker", "serve", json.dumps(job)],
-                               cwd=PROJECT, stdout=subprocess.PIPE, stderr=logfile, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--worker", "serve", json.dumps(job)],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=logfile,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         try:
             wait_http(url + "config", process, 180, "web chat")
             ui_info = json.loads(process.stdout.readline() or "{}")
             probe_client = Client(url, verbose=False)
-            first = probe_client.predict(question=COLD_QUESTION, history=[], api_name="/chat")  # warm-up and endpoint check
+            first = probe_client.predict(
+                question=COLD_QUESTION, history=[], api_name="/chat"
+            )  # warm-up and endpoint check
             probe_client.close()
             if not isinstance(first, dict) or "answer" not in first:
                 return {"skipped": f"/chat returned {type(first).__name__}, not the expected dict"}
@@ -771,7 +883,9 @@ def bench_serving(work: Path, data: Path, dirs: list[Path]) -> dict[str, Any]:
         logfile.close()
 
 
-def chat_load(client_cls: Any, url: str, conversations: list[list[str]], level: int, turns_each: int | None = None) -> dict[str, Any]:
+def chat_load(
+    client_cls: Any, url: str, conversations: list[list[str]], level: int, turns_each: int | None = None
+) -> dict[str, Any]:
     """`level` threads, each its own gradio_client conversation with history, all starting together.
     Levels run after a warm-up sweep, so they compare load, not the answerer's vector cache."""
     turns_each = turns_each or max(3, 30 // level)
@@ -782,7 +896,12 @@ def chat_load(client_cls: Any, url: str, conversations: list[list[str]], level: 
     barrier = threading.Barrier(level)
 
     def converse(n: int) -> None:
-        script = [(conv, i) for c in range(len(conversations)) for conv in [conversations[(n + c) % len(conversations)]] for i in range(len(conv))]
+        script = [
+            (conv, i)
+            for c in range(len(conversations))
+            for conv in [conversations[(n + c) % len(conversations)]]
+            for i in range(len(conv))
+        ]
         history: list[dict[str, str]] = []
         barrier.wait()
         for conv, i in script[:turns_each]:
@@ -795,7 +914,10 @@ def chat_load(client_cls: Any, url: str, conversations: list[list[str]], level: 
                 elapsed = (time.perf_counter() - started) * 1000
                 with lock:
                     latencies.append(elapsed)
-                history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": reply["answer"]}]
+                history = history + [
+                    {"role": "user", "content": question},
+                    {"role": "assistant", "content": reply["answer"]},
+                ]
             except Exception as exc:  # noqa: BLE001 - count, keep the conversation going
                 with lock:
                     errors.append(f"{type(exc).__name__}: {exc}"[:200])
@@ -810,11 +932,16 @@ def chat_load(client_cls: Any, url: str, conversations: list[list[str]], level: 
     for c in clients:
         with contextlib.suppress(Exception):
             c.close()
-    return {**summary_ms(latencies), "errors": len(errors), "first_error": errors[0] if errors else None,
-            "requests_per_s": round(len(latencies) / wall, 2)}
+    return {
+        **summary_ms(latencies),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "requests_per_s": round(len(latencies) / wall, 2),
+    }
 
 
 # -- (e) Chroma embedded vs server -------------------------------------------------------------------
+
 
 def bench_chroma(work: Path, data: Path, dirs: list[Path]) -> dict[str, Any]:
     """The same dense queries against the embedded store and a `chroma run` server holding the same vectors."""
@@ -831,10 +958,18 @@ def bench_chroma(work: Path, data: Path, dirs: list[Path]) -> dict[str, Any]:
     embedded_settings = settings_for(data, dirs)
     generation = Generation.open_current(embedded_settings.index_config().index_root)
     titles = {d.doc_id: d.metadata.get("title", d.doc_id) for d in generation.documents.values()}
-    known = {searchable_text(c.text, titles[c.doc_id]): np.asarray(generation.vectors[i]) for i, c in enumerate(generation.chunks)}
+    known = {
+        searchable_text(c.text, titles[c.doc_id]): np.asarray(generation.vectors[i])
+        for i, c in enumerate(generation.chunks)
+    }
 
-    def reuse_vectors(texts: list[str], batch_size: int = 64, show_progress: bool = False,
-                      encoder: str | None = None, cache_dir: Path | None = None) -> np.ndarray:
+    def reuse_vectors(
+        texts: list[str],
+        batch_size: int = 64,
+        show_progress: bool = False,
+        encoder: str | None = None,
+        cache_dir: Path | None = None,
+    ) -> np.ndarray:
         missing = [t for t in texts if t not in known]
         extra = dict(zip(missing, original(missing, batch_size))) if missing else {}
         return np.vstack([known.get(t, extra.get(t)) for t in texts]).astype(np.float32)
@@ -873,11 +1008,18 @@ def bench_chroma(work: Path, data: Path, dirs: list[Path]) -> dict[str, Any]:
 
 # -- results ----------------------------------------------------------------------------------------
 
+
 def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    info: dict[str, Any] = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     with contextlib.suppress(OSError):
         cpu = Path("/proc/cpuinfo").read_text()
-        info["cpu_model"] = next((l.split(":", 1)[1].strip() for l in cpu.splitlines() if l.startswith("model name")), "?")
+        info["cpu_model"] = next(
+            (l.split(":", 1)[1].strip() for l in cpu.splitlines() if l.startswith("model name")), "?"
+        )
     with contextlib.suppress(OSError):
         mem = Path("/proc/meminfo").read_text().splitlines()[0]
         info["ram_gb"] = round(int(mem.split()[1]) / 1024 / 1024, 1)
@@ -887,7 +1029,9 @@ def machine() -> dict[str, Any]:
         info["torch"] = torch.__version__
         info["torch_threads"] = torch.get_num_threads()
     info["loadavg_start"] = [round(x, 2) for x in os.getloadavg()]
-    info["thread_env"] = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS") if k in os.environ}
+    info["thread_env"] = {
+        k: os.environ[k] for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS") if k in os.environ
+    }
     return info
 
 
@@ -899,8 +1043,15 @@ def flat_keys(sections: dict[str, Any]) -> dict[str, Any]:
         if name in enc:
             keys[name if "chunks" not in name else f"encoder_{name}"] = enc[name]
     a = sections.get("indexing", {})
-    for name in ("build_s", "build_chunks_per_s", "encode_chunks_per_s", "index_vs_encoder_ratio", "noop_reindex_s",
-                 "one_file_changed_reindex_s", "chunks"):
+    for name in (
+        "build_s",
+        "build_chunks_per_s",
+        "encode_chunks_per_s",
+        "index_vs_encoder_ratio",
+        "noop_reindex_s",
+        "one_file_changed_reindex_s",
+        "chunks",
+    ):
         if name in a:
             keys[name if name != "chunks" else "corpus_chunks"] = a[name]
     b = sections.get("queries", {})
@@ -945,26 +1096,34 @@ def references(sections: dict[str, Any]) -> dict[str, str]:
     refs: dict[str, str] = {}
     enc = sections.get("encoder", {})
     if "encoder_speedup" in enc:
-        refs["encoder_speedup"] = (f"ours {enc['ours_chunks_per_s']} / fp32 SentenceTransformer "
-                                   f"{enc['fp32_chunks_per_s']} chunks/s; rounds {enc['speedup_per_round']}")
+        refs["encoder_speedup"] = (
+            f"ours {enc['ours_chunks_per_s']} / fp32 SentenceTransformer "
+            f"{enc['fp32_chunks_per_s']} chunks/s; rounds {enc['speedup_per_round']}"
+        )
         q = enc["quality"]
-        refs["hit_at_k_delta"] = (f"dense hit@{enc['k']} ours {q['ours']['hit_at_k']} - fp32 {q['fp32']['hit_at_k']} "
-                                  f"(MRR {q['ours']['mrr']} vs {q['fp32']['mrr']}), {enc['questions']} questions")
+        refs["hit_at_k_delta"] = (
+            f"dense hit@{enc['k']} ours {q['ours']['hit_at_k']} - fp32 {q['fp32']['hit_at_k']} "
+            f"(MRR {q['ours']['mrr']} vs {q['fp32']['mrr']}), {enc['questions']} questions"
+        )
     a = sections.get("indexing", {})
     if "index_vs_encoder_ratio" in a:
-        refs["index_vs_encoder_ratio"] = (f"build {a['build_chunks_per_s']} / fp32 SentenceTransformer "
-                                          f"{a['encode_chunks_per_s']} chunks/s")
+        refs["index_vs_encoder_ratio"] = (
+            f"build {a['build_chunks_per_s']} / fp32 SentenceTransformer {a['encode_chunks_per_s']} chunks/s"
+        )
     b = sections.get("queries", {})
     if "answer" in b:
-        refs["answer_p50_ms"] = (f"hybrid retrieval p50 {b['retrieval_hybrid']['p50_ms']} ms of it; "
-                                 f"{b['questions']} questions")
+        refs["answer_p50_ms"] = (
+            f"hybrid retrieval p50 {b['retrieval_hybrid']['p50_ms']} ms of it; {b['questions']} questions"
+        )
     if "cold_start_runs_s" in b:
         refs["cold_start_s"] = f"median of {b['cold_start_runs_s']}"
     for point, v in sections.get("scale", {}).items():
         if isinstance(v, dict) and "build" in v:
-            refs[f"build_{point}_s"] = (f"{v['build']['chunks']} chunks, {v['files']} files; peak RSS "
-                                        f"{v['build']['build_rss_mb'].get('peak_rss_mb')} MB; "
-                                        f"stages {v['build']['stages_s']}")
+            refs[f"build_{point}_s"] = (
+                f"{v['build']['chunks']} chunks, {v['files']} files; peak RSS "
+                f"{v['build']['build_rss_mb'].get('peak_rss_mb')} MB; "
+                f"stages {v['build']['stages_s']}"
+            )
             refs[f"noop_reindex_s_{point}"] = f"{v['files']} files"
             refs[f"retrieval_p95_ms_{point}"] = f"query encode p50 {v['query']['query_encode']['p50_ms']} ms"
     return refs
@@ -984,10 +1143,14 @@ def judge(keys: dict[str, Any]) -> dict[str, Any]:
 
 def markdown(report: dict[str, Any]) -> str:
     keys, verdicts = report["keys"], report["targets"]
-    lines = [f"Peninsula benchmark {report['date']} ({report['kind']}) · {report['machine'].get('nproc')} CPU "
-             f"{report['machine'].get('cpu_model', '?')} · {report['machine'].get('ram_gb', '?')} GB · load "
-             f"{report['machine']['loadavg_start'][0]} → {report['machine'].get('loadavg_end', ['?'])[0]}", "",
-             "| metric | value | target | status | reference (same run) |", "|---|---:|---:|---|---|"]
+    lines = [
+        f"Peninsula benchmark {report['date']} ({report['kind']}) · {report['machine'].get('nproc')} CPU "
+        f"{report['machine'].get('cpu_model', '?')} · {report['machine'].get('ram_gb', '?')} GB · load "
+        f"{report['machine']['loadavg_start'][0]} → {report['machine'].get('loadavg_end', ['?'])[0]}",
+        "",
+        "| metric | value | target | status | reference (same run) |",
+        "|---|---:|---:|---|---|",
+    ]
     refs = report.get("references", {})
     ordered = [n for n in verdicts if n in keys] + [n for n in keys if n not in verdicts]
     for name in ordered:
@@ -1006,18 +1169,31 @@ def markdown(report: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="scale section at 1k chunks only (skips 10k and 100k)")
-    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
-    parser.add_argument("--only", default=None,
-                        help="subset by what it measures: encoder, indexing, answer (=queries), noop/build (=scale), "
-                             "serving, chroma")
-    parser.add_argument("--scale", default=None,
-                        help="comma-separated scale points (any Nk), e.g. 2k or 1k,10k (overrides --quick)")
+    parser.add_argument(
+        "--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
+    )
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="subset by what it measures: encoder, indexing, answer (=queries), noop/build (=scale), serving, chroma",
+    )
+    parser.add_argument(
+        "--scale", default=None, help="comma-separated scale points (any Nk), e.g. 2k or 1k,10k (overrides --quick)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the encoder comparison")
-    parser.add_argument("--exact-scale-vectors", action="store_true",
-                        help="embed every synthetic chunk with the model on a cache miss (hours on a small CPU) instead of the proxy")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder (and the scale indexes in it)")
-    parser.add_argument("--label", default=None,
-                        help="write only results/YYYY-MM-DD-LABEL.json (latest.json untouched), e.g. for an A/B run with OMP_WAIT_POLICY=PASSIVE")
+    parser.add_argument(
+        "--exact-scale-vectors",
+        action="store_true",
+        help="embed every synthetic chunk with the model on a cache miss (hours on a small CPU) instead of the proxy",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary work folder (and the scale indexes in it)"
+    )
+    parser.add_argument(
+        "--label",
+        default=None,
+        help="write only results/YYYY-MM-DD-LABEL.json (latest.json untouched), e.g. for an A/B run with OMP_WAIT_POLICY=PASSIVE",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "JOB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -1040,9 +1216,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("scale points look like 1k, 2k, 100k")
     dirs = corpus_dirs()
     work = Path(tempfile.mkdtemp(prefix="peninsula-bench-"))
-    report: dict[str, Any] = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
-                              "sections_run": sections, "scale_points": points if "scale" in sections else [],
-                              "machine": machine(), "corpus_dirs": [str(d) for d in dirs], "git": git_state()}
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "sections_run": sections,
+        "scale_points": points if "scale" in sections else [],
+        "machine": machine(),
+        "corpus_dirs": [str(d) for d in dirs],
+        "git": git_state(),
+    }
     results: dict[str, Any] = {}
     errors: dict[str, str] = {}
     started = time.perf_counter()
@@ -1058,7 +1240,9 @@ def main(argv: list[str] | None = None) -> int:
         if "queries" in sections:
             run_section("queries", errors, lambda: bench_queries(data, dirs), results)
         if "scale" in sections:
-            run_section("scale", errors, lambda: bench_scale(work, dirs, points, args.exact_scale_vectors, args.keep), results)
+            run_section(
+                "scale", errors, lambda: bench_scale(work, dirs, points, args.exact_scale_vectors, args.keep), results
+            )
         if "serving" in sections:
             run_section("serving", errors, lambda: bench_serving(work, data, dirs), results)
         if "chroma" in sections:
@@ -1081,7 +1265,9 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if errors else 0
 
 
-def run_section(name: str, errors: dict[str, str], fn: Callable[[], Any], results: dict[str, Any], unpack: bool = False) -> Any:
+def run_section(
+    name: str, errors: dict[str, str], fn: Callable[[], Any], results: dict[str, Any], unpack: bool = False
+) -> Any:
     """Run one section; a failure is recorded (and reported) without losing the other sections."""
     log(f"section {name}")
     started = time.perf_counter()
@@ -1091,7 +1277,7 @@ def run_section(name: str, errors: dict[str, str], fn: Callable[[], Any], result
         errors[name] = traceback.format_exc()
         log(f"section {name} failed:\n{errors[name]}")
         return None
-    value, extra = (value if unpack else (value, None))
+    value, extra = value if unpack else (value, None)
     value["section_s"] = round(time.perf_counter() - started, 1)
     results[name] = value
     return extra
@@ -1099,8 +1285,12 @@ def run_section(name: str, errors: dict[str, str], fn: Callable[[], Any], result
 
 def git_state() -> dict[str, Any]:
     with contextlib.suppress(Exception):
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=PROJECT, capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=PROJECT, capture_output=True, text=True
+        ).stdout.strip()
         return {"commit": head, "dirty": bool(dirty)}
     return {}
 

@@ -8,10 +8,10 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -21,8 +21,8 @@ from index.config import IndexConfig
 from index.embedder import Embedder, embedder_for
 from index.generation import CURRENT, FORMAT_VERSION, Generation, StoredChunk, current_path
 from index.lexical import LexicalIndex
-from index.parallel_chunking import split_many
 from index.loaders import Document, LoadResult, Skipped, load_corpus
+from index.parallel_chunking import split_many
 
 ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -48,10 +48,18 @@ class BuildSummary:
 
     def as_dict(self) -> dict:
         return {
-            "documents": self.documents, "chunks": self.chunks, "added": self.added, "changed": self.changed,
-            "removed": self.removed, "unchanged": self.unchanged, "embedded_chunks": self.embedded_chunks,
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "embedded_chunks": self.embedded_chunks,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-            "seconds": round(self.seconds, 3), "generation": self.generation, "full": self.full, "noop": self.noop,
+            "seconds": round(self.seconds, 3),
+            "generation": self.generation,
+            "full": self.full,
+            "noop": self.noop,
         }
 
 
@@ -78,7 +86,12 @@ def searchable_text(chunk_text: str, title: str) -> str:
 
 
 def _chunk_metadata(chunk: StoredChunk, doc_meta: dict[str, str]) -> dict:
-    meta = {"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end, "title": doc_meta.get("title", chunk.doc_id)}
+    meta = {
+        "doc_id": chunk.doc_id,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": doc_meta.get("title", chunk.doc_id),
+    }
     for key in ("author", "publisher", "date", "url", "license"):
         if doc_meta.get(key):
             meta[key] = doc_meta[key]
@@ -89,8 +102,9 @@ class IndexBuilder:
     """Builds the next generation from the corpus folders and swaps it in; chunks are embedded by
     `embedder` (the one the settings choose when none is given)."""
 
-    def __init__(self, config: IndexConfig, progress: ProgressHook | None = None,
-                 embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, config: IndexConfig, progress: ProgressHook | None = None, embedder: Embedder | None = None
+    ) -> None:
         self.config = config
         self.progress = progress or (lambda stage, done, total: None)
         self.root = config.index_root
@@ -118,8 +132,13 @@ class IndexBuilder:
             recorded = filestamps.unchanged(previous.folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes)
             if recorded is not None:
                 return self._noop_from_stamps(previous, recorded, strict, started)
-        loaded = load_corpus(cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes, scanned=scanned,
-                             progress=lambda done, total: self.progress("loading", done, total))
+        loaded = load_corpus(
+            cfg.corpus_dirs,
+            cfg.exclude,
+            cfg.max_file_bytes,
+            scanned=scanned,
+            progress=lambda done, total: self.progress("loading", done, total),
+        )
         summary = BuildSummary(skipped=loaded.skipped, full=full)
         if strict and loaded.skipped:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in loaded.skipped)
@@ -147,7 +166,7 @@ class IndexBuilder:
             summary.seconds = time.perf_counter() - started
             return summary
 
-        name = "gen-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
+        name = "gen-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
         # Written in its final place (Chroma keeps paths open) but invisible until `current` points at it.
         building = self.root / name
         building.mkdir(parents=True)
@@ -167,9 +186,15 @@ class IndexBuilder:
 
     def _save_stamps(self, folder: Path, scanned: filestamps.Scan, loaded: LoadResult) -> None:
         cfg = self.config
-        filestamps.save(folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes,
-                        [d.doc_id for d in loaded.documents],
-                        [{"path": s.path, "reason": s.reason} for s in loaded.skipped])
+        filestamps.save(
+            folder,
+            scanned,
+            cfg.corpus_dirs,
+            cfg.exclude,
+            cfg.max_file_bytes,
+            [d.doc_id for d in loaded.documents],
+            [{"path": s.path, "reason": s.reason} for s in loaded.skipped],
+        )
 
     def _noop_from_stamps(self, previous: Generation, recorded: dict, strict: bool, started: float) -> BuildSummary:
         """Nothing changed according to size and mtime: answer from the manifest, read no document."""
@@ -178,8 +203,12 @@ class IndexBuilder:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped)
             raise ValueError(f"--strict: {len(skipped)} file(s) skipped: {reasons}")
         return BuildSummary(
-            documents=int(previous.manifest["n_documents"]), chunks=int(previous.manifest["n_chunks"]),
-            unchanged=recorded["documents"], skipped=skipped, generation=previous.name, noop=True,
+            documents=int(previous.manifest["n_documents"]),
+            chunks=int(previous.manifest["n_chunks"]),
+            unchanged=recorded["documents"],
+            skipped=skipped,
+            generation=previous.name,
+            noop=True,
             seconds=time.perf_counter() - started,
         )
 
@@ -189,8 +218,9 @@ class IndexBuilder:
             return None
         generation = Generation(folder)
         try:
-            generation.check_compatible(self.embedder.name, self.embedder.dimension, self.config.chunking_signature(),
-                                        self.embedder.encoder)
+            generation.check_compatible(
+                self.embedder.name, self.embedder.dimension, self.config.chunking_signature(), self.embedder.encoder
+            )
         except Exception:
             return None  # built with other settings: nothing can be reused, rebuild everything
         if generation.manifest.get("chroma_url") != (self.config.chroma_url or None):
@@ -198,7 +228,13 @@ class IndexBuilder:
         return generation
 
     def _write_generation(
-        self, folder: Path, name: str, docs: list[Document], previous: Generation | None, unchanged: set[str], summary: BuildSummary
+        self,
+        folder: Path,
+        name: str,
+        docs: list[Document],
+        previous: Generation | None,
+        unchanged: set[str],
+        summary: BuildSummary,
     ) -> None:
         doc_rows, chunk_rows, vectors, to_embed = [], [], [], []
         old_chunks_by_doc: dict[str, list[int]] = {}
@@ -207,8 +243,12 @@ class IndexBuilder:
                 old_chunks_by_doc.setdefault(chunk.doc_id, []).append(pos)
         fresh_docs = [d for d in docs if not (d.doc_id in unchanged and previous)]
         self.progress("chunking", 0, len(fresh_docs))
-        splits = split_many([(d.doc_id, d.text) for d in fresh_docs], self.config.chunk_size, self.config.chunk_overlap,
-                            progress=lambda done, total: self.progress("chunking", done, total))
+        splits = split_many(
+            [(d.doc_id, d.text) for d in fresh_docs],
+            self.config.chunk_size,
+            self.config.chunk_overlap,
+            progress=lambda done, total: self.progress("chunking", done, total),
+        )
         for doc in docs:
             if doc.doc_id in unchanged and previous:
                 stored = previous.documents[doc.doc_id]
@@ -219,12 +259,23 @@ class IndexBuilder:
             else:
                 sentences, chunks = next(splits)
                 for chunk in chunks:
-                    row = {k: getattr(chunk, k) for k in ("chunk_id", "doc_id", "text", "start", "end", "first_sentence", "last_sentence")}
+                    row = {
+                        k: getattr(chunk, k)
+                        for k in ("chunk_id", "doc_id", "text", "start", "end", "first_sentence", "last_sentence")
+                    }
                     to_embed.append(len(chunk_rows))
                     chunk_rows.append(row)
                     vectors.append(None)
-            doc_rows.append({"doc_id": doc.doc_id, "text": doc.text, "metadata": doc.metadata, "sentences": sentences,
-                             "content_hash": doc.content_hash, "path": doc.path})
+            doc_rows.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "text": doc.text,
+                    "metadata": doc.metadata,
+                    "sentences": sentences,
+                    "content_hash": doc.content_hash,
+                    "path": doc.path,
+                }
+            )
         splits.close()  # stops the pool (every result is consumed by now)
         self.progress("chunking", len(fresh_docs), len(fresh_docs))
 
@@ -234,7 +285,8 @@ class IndexBuilder:
             self.progress("embedding", lo, len(to_embed))
             positions = to_embed[lo : lo + batch]
             fresh = self.embedder.embed_documents(
-                [searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions])
+                [searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions]
+            )
             for p, vec in zip(positions, fresh):
                 vectors[p] = vec
         self.progress("embedding", len(to_embed), len(to_embed))
@@ -246,7 +298,9 @@ class IndexBuilder:
         _write_jsonl(folder / "chunks.jsonl", chunk_rows)
         np.save(folder / "vectors.npy", matrix)
         self.progress("lexical", 0, 1)
-        LexicalIndex.build([searchable_text(r["text"], titles[r["doc_id"]]) for r in chunk_rows]).save(folder / "lexical")
+        LexicalIndex.build([searchable_text(r["text"], titles[r["doc_id"]]) for r in chunk_rows]).save(
+            folder / "lexical"
+        )
         self.progress("lexical", 1, 1)
 
         collection_name = f"peninsula_{name}".replace("-", "_")
@@ -256,18 +310,27 @@ class IndexBuilder:
         stored_chunks = [StoredChunk(**r) for r in chunk_rows]
         self.progress("storing", 0, len(chunk_rows))
         chroma_store.add(
-            collection, [c.chunk_id for c in stored_chunks], matrix, [c.text for c in stored_chunks],
+            collection,
+            [c.chunk_id for c in stored_chunks],
+            matrix,
+            [c.text for c in stored_chunks],
             [_chunk_metadata(c, meta_by_doc[c.doc_id]) for c in stored_chunks],
             progress=lambda done, total: self.progress("storing", done, total),
         )
         self.progress("storing", len(chunk_rows), len(chunk_rows))
         summary.chunks = len(chunk_rows)
         manifest = {
-            "format": FORMAT_VERSION, "generation": name, "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "embedding_model": self.embedder.name, "embedding_dim": self.embedder.dimension,
+            "format": FORMAT_VERSION,
+            "generation": name,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "embedding_model": self.embedder.name,
+            "embedding_dim": self.embedder.dimension,
             "encoder": self.embedder.encoder,
-            "chunking": self.config.chunking_signature(), "collection": collection_name,
-            "chroma_url": self.config.chroma_url or None, "n_documents": len(docs), "n_chunks": len(chunk_rows),
+            "chunking": self.config.chunking_signature(),
+            "collection": collection_name,
+            "chroma_url": self.config.chroma_url or None,
+            "n_documents": len(docs),
+            "n_chunks": len(chunk_rows),
             "corpus_dirs": [str(d) for d in self.config.corpus_dirs],
         }
         # The manifest is written last: a folder without one is never treated as an index.

@@ -4,8 +4,9 @@ assistant's Embedder: Chroma is handed vectors, never text to embed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -45,7 +46,7 @@ class InWheelEmbeddingFunction(EmbeddingFunction[Documents]):
         return {"model": MODEL_NAME}
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "InWheelEmbeddingFunction":
+    def build_from_config(config: dict[str, Any]) -> InWheelEmbeddingFunction:
         return InWheelEmbeddingFunction()
 
     def default_space(self) -> str:
@@ -64,7 +65,9 @@ def client(chroma_dir: Path | None, chroma_url: str | None) -> Any:
             raise ValueError(f"ASSISTANT_CHROMA_URL {chroma_url!r} is not a URL like http://127.0.0.1:8000")
         try:
             return chromadb.HttpClient(
-                host=url.hostname, port=url.port or (443 if url.scheme == "https" else 80), ssl=url.scheme == "https",
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 80),
+                ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
         except Exception as exc:  # chromadb raises ValueError("Could not connect ...") among others
@@ -83,12 +86,20 @@ def open_collection(chroma: Any, name: str) -> Any:
     return chroma.get_collection(name=name, embedding_function=InWheelEmbeddingFunction())
 
 
-def add(collection: Any, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict],
-        progress: Callable[[int, int], None] | None = None) -> None:
+def add(
+    collection: Any,
+    ids: list[str],
+    vectors: np.ndarray,
+    documents: list[str],
+    metadatas: list[dict],
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Insert in batches; `progress(done, total)` after each one."""
     for lo in range(0, len(ids), MAX_BATCH):
         hi = lo + MAX_BATCH
-        collection.add(ids=ids[lo:hi], embeddings=vectors[lo:hi], documents=documents[lo:hi], metadatas=metadatas[lo:hi])
+        collection.add(
+            ids=ids[lo:hi], embeddings=vectors[lo:hi], documents=documents[lo:hi], metadatas=metadatas[lo:hi]
+        )
         if progress:
             progress(min(hi, len(ids)), len(ids))
 

@@ -31,4 +31,9 @@ class IndexConfig:
 
     def chunking_signature(self) -> dict:
         """The settings that change chunk boundaries: a mismatch means the index must be rebuilt."""
-        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap, "chunker": "pysbd-lines-v1", "context": "title"}
+        return {
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "chunker": "pysbd-lines-v1",
+            "context": "title",
+        }

@@ -8,7 +8,8 @@ constructors (see `tests/fakes.py`), which lets logic tests run without loading 
 from __future__ import annotations
 
 import threading
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 

@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, Protocol, Sequence
+from typing import Any, ClassVar, Protocol
 
 # Idle OpenMP threads must sleep, not spin: on 2 shared cores a spinning pool turns a 25 ms query encode
 # into 150-700 ms whenever anything else runs (benchmarks/README.md, "Known issues").
@@ -114,8 +115,9 @@ class TorchEncoder:
 
         with torch.inference_mode():
             ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
-            hidden = self.transformer(input_ids=ids_t, attention_mask=mask_t,
-                                      token_type_ids=torch.zeros_like(ids_t)).last_hidden_state
+            hidden = self.transformer(
+                input_ids=ids_t, attention_mask=mask_t, token_type_ids=torch.zeros_like(ids_t)
+            ).last_hidden_state
             weights = mask_t.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()
@@ -147,8 +149,12 @@ class OnnxEncoder:
         from index import onnx_encoder
 
         lengths = mask.sum(axis=1)
-        return np.vstack([onnx_encoder.run(self.session, ids[row : row + 1, :n], mask[row : row + 1, :n])
-                          for row, n in enumerate(lengths)])
+        return np.vstack(
+            [
+                onnx_encoder.run(self.session, ids[row : row + 1, :n], mask[row : row + 1, :n])
+                for row, n in enumerate(lengths)
+            ]
+        )
 
 
 def _default_cache_dir() -> Path:
@@ -179,8 +185,13 @@ def load_encoder(name: str, cache_dir: Path | None = None) -> Encoder:
     return TorchEncoder(transformer)
 
 
-def embed(texts: list[str], batch_size: int = 64, show_progress: bool = False,
-          encoder: str | None = None, cache_dir: Path | None = None) -> np.ndarray:
+def embed(
+    texts: list[str],
+    batch_size: int = 64,
+    show_progress: bool = False,
+    encoder: str | None = None,
+    cache_dir: Path | None = None,
+) -> np.ndarray:
     """Unit-length float32 vectors, so a dot product is the cosine similarity."""
     if not texts:
         return np.zeros((0, MODEL_DIM), dtype=np.float32)

@@ -80,19 +80,32 @@ def _context(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...], max_
     return {"corpus_dirs": [str(d) for d in dirs], "exclude": list(exclude), "max_bytes": max_bytes}
 
 
-def save(folder: Path, current: Scan, dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...], max_bytes: int,
-         documents: list[str], skipped: list[dict]) -> None:
+def save(
+    folder: Path,
+    current: Scan,
+    dirs: tuple[Path, ...] | list[Path],
+    exclude: tuple[str, ...],
+    max_bytes: int,
+    documents: list[str],
+    skipped: list[dict],
+) -> None:
     """Record the stamps a build was made from, with the documents and skipped files it found
     (atomically: a reader sees the old or the new file)."""
-    payload = {"context": _context(dirs, exclude, max_bytes), "recorded_ns": current.started_ns,
-               "stamps": current.stamps, "documents": documents, "skipped": skipped}
+    payload = {
+        "context": _context(dirs, exclude, max_bytes),
+        "recorded_ns": current.started_ns,
+        "stamps": current.stamps,
+        "documents": documents,
+        "skipped": skipped,
+    }
     tmp = folder / (STAMPS_FILE + ".tmp")
     tmp.write_text(json.dumps(payload))
     os.replace(tmp, folder / STAMPS_FILE)
 
 
-def unchanged(folder: Path, current: Scan, dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...],
-              max_bytes: int) -> dict | None:
+def unchanged(
+    folder: Path, current: Scan, dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...], max_bytes: int
+) -> dict | None:
     """What the last build recorded (documents, skipped) when no file can have changed since, else None."""
     try:
         saved = json.loads((folder / STAMPS_FILE).read_text())

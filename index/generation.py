@@ -68,7 +68,7 @@ class Generation:
         self.manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
 
     @classmethod
-    def open_current(cls, index_root: Path) -> "Generation":
+    def open_current(cls, index_root: Path) -> Generation:
         folder = current_path(index_root)
         if folder is None:
             raise IndexMissing(f"no index in {index_root}: run `python -m assistant index` first")
@@ -85,7 +85,9 @@ class Generation:
         if m.get("format") != FORMAT_VERSION:
             problems.append(f"index format {m.get('format')} (this version reads {FORMAT_VERSION})")
         if m.get("embedding_model") != model_name or m.get("embedding_dim") != dim:
-            problems.append(f"embedding model {m.get('embedding_model')} ({m.get('embedding_dim')} dims), now {model_name} ({dim} dims)")
+            problems.append(
+                f"embedding model {m.get('embedding_model')} ({m.get('embedding_dim')} dims), now {model_name} ({dim} dims)"
+            )
         built_with = m.get("encoder", "torch-fp32")  # indexes from before the int8 encoder were fp32 PyTorch
         if encoder is not None and built_with != encoder:
             problems.append(f"encoder {built_with}, now {encoder}")
@@ -99,7 +101,12 @@ class Generation:
     @cached_property
     def documents(self) -> dict[str, StoredDocument]:
         rows = read_jsonl(self.folder / "documents.jsonl")
-        return {r["doc_id"]: StoredDocument(r["doc_id"], r["text"], r["metadata"], [tuple(s) for s in r["sentences"]], r["content_hash"], r["path"]) for r in rows}
+        return {
+            r["doc_id"]: StoredDocument(
+                r["doc_id"], r["text"], r["metadata"], [tuple(s) for s in r["sentences"]], r["content_hash"], r["path"]
+            )
+            for r in rows
+        }
 
     @cached_property
     def chunks(self) -> list[StoredChunk]:

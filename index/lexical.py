@@ -22,7 +22,7 @@ class LexicalIndex:
         self.n_chunks = n_chunks
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str]) -> LexicalIndex:
         tokenized = [terms(t) or ["<empty>"] for t in texts]
         model = bm25s.BM25()
         model.index(tokenized, show_progress=False)
@@ -35,7 +35,7 @@ class LexicalIndex:
         (folder / "doc_freq.json").write_text(json.dumps({"n": self.n_chunks, "df": self.doc_freq}))
 
     @classmethod
-    def load(cls, folder: Path) -> "LexicalIndex":
+    def load(cls, folder: Path) -> LexicalIndex:
         model = bm25s.BM25.load(str(folder), show_progress=False)
         stats = json.loads((folder / "doc_freq.json").read_text())
         return cls(model, stats["df"], stats["n"])

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from index.filestamps import Scan, scan
 
@@ -117,7 +117,9 @@ def _html_to_text(raw: str) -> tuple[str, str | None]:
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else None
-    blocks = [b.get_text(" ", strip=True) for b in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "blockquote", "td"])]
+    blocks = [
+        b.get_text(" ", strip=True) for b in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "blockquote", "td"])
+    ]
     text = "\n".join(b for b in blocks if b) or soup.get_text("\n", strip=True)
     return text, title
 
@@ -165,7 +167,9 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
             raise ValueError(f"not UTF-8 text (bad byte at offset {exc.start})") from exc
     meta, body = parse_header(raw)
     if not meta and suffix != ".pdf" and (keys := unterminated_header(raw)):
-        raise ValueError(f"header ({', '.join(k.capitalize() + ':' for k in keys)}) is not ended by a line of dashes; add '-----' after it")
+        raise ValueError(
+            f"header ({', '.join(k.capitalize() + ':' for k in keys)}) is not ended by a line of dashes; add '-----' after it"
+        )
     if suffix in (".html", ".htm"):
         body, title_hint = _html_to_text(body)
     body = _normalise(body)
@@ -174,11 +178,18 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
     meta.setdefault("title", title_hint or _title_from_name(path))
     digest = hashlib.sha256(("\n".join(f"{k}={v}" for k, v in sorted(meta.items())) + "\n" + body).encode()).hexdigest()
     body_hash = hashlib.sha256(body.encode()).hexdigest()
-    return Document(doc_id=path.name, text=body, metadata=meta, content_hash=digest, path=str(path), body_hash=body_hash)
+    return Document(
+        doc_id=path.name, text=body, metadata=meta, content_hash=digest, path=str(path), body_hash=body_hash
+    )
 
 
-def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = (), max_bytes: int = 20_000_000,
-                scanned: Scan | None = None, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+def load_corpus(
+    dirs: tuple[Path, ...] | list[Path],
+    exclude: tuple[str, ...] = (),
+    max_bytes: int = 20_000_000,
+    scanned: Scan | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadResult:
     """Load every supported file below the corpus folders; each unusable file is skipped with a reason.
     `scanned` is the file listing when the caller already made it (`index.filestamps.scan`);
     `progress(done, total)` is told every 100 files."""
@@ -212,7 +223,9 @@ def load_corpus(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = 
                 result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.body_hash]}"))
                 continue
             if doc.doc_id in seen_ids:
-                result.skipped.append(Skipped(str(path), f"another file named {doc.doc_id} is already indexed ({seen_ids[doc.doc_id]})"))
+                result.skipped.append(
+                    Skipped(str(path), f"another file named {doc.doc_id} is already indexed ({seen_ids[doc.doc_id]})")
+                )
                 continue
             doc.metadata[PRIMARY] = primary_flag(doc.metadata.get(PRIMARY), rank == 0)
             seen_ids[doc.doc_id] = doc.path

@@ -48,14 +48,23 @@ def _export_fp32(model_folder: Path, target: Path) -> None:
             self.inner = inner
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in INPUTS)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "hidden")}
     with torch.inference_mode():
-        torch.onnx.export(HiddenStates(model), example, str(target), input_names=list(INPUTS), output_names=["hidden"],
-                          dynamic_axes=axes, opset_version=17, dynamo=False)
+        torch.onnx.export(
+            HiddenStates(model),
+            example,
+            str(target),
+            input_names=list(INPUTS),
+            output_names=["hidden"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 def last_layer_matmuls(graph: Path) -> list[str]:
@@ -93,8 +102,13 @@ def ensure_model(model_folder: Path, cache_dir: Path, precision: str = "int8") -
                     return target
                 logging.disable(logging.WARNING)  # the quantizer's generic "consider pre-processing" advice
                 try:
-                    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                                     nodes_to_exclude=last_layer_matmuls(fp32))
+                    quantize_dynamic(
+                        str(fp32),
+                        str(int8),
+                        weight_type=QuantType.QInt8,
+                        per_channel=True,
+                        nodes_to_exclude=last_layer_matmuls(fp32),
+                    )
                 finally:
                     logging.disable(logging.NOTSET)
             os.replace(int8, target)  # atomic: a concurrent process sees no file or a whole one

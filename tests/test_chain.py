@@ -22,8 +22,9 @@ BUDGET = "What budget did the alpha committee approve?"
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
     folder = tmp_path_factory.mktemp("chain")
-    return Settings(data_dir=folder / "data", corpus_dirs=[write_small_corpus(folder / "corpus")],
-                    chunk_size=120, chunk_overlap=40)
+    return Settings(
+        data_dir=folder / "data", corpus_dirs=[write_small_corpus(folder / "corpus")], chunk_size=120, chunk_overlap=40
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,10 @@ def test_a_search_returns_the_generation_it_searched_with_ranked_passages(fake_a
 def test_the_index_records_the_embedder_and_another_embedder_is_refused(fake_assistant, settings, fake_embedder):
     manifest = Generation(current_path(settings.index_config().index_root)).manifest
     assert (manifest["embedding_model"], manifest["embedding_dim"], manifest["encoder"]) == (
-        fake_embedder.name, fake_embedder.dimension, fake_embedder.encoder)
+        fake_embedder.name,
+        fake_embedder.dimension,
+        fake_embedder.encoder,
+    )
     assert fake_assistant.index_status()["encoder"] == "hashing"
 
     class Other(HashingEmbedder):

@@ -12,9 +12,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -55,7 +55,9 @@ def chroma_server(path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     log = (path.parent / f"chroma-{port}.log").open("wb")
     process = subprocess.Popen(
         [str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     try:
         wait_until_ready(url, process)
@@ -126,7 +128,9 @@ def test_index_lives_on_the_server_and_answers_with_a_citation(tmp_path, seed_co
     assert "Trump" in answer.text
     assert answer.citations and answer.citations[0].passage.doc_id == SEED
     assert "Trump" in answer.citations[0].quote
-    assert answer.retrieved and any(p.dense_score is not None for p in answer.retrieved), "dense hits come from the server"
+    assert answer.retrieved and any(p.dense_score is not None for p in answer.retrieved), (
+        "dense hits come from the server"
+    )
 
 
 def test_incremental_rebuilds_drop_old_collections_and_keep_bm25_in_step(tmp_path, seed_corpus, server):
@@ -197,10 +201,20 @@ def test_server_down_cli_prints_one_line_and_a_warm_assistant_names_chroma(tmp_p
         warm.ask("Who did Lee call first?")
         stop(process)
 
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CHROMA_URL": url,
-           "ASSISTANT_CORPUS_DIRS": str(seed_corpus)}
-    result = subprocess.run([sys.executable, "-m", "assistant", "ask", "Who did Lee call first?"],
-                            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_CHROMA_URL": url,
+        "ASSISTANT_CORPUS_DIRS": str(seed_corpus),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "Who did Lee call first?"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "Chroma" in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2, result.stderr

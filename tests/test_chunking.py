@@ -14,7 +14,7 @@ TEXT = (
 
 
 def test_sentences_keep_abbreviations_and_lines_apart():
-    spans = [TEXT[s.start:s.end] for s in split_sentences(TEXT)]
+    spans = [TEXT[s.start : s.end] for s in split_sentences(TEXT)]
     assert spans[0] == "Approximately 28,500 U.S. troops are stationed in South Korea."
     assert "A Heading Without Punctuation" in spans  # a line never glues onto the next sentence
     assert all(s == s.strip() for s in spans)
@@ -25,7 +25,7 @@ def test_chunks_have_exact_offsets_bounded_size_and_overlap():
     chunks = chunk_document("d.txt", TEXT, spans, size=160, overlap=60)
     assert len(chunks) >= 3
     for chunk in chunks:
-        assert TEXT[chunk.start:chunk.end] == chunk.text
+        assert TEXT[chunk.start : chunk.end] == chunk.text
         assert len(chunk.text) <= 160 or chunk.last_sentence - chunk.first_sentence == 1
     for prev, nxt in zip(chunks, chunks[1:]):
         assert nxt.first_sentence > prev.first_sentence  # always moves forward

@@ -17,8 +17,15 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 def _run(args: list[str], env_extra: dict, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, **env_extra, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=PROJECT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT,
+        timeout=300,
+    )
 
 
 def test_index_then_ask_json_and_chat_jsonl(tmp_path, small_corpus):
@@ -72,7 +79,11 @@ def test_skipped_files_are_listed_and_strict_makes_them_an_error(tmp_path, small
     lenient = _run(["index"], env)
     assert lenient.returncode == 0, lenient.stderr
     assert "Indexed: 3 documents" in lenient.stdout
-    assert "skipped" in lenient.stdout and "latin.txt: not UTF-8" in lenient.stdout and "table.xlsx: unsupported file type" in lenient.stdout
+    assert (
+        "skipped" in lenient.stdout
+        and "latin.txt: not UTF-8" in lenient.stdout
+        and "table.xlsx: unsupported file type" in lenient.stdout
+    )
 
 
 def test_questions_and_settings_users_get_wrong_are_answered_in_one_line(tmp_path, small_corpus):
@@ -81,12 +92,18 @@ def test_questions_and_settings_users_get_wrong_are_answered_in_one_line(tmp_pat
     _one_clear_line(_run(["ask", "x" * 10_000], env), 1, "limited to 2,000 characters", "10,000")
     _one_clear_line(_run(["--llm", "gpt-9", "ask", "x"], env), 2, "llm", "extractive")
     _one_clear_line(_run(["--llm", "openai", "ask", "x"], env), 2, "ASSISTANT_LLM_BASE_URL")
-    _one_clear_line(_run(["ask", "Where did the alpha committee meet?"], {**env, "ASSISTANT_CHUNK_SIZE": "300"}), 1,
-                    "chunking", "python -m assistant index --full")
+    _one_clear_line(
+        _run(["ask", "Where did the alpha committee meet?"], {**env, "ASSISTANT_CHUNK_SIZE": "300"}),
+        1,
+        "chunking",
+        "python -m assistant index --full",
+    )
 
     control = _run(["ask", "Where did the alpha\x07 committee\x1b meet?", "--json"], env)
     assert control.returncode == 0 and "Busan" in json.loads(control.stdout)["answer"]
-    korean = _run(["ask", "알파 위원회는 어디에서 만났습니까?", "--json"], env)  # another language: answered or declined, never a crash
+    korean = _run(
+        ["ask", "알파 위원회는 어디에서 만났습니까?", "--json"], env
+    )  # another language: answered or declined, never a crash
     assert korean.returncode == 0, korean.stderr
     reply = json.loads(korean.stdout)
     assert reply["abstained"] or reply["citations"]
@@ -104,11 +121,31 @@ runner = CliRunner()
 def test_global_flags_become_the_settings_and_a_bad_one_is_one_line(tmp_path):
     from assistant.cli import state
 
-    result = runner.invoke(app, ["--data-dir", str(tmp_path), "--retriever", "bm25", "--k", "2", "--llm", "extractive",
-                                 "--guard", "fallback", "feedback", "export", str(tmp_path / "out.jsonl")])
+    result = runner.invoke(
+        app,
+        [
+            "--data-dir",
+            str(tmp_path),
+            "--retriever",
+            "bm25",
+            "--k",
+            "2",
+            "--llm",
+            "extractive",
+            "--guard",
+            "fallback",
+            "feedback",
+            "export",
+            str(tmp_path / "out.jsonl"),
+        ],
+    )
     assert result.exit_code == 1 and "no feedback yet" in result.stderr  # the command ran, with these settings:
     assert (state.settings.data_dir, state.settings.retriever, state.settings.top_k, state.settings.guard) == (
-        tmp_path, "bm25", 2, "fallback")
+        tmp_path,
+        "bm25",
+        2,
+        "fallback",
+    )
     bad = runner.invoke(app, ["--retriever", "magic", "ask", "x"])
     assert bad.exit_code == 2 and bad.stderr.count("error:") == 1 and "setting retriever" in bad.stderr
     assert bad.exception is None or isinstance(bad.exception, SystemExit)  # no traceback, an exit code
@@ -132,7 +169,11 @@ def test_index_status_and_ask_in_process(tmp_path, small_corpus, use_fake_embedd
     built = runner.invoke(app, [*base, "index", "--json"])
     assert built.exit_code == 0, built.output
     summary = json.loads(built.stdout)
-    assert (summary["documents"], summary["noop"], sorted(summary["added"])) == (3, False, ["alpha.txt", "beta.md", "gamma.txt"])
+    assert (summary["documents"], summary["noop"], sorted(summary["added"])) == (
+        3,
+        False,
+        ["alpha.txt", "beta.md", "gamma.txt"],
+    )
     status = runner.invoke(app, [*base, "status"])
     assert status.exit_code == 0 and "encoder: hashing" in status.stdout and use_fake_embedder.name in status.stdout
     asked = runner.invoke(app, [*base, "ask", "Who published the Alpha report?", "--json"])

@@ -25,14 +25,18 @@ PRIMARY = "motin_2025_lee_north_korea_diplomacy.txt"
 
 # -- header values ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.fast
-@pytest.mark.parametrize("value, iso, approximate", [
-    ("2023-04-26", "2023-04-26", False),
-    ("Updated October 1, 2026", "2026-10-01", False),
-    ("2025-06 (approximate: written in President Lee's first weeks in office)", "2025-06", True),
-    ("revision current as of the 20 July 2019 English Wikipedia dump", "2019-07-20", False),
-    ("March 2024", "2024-03", False),
-])
+@pytest.mark.parametrize(
+    "value, iso, approximate",
+    [
+        ("2023-04-26", "2023-04-26", False),
+        ("Updated October 1, 2026", "2026-10-01", False),
+        ("2025-06 (approximate: written in President Lee's first weeks in office)", "2025-06", True),
+        ("revision current as of the 20 July 2019 English Wikipedia dump", "2019-07-20", False),
+        ("March 2024", "2024-03", False),
+    ],
+)
 def test_header_dates_in_the_corpus_forms_are_parsed(value, iso, approximate):
     parsed = parse_header_date(value)
     assert parsed is not None and parsed.iso == iso and parsed.approximate is approximate
@@ -50,13 +54,15 @@ def test_provenance_notes_are_shown_as_missing_and_kept_out_of_titles():
     assert clean_value("not stated in the supplied text (news-analysis article)") is None
     assert clean_value("not supplied") is None
     assert clean_value("The White House") == "The White House"
-    assert display_title("South Korea’s new President Lee is signaling openness to diplomacy with North Korea "
-                         "(standfirst; the headline is not part of the supplied text)") == (
-        "South Korea’s new President Lee is signaling openness to diplomacy with North Korea")
+    assert display_title(
+        "South Korea’s new President Lee is signaling openness to diplomacy with North Korea "
+        "(standfirst; the headline is not part of the supplied text)"
+    ) == ("South Korea’s new President Lee is signaling openness to diplomacy with North Korea")
     assert display_title("U.S.-Japan Relations (CRS In Focus IF10199, version 49)") == "U.S.-Japan Relations"
 
 
 # -- the five examples of the issue ----------------------------------------------------------------------
+
 
 def _sentences_in_doc_order(assistant, answer) -> list[int]:
     doc = assistant.retriever.generation.documents[PRIMARY]
@@ -117,13 +123,17 @@ def test_agreeing_sources_get_no_disagreement_sentence(assistant):
 
 # -- header facts of other documents, the collection ----------------------------------------------------
 
+
 @needs_shared
-@pytest.mark.parametrize("question, expected", [
-    ("Who published the Washington Declaration?", "The White House"),
-    ("When was the Camp David statement issued?", "2023-08-18"),
-    ("What licence is the sanctions article under?", "CC BY-SA 3.0"),
-    ("Who published the article?", "no publisher"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Who published the Washington Declaration?", "The White House"),
+        ("When was the Camp David statement issued?", "2023-08-18"),
+        ("What licence is the sanctions article under?", "CC BY-SA 3.0"),
+        ("Who published the article?", "no publisher"),
+    ],
+)
 def test_header_facts_of_named_documents(assistant, question, expected):
     answer = assistant.ask(question)
     assert expected in answer.text and answer.citations[0].passage.kind == "header"
@@ -151,6 +161,7 @@ def test_every_citation_carries_its_date(assistant):
 
 # -- CLI and /chat --------------------------------------------------------------------------------------
 
+
 def test_cli_json_marks_header_citations_and_dates(corpus_settings, monkeypatch):
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
     monkeypatch.setenv("ASSISTANT_CORPUS_DIRS", ":".join(str(d) for d in corpus_settings.corpus_dirs))
@@ -170,7 +181,9 @@ def test_chat_api_carries_dates_and_header_kind_in_the_same_json_as_the_cli(corp
     assert result["citations"][0]["kind"] == "header" and result["citations"][0]["date"] == "2025-06 (approximate)"
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(corpus_settings.data_dir))
     monkeypatch.setenv("ASSISTANT_CORPUS_DIRS", ":".join(str(d) for d in corpus_settings.corpus_dirs))
-    cli = json.loads(CliRunner().invoke(app, ["ask", "Who wrote the article?", "--json"]).stdout.strip().splitlines()[-1])
+    cli = json.loads(
+        CliRunner().invoke(app, ["ask", "Who wrote the article?", "--json"]).stdout.strip().splitlines()[-1]
+    )
     assert set(cli) == set(result) and cli["citations"] == result["citations"]  # one answer contract
 
 

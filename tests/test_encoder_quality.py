@@ -16,8 +16,9 @@ def _scores(settings, cases) -> dict[str, float]:
     totals: dict[str, float] = {}
     for mode in ("dense", "hybrid"):
         k = settings.top_k
-        rows = [retrieval_metrics(retriever.search(t.user_input, k, mode).passages, t.reference_contexts, k)
-                for t in cases]
+        rows = [
+            retrieval_metrics(retriever.search(t.user_input, k, mode).passages, t.reference_contexts, k) for t in cases
+        ]
         for metric in ("hit_at_k", "mrr"):
             totals[f"{mode}_{metric}"] = sum(r[metric] for r in rows) / len(rows)
     return totals
@@ -43,8 +44,9 @@ def test_manifest_records_the_encoder_and_a_mismatch_asks_for_a_full_rebuild(tmp
     from assistant.settings import Settings
     from index.generation import Generation, IndexMismatch, current_path
 
-    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[small_corpus], chunk_size=120, chunk_overlap=40,
-                        encoder="onnx-int8")
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dirs=[small_corpus], chunk_size=120, chunk_overlap=40, encoder="onnx-int8"
+    )
     Assistant(settings).build_index()
     assert Generation(current_path(settings.index_config().index_root)).manifest["encoder"] == "onnx-int8"
     other = settings.with_overrides(encoder="torch-fp32")

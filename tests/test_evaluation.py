@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.evaluation import testset
 from assistant.evaluation.aggregate import METRICS, aggregate, by_tag, latency
 from assistant.evaluation.baseline import EXCLUDE, covered_sentences
 from assistant.evaluation.compare import compare
@@ -22,7 +23,6 @@ from assistant.evaluation.metrics import abstention_scores, citation_validity, n
 from assistant.evaluation.play import play_case
 from assistant.evaluation.runner import JUDGE_NOTE, run_eval
 from assistant.evaluation.runs import Run, check_unique, preset_runs
-from assistant.evaluation import testset
 from assistant.settings import SHIPPED_CORPUS, Settings
 from index.loaders import load_corpus
 
@@ -67,7 +67,19 @@ def test_run_eval_writes_results_summary_and_reports(evaluation, tiny_testset):
     followups = [r for r in results if r["followup"]]
     assert followups and all(r["case_id"] == "conv-seed-trump" and r["turn"] == 1 for r in followups)
     row = results[0]
-    assert {"run", "case_id", "turn", "tags", "question", "answer", "abstained", "citations", "retrieved", "metrics", "timings"} <= set(row)
+    assert {
+        "run",
+        "case_id",
+        "turn",
+        "tags",
+        "question",
+        "answer",
+        "abstained",
+        "citations",
+        "retrieved",
+        "metrics",
+        "timings",
+    } <= set(row)
     # The answer's own JSON shape (Answer.to_dict), with the passages retrieved for it in the same shape.
     answer = Answer.from_dict(row).to_dict()
     assert {key: row[key] for key in answer} == answer
@@ -146,7 +158,9 @@ def test_malformed_testset_line_names_file_and_line(tmp_path):
     good = json.dumps({"id": "ok", "user_input": "Who did Lee call first?", "reference_facts": ["Trump"]})
     path.write_text(good + "\n" + '{"id": "bad", "user_input": \n')
     with pytest.raises(testset.TestsetError, match=re.escape(f"{path}:2")):
-        run_eval([path], Settings(data_dir=tmp_path / "data"), tmp_path / "out", progress=False)  # before any index is opened
+        run_eval(
+            [path], Settings(data_dir=tmp_path / "data"), tmp_path / "out", progress=False
+        )  # before any index is opened
     assert not (tmp_path / "out" / "results.jsonl").exists()
 
 
@@ -171,11 +185,17 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
                 if not any(normalise(context) in text for text in haystacks):
                     missing.append(f"{TESTSET.name}:{line_no} {row['id']}: {context[:90]!r}")
     assert not missing, "\n".join(missing)
-    seed_contexts = sum(len(t.get("reference_contexts") or []) for r in rows if "seed" in r.get("tags", []) for t in r.get("turns") or [r])
+    seed_contexts = sum(
+        len(t.get("reference_contexts") or [])
+        for r in rows
+        if "seed" in r.get("tags", [])
+        for t in r.get("turns") or [r]
+    )
     assert checked_seed == seed_contexts > 0
 
 
 # -- pure functions: no model ---------------------------------------------------------------------
+
 
 @pytest.mark.fast
 def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class():
@@ -188,7 +208,11 @@ def test_abstention_precision_and_recall_treat_abstaining_as_the_positive_class(
 def _cited(text: str, cited: dict[int, str], retrieved: list[str]) -> Answer:
     def passage(chunk_id: str) -> Passage:
         return Passage(chunk_id=chunk_id, doc_id="d", text="t", start=0, end=1, title="T")
-    citations = [Citation(n=n, passage=passage(cid), quote="t", quote_start=0, quote_end=1, score=1.0) for n, cid in cited.items()]
+
+    citations = [
+        Citation(n=n, passage=passage(cid), quote="t", quote_start=0, quote_end=1, score=1.0)
+        for n, cid in cited.items()
+    ]
     return Answer(question="q", text=text, citations=citations, retrieved=[passage(c) for c in retrieved])
 
 
@@ -238,6 +262,7 @@ def test_cli_helpers_parse_runs_and_thresholds():
 
 # -- each step on its own: play, aggregate, gate, compare (no model) ------------------------------
 
+
 class ScriptedAsker:
     """Answers from a script and records the history each question was asked with."""
 
@@ -250,10 +275,20 @@ class ScriptedAsker:
 
 
 def test_play_case_plays_turns_as_one_conversation_and_scores_each(tmp_path):
-    case = testset.Case("conv", [testset.TurnCase("Who did Lee call first?", reference_facts=["Trump"]),
-                                 testset.TurnCase("And after that?", reference_facts=["Ishiba"])], tags=["seed"])
-    asker = ScriptedAsker([Answer(question="q1", text="He called Trump.", timings_ms={"total": 12.0}),
-                           Answer(question="q2", text="He called Xi.", backend="extractive (fallback from openai)")])
+    case = testset.Case(
+        "conv",
+        [
+            testset.TurnCase("Who did Lee call first?", reference_facts=["Trump"]),
+            testset.TurnCase("And after that?", reference_facts=["Ishiba"]),
+        ],
+        tags=["seed"],
+    )
+    asker = ScriptedAsker(
+        [
+            Answer(question="q1", text="He called Trump.", timings_ms={"total": 12.0}),
+            Answer(question="q2", text="He called Xi.", backend="extractive (fallback from openai)"),
+        ]
+    )
     run = Run("scripted", {}, Settings(data_dir=tmp_path), asker, 6, {})
     rows = play_case(run, case, "tiny.jsonl")
     assert asker.asked[1] == ("And after that?", [("Who did Lee call first?", "He called Trump.")])
@@ -262,30 +297,58 @@ def test_play_case_plays_turns_as_one_conversation_and_scores_each(tmp_path):
     assert [r["guard_outcome"] for r in rows] == [None, "fell_back"]
 
 
-def _row(answerable: bool, correct: float, total: float, tags: list[str], followup: bool = False, abstained: bool = False) -> dict:
+def _row(
+    answerable: bool, correct: float, total: float, tags: list[str], followup: bool = False, abstained: bool = False
+) -> dict:
     metrics = {"correct": correct, "abstained": float(abstained), "abstention_correct": float(abstained != answerable)}
     if answerable:
         metrics["facts"] = correct
-    return {"case_id": f"c{total}", "answerable": answerable, "abstained": abstained, "followup": followup, "tags": tags,
-            "metrics": metrics, "timings": {"total": total}, "confidence": 0.9 if not abstained else 0.0}
+    return {
+        "case_id": f"c{total}",
+        "answerable": answerable,
+        "abstained": abstained,
+        "followup": followup,
+        "tags": tags,
+        "metrics": metrics,
+        "timings": {"total": total},
+        "confidence": 0.9 if not abstained else 0.0,
+    }
 
 
 def test_aggregate_averages_each_metric_over_the_turns_it_applies_to():
-    rows = [_row(True, 1.0, 10.0, ["seed"]), _row(True, 0.0, 20.0, ["seed", "followup"], followup=True),
-            _row(False, 1.0, 30.0, ["unanswerable"], abstained=True)]
+    rows = [
+        _row(True, 1.0, 10.0, ["seed"]),
+        _row(True, 0.0, 20.0, ["seed", "followup"], followup=True),
+        _row(False, 1.0, 30.0, ["unanswerable"], abstained=True),
+    ]
     metrics = aggregate(rows)
-    assert metrics["answer_correct"] == 0.5 and metrics["followup_accuracy"] == 0.0 and metrics["overall_correct"] == 0.6667
-    assert metrics["abstention_precision"] == metrics["abstention_recall"] == 1.0 and metrics["abstention_rate"] == 0.3333
+    assert (
+        metrics["answer_correct"] == 0.5
+        and metrics["followup_accuracy"] == 0.0
+        and metrics["overall_correct"] == 0.6667
+    )
+    assert (
+        metrics["abstention_precision"] == metrics["abstention_recall"] == 1.0 and metrics["abstention_rate"] == 0.3333
+    )
     assert metrics["hit_at_k"] is None  # no turn measured it: absent, not 0
     assert latency(rows) == {"p50_ms": 20.0, "p95_ms": 29.0, "mean_ms": 20.0}
-    assert by_tag(rows) == {"followup": {"answer_correct": 0.0, "n": 1}, "seed": {"answer_correct": 0.5, "n": 2},
-                            "unanswerable": {"answer_correct": 1.0, "n": 1}}
+    assert by_tag(rows) == {
+        "followup": {"answer_correct": 0.0, "n": 1},
+        "seed": {"answer_correct": 0.5, "n": 2},
+        "unanswerable": {"answer_correct": 1.0, "n": 1},
+    }
 
 
 def _summary(runs: dict[str, dict[str, float | None]], turns: int = 4) -> dict:
-    return {"created_at": "2026-01-01T00:00:00+00:00", "testsets": ["core.jsonl"], "turns": turns,
-            "runs": {name: {"k": 6, "llm": "extractive", "metrics": metrics, "latency_ms": {"p50_ms": 100.0, "p95_ms": None}}
-                     for name, metrics in runs.items()}}
+    return {
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "testsets": ["core.jsonl"],
+        "turns": turns,
+        "runs": {
+            name: {"k": 6, "llm": "extractive", "metrics": metrics, "latency_ms": {"p50_ms": 100.0, "p95_ms": None}}
+            for name, metrics in runs.items()
+        },
+    }
 
 
 def test_gate_names_each_metric_under_its_threshold():
@@ -314,8 +377,10 @@ def test_eval_cli_exits_1_with_the_metric_under_its_threshold(monkeypatch, tmp_p
 
 def test_compare_pairs_runs_by_name_with_deltas(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    for folder, summary in ((a, _summary({"hybrid": {"mrr": 0.5}, "dense": {"mrr": 0.1}})),
-                            (b, _summary({"hybrid": {"mrr": 0.25}, "bm25": {"mrr": 0.3}}, turns=5))):
+    for folder, summary in (
+        (a, _summary({"hybrid": {"mrr": 0.5}, "dense": {"mrr": 0.1}})),
+        (b, _summary({"hybrid": {"mrr": 0.25}, "bm25": {"mrr": 0.3}}, turns=5)),
+    ):
         folder.mkdir()
         summary["runs"]["hybrid"]["latency_ms"]["p50_ms"] = 100.0 if folder == a else 80.0
         (folder / "summary.json").write_text(json.dumps(summary))
@@ -333,7 +398,11 @@ def test_compare_without_a_common_run_name_compares_the_first_runs(tmp_path):
     a.write_text(json.dumps(_summary({"dense": {"mrr": 0.5}})))
     b.write_text(json.dumps(_summary({"bm25": {"mrr": 0.75}})))
     table = compare(a, b)
-    assert "## A: dense vs B: bm25" in table and "| mrr | 0.500 | 0.750 | +0.250 |" in table and "Not compared" not in table
+    assert (
+        "## A: dense vs B: bm25" in table
+        and "| mrr | 0.500 | 0.750 | +0.250 |" in table
+        and "Not compared" not in table
+    )
 
 
 def test_no_evaluation_step_imports_the_runner():

@@ -25,8 +25,13 @@ def answers(assistant):
     assert first.citations and follow.citations
     # An abstention as the answerer writes one; built here so these storage tests do not depend on
     # where the answerer draws its line (test_web checks that it abstains).
-    abstained = Answer(question=SEOUL, text="The sources I have do not say. I found nothing that answers it.",
-                       abstained=True, related=first.retrieved[:2], retrieved=first.retrieved)
+    abstained = Answer(
+        question=SEOUL,
+        text="The sources I have do not say. I found nothing that answers it.",
+        abstained=True,
+        related=first.retrieved[:2],
+        retrieved=first.retrieved,
+    )
     return first, (history, follow), abstained
 
 
@@ -75,7 +80,9 @@ def test_export_testset_rows(tmp_path, answers):
     for row in rows:
         assert {"user_input", "reference", "reference_contexts", "answerable", "tags"} <= set(row)
         assert row["tags"][0] == "feedback"
-    assert up["reference"] == strip_citations(first.text) and "[1]" not in up["reference"] and "Trump" in up["reference"]
+    assert (
+        up["reference"] == strip_citations(first.text) and "[1]" not in up["reference"] and "Trump" in up["reference"]
+    )
     assert up["reference_contexts"] == [c.quote for c in first.citations] and up["answerable"] is True
     assert up["tags"] == ["feedback", "up"] and "history" not in up
     assert multi["history"] == history and "Ishiba" in multi["reference"] and multi["comment"] == "good follow-up"
@@ -95,7 +102,10 @@ def test_export_without_feedback_says_so(tmp_path):
 
 @pytest.mark.fast
 def test_strip_citations():
-    assert strip_citations("Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3].") == "Lee called Trump first. Then Ishiba, then Xi."
+    assert (
+        strip_citations("Lee called Trump first. [1] Then Ishiba [2], then Xi [2, 3].")
+        == "Lee called Trump first. Then Ishiba, then Xi."
+    )
     assert strip_citations("- Trump [1]\n- Ishiba [1][2]\n") == "- Trump\n- Ishiba"  # a list stays a list
 
 
@@ -105,7 +115,9 @@ CALL = "Lee’s first foreign call as president was to President Trump."
 
 
 def written_answer(question: str = FIRST) -> Answer:
-    passage = Passage(chunk_id="c1", doc_id="motin.txt", text=f"Intro. {CALL} Outro.", start=40, end=120, title="Lee’s opening")
+    passage = Passage(
+        chunk_id="c1", doc_id="motin.txt", text=f"Intro. {CALL} Outro.", start=40, end=120, title="Lee’s opening"
+    )
     citation = Citation(n=1, passage=passage, quote=CALL, quote_start=47, quote_end=47 + len(CALL), score=0.9)
     return Answer(question=question, text=f"{CALL} [1]", citations=[citation], retrieved=[passage])
 
@@ -118,7 +130,11 @@ def test_a_rating_is_committed_at_once_and_can_be_changed_but_never_to_zero(tmp_
         assert raw.execute("SELECT rating, comment FROM feedback WHERE id = ?", (row_id,)).fetchone() == (1, "spot on")
     row = store.get(row_id)
     assert (row.answer, row.settings, row.citations[0]["quote"], row.citations[0]["chunk_id"]) == (
-        f"{CALL} [1]", {"top_k": 6}, CALL, "c1")
+        f"{CALL} [1]",
+        {"top_k": 6},
+        CALL,
+        "c1",
+    )
     store.set_rating(row_id, -1)
     assert store.get(row_id).rating == -1
     with pytest.raises(ValueError):

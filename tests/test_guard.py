@@ -12,8 +12,10 @@ from assistant.settings import Settings
 from index.embeddings import MiniLMEmbedder
 
 MINILM = MiniLMEmbedder()  # support thresholds are MiniLM's: these tests judge with the real model
-CALL = ("Lee’s first foreign call as president was to President Trump, a clear signal that he will continue "
-        "prioritizing the US-ROK alliance. Lee then spoke with Japanese Prime Minister Ishiba Shigeru.")
+CALL = (
+    "Lee’s first foreign call as president was to President Trump, a clear signal that he will continue "
+    "prioritizing the US-ROK alliance. Lee then spoke with Japanese Prime Minister Ishiba Shigeru."
+)
 
 
 def passage(text: str = CALL, n: int = 1, start: int = 100) -> Passage:
@@ -22,13 +24,20 @@ def passage(text: str = CALL, n: int = 1, start: int = 100) -> Passage:
 
 @pytest.mark.fast
 def test_marks_after_the_full_stop_or_before_the_next_sentence_belong_to_the_sentence_before():
-    for text in ("Lee called Trump first [1]. He then called Ishiba [2][3].",
-                 "Lee called Trump first. [1] He then called Ishiba. [2, 3]"):
-        assert [(s.text, s.cited) for s in split_cited(text)] == [("Lee called Trump first.", [1]), ("He then called Ishiba.", [2, 3])]
+    for text in (
+        "Lee called Trump first [1]. He then called Ishiba [2][3].",
+        "Lee called Trump first. [1] He then called Ishiba. [2, 3]",
+    ):
+        assert [(s.text, s.cited) for s in split_cited(text)] == [
+            ("Lee called Trump first.", [1]),
+            ("He then called Ishiba.", [2, 3]),
+        ]
 
 
 def test_a_sentence_copied_from_its_passage_is_kept_with_the_quote_and_its_document_offsets():
-    [checked] = Guard(0.5, MINILM).check("Lee’s first foreign call as president was to President Trump [1].", [passage()])
+    [checked] = Guard(0.5, MINILM).check(
+        "Lee’s first foreign call as president was to President Trump [1].", [passage()]
+    )
     assert checked.kept and checked.support > 0.9
     quote, start, end = checked.quotes[1]
     assert quote.startswith("Lee’s first foreign call") and start == 100 and end == 100 + len(quote)
@@ -40,18 +49,23 @@ def test_a_faithful_paraphrase_is_kept():
 
 
 def test_names_written_more_fully_than_in_the_passage_are_accepted():
-    [checked] = Guard(0.5, MINILM).check("As president, Lee Jae-myung made his first foreign call to President Donald Trump [1].", [passage()])
+    [checked] = Guard(0.5, MINILM).check(
+        "As president, Lee Jae-myung made his first foreign call to President Donald Trump [1].", [passage()]
+    )
     assert checked.kept, checked.reason
 
 
-@pytest.mark.parametrize("sentence, reason", [
-    ("Abu Adhhab Malikil is a great example of leadership [1].", "name Abu Adhhab Malikil"),
-    ("Lee's first call as president went to Trump in 1998 [1].", "number 1998"),
-    ("Lee's first call as president went to Putin [1].", "name Putin"),
-    ("Lee called Trump first.", "no citation"),
-    ("The weather in the harbour was pleasant and the fishing boats came home early [7].", "not retrieved"),
-    ("The weather in the harbour was pleasant and the fishing boats came home early [1].", "support"),
-])
+@pytest.mark.parametrize(
+    "sentence, reason",
+    [
+        ("Abu Adhhab Malikil is a great example of leadership [1].", "name Abu Adhhab Malikil"),
+        ("Lee's first call as president went to Trump in 1998 [1].", "number 1998"),
+        ("Lee's first call as president went to Putin [1].", "name Putin"),
+        ("Lee called Trump first.", "no citation"),
+        ("The weather in the harbour was pleasant and the fishing boats came home early [7].", "not retrieved"),
+        ("The weather in the harbour was pleasant and the fishing boats came home early [1].", "support"),
+    ],
+)
 def test_unsupported_sentences_are_caught_with_the_reason(sentence, reason):
     [checked] = Guard(0.5, MINILM).check(sentence, [passage()])
     assert not checked.kept
@@ -59,13 +73,16 @@ def test_unsupported_sentences_are_caught_with_the_reason(sentence, reason):
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("sentence, reason", [
-    ("Abu Adhhab Malikil is a great example of leadership [1].", "name Abu Adhhab Malikil"),
-    ("Lee's first call as president went to Trump in 1998 [1].", "number 1998"),
-    ("Lee’s first foreign call as president was to President Putin [1].", "name President Putin"),
-    ("Lee called Trump first.", "no citation"),
-    ("The weather in the harbour was pleasant and the fishing boats came home early [7].", "not retrieved"),
-])
+@pytest.mark.parametrize(
+    "sentence, reason",
+    [
+        ("Abu Adhhab Malikil is a great example of leadership [1].", "name Abu Adhhab Malikil"),
+        ("Lee's first call as president went to Trump in 1998 [1].", "number 1998"),
+        ("Lee’s first foreign call as president was to President Putin [1].", "name President Putin"),
+        ("Lee called Trump first.", "no citation"),
+        ("The weather in the harbour was pleasant and the fishing boats came home early [7].", "not retrieved"),
+    ],
+)
 def test_the_rules_hold_whatever_the_embedder_says(fake_embedder, sentence, reason):
     """Names, numbers and citations are checked by rule: no similarity, however close, lets them through."""
     [checked] = Guard(0.5, fake_embedder).check(sentence, [passage()])
@@ -75,8 +92,9 @@ def test_the_rules_hold_whatever_the_embedder_says(fake_embedder, sentence, reas
 @pytest.mark.fast
 def test_a_verbatim_sentence_citing_the_wrong_passage_is_repaired_whatever_the_embedder(fake_embedder):
     other = passage("The alliance hosts about 28,500 U.S. troops.", n=2)
-    [checked] = Guard(0.5, fake_embedder).check("Lee’s first foreign call as president was to President Trump [2].",
-                                                [passage(), other])
+    [checked] = Guard(0.5, fake_embedder).check(
+        "Lee’s first foreign call as president was to President Trump [2].", [passage(), other]
+    )
     assert checked.kept and checked.supporting == [1] and checked.repaired_from == [2]
     assert "[2]: name" in checked.repair_reason  # why the cited passage did not do
 
@@ -139,23 +157,36 @@ def test_a_new_backend_is_one_entry_in_the_backend_table(monkeypatch, fake_embed
     from assistant.llms import backend_names
 
     built = []
-    echo = Backend("echo", lambda s: built.append(s.llm_model) or "a chat model", extra="echo", modules=("json",),
-                   needs_model="echo-1")
+    echo = Backend(
+        "echo",
+        lambda s: built.append(s.llm_model) or "a chat model",
+        extra="echo",
+        modules=("json",),
+        needs_model="echo-1",
+    )
     monkeypatch.setitem(BACKENDS, "echo", echo)
     with pytest.raises(LLMConfigError, match="echo backend needs ASSISTANT_LLM_MODEL, e.g. echo-1"):
         chat_model(Settings(llm="echo"))  # validation accepts the name; the table says what is missing
     assert chat_model(Settings(llm="echo", llm_model="m")) == "a chat model" and built == ["m"]
     assert "echo" in backend_names()
-    monkeypatch.setitem(BACKENDS, "echo", Backend("echo", extra="echo", modules=("no_such_module_xyz",), build=echo.build))
+    monkeypatch.setitem(
+        BACKENDS, "echo", Backend("echo", extra="echo", modules=("no_such_module_xyz",), build=echo.build)
+    )
     with pytest.raises(LLMConfigError, match=r"'echo' extra: pip install -e '\.\[echo\]'.*no_such_module_xyz"):
-        get_answerer(Settings(llm="echo", llm_model="m"), fake_embedder)  # the generative answerer builds the chat model
+        get_answerer(
+            Settings(llm="echo", llm_model="m"), fake_embedder
+        )  # the generative answerer builds the chat model
 
 
 @pytest.mark.fast
 def test_names_are_runs_of_capitalised_words():
     from assistant.names import name_runs, question_names
 
-    assert name_runs("Lee met Donald Trump and U.S. President Biden.") == [["Lee"], ["Donald", "Trump"], ["President", "Biden"]]
+    assert name_runs("Lee met Donald Trump and U.S. President Biden.") == [
+        ["Lee"],
+        ["Donald", "Trump"],
+        ["President", "Biden"],
+    ]
     # A skipped word ends the run it stands in: "Lee" is not taken for part of Trump's name.
     assert name_runs("Trump However Lee", lambda word, _: word == "However") == [["Trump"], ["Lee"]]
     assert name_runs("Troops left the DMZ.") == [["Troops"]] and name_runs("the DMZ", acronyms=True) == [["DMZ"]]
@@ -177,21 +208,24 @@ def test_marks_in_answers_are_read_in_one_place():
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("text, cited", [
-    ("Lee called Trump first [1][2].", [1, 2]),
-    ("Lee called Trump first [1, 2].", [1, 2]),
-    ("Lee called Trump first (1).", [1]),
-    ("Lee called Trump first (1, 3).", [1, 3]),
-    ("Lee called Trump first (Source 2).", [2]),
-    ("Lee called Trump first. Source 2", [2]),
-    ("Lee called Trump first [Passages 1 and 3].", [1, 3]),
-    ("Lee called Trump first [1-3].", [1, 2, 3]),
-    ("According to passage 2, Lee called Trump first.", [2]),
-    ("Source 2: Lee called Trump first.", [2]),
-    ("- Source 2: Lee called Trump first.", [2]),
-    ("Lee called Trump first. Source: passage 2", [2]),
-    ("Lee called Trump first.[^1]", [1]),
-])
+@pytest.mark.parametrize(
+    "text, cited",
+    [
+        ("Lee called Trump first [1][2].", [1, 2]),
+        ("Lee called Trump first [1, 2].", [1, 2]),
+        ("Lee called Trump first (1).", [1]),
+        ("Lee called Trump first (1, 3).", [1, 3]),
+        ("Lee called Trump first (Source 2).", [2]),
+        ("Lee called Trump first. Source 2", [2]),
+        ("Lee called Trump first [Passages 1 and 3].", [1, 3]),
+        ("Lee called Trump first [1-3].", [1, 2, 3]),
+        ("According to passage 2, Lee called Trump first.", [2]),
+        ("Source 2: Lee called Trump first.", [2]),
+        ("- Source 2: Lee called Trump first.", [2]),
+        ("Lee called Trump first. Source: passage 2", [2]),
+        ("Lee called Trump first.[^1]", [1]),
+    ],
+)
 def test_citation_styles_real_models_write_are_read_as_citations(text, cited):
     [sentence] = split_cited(text)
     assert sentence.text == "Lee called Trump first."
@@ -206,12 +240,13 @@ def test_a_year_in_parentheses_is_not_a_citation():
 
 @pytest.mark.fast
 def test_a_citation_closing_a_paragraph_covers_its_uncited_sentences_and_no_further():
-    text = ("Lee called Trump first. He then called Ishiba. [1]\n\n"
-            "The alliance hosts U.S. troops [2]. Lee values it.")
+    text = "Lee called Trump first. He then called Ishiba. [1]\n\nThe alliance hosts U.S. troops [2]. Lee values it."
     sentences = split_cited(text)
     assert [(s.text, s.cited, s.inherited) for s in sentences] == [
-        ("Lee called Trump first.", [1], True), ("He then called Ishiba.", [1], False),
-        ("The alliance hosts U.S. troops.", [2], False), ("Lee values it.", [], False),
+        ("Lee called Trump first.", [1], True),
+        ("He then called Ishiba.", [1], False),
+        ("The alliance hosts U.S. troops.", [2], False),
+        ("Lee values it.", [], False),
     ]
 
 
@@ -242,9 +277,12 @@ def test_names_and_numbers_must_be_in_the_passage_a_citation_is_repaired_to():
 
 
 def test_a_paraphrase_with_the_right_number_is_kept_and_an_invented_figure_is_removed_wherever_it_points():
-    fact = passage("- The ROK also committed to spending $25 billion on U.S. military equipment purchases by 2030, and "
-                   "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion "
-                   "in accordance with ROK legal requirements.", n=2)
+    fact = passage(
+        "- The ROK also committed to spending $25 billion on U.S. military equipment purchases by 2030, and "
+        "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion "
+        "in accordance with ROK legal requirements.",
+        n=2,
+    )
     guard = Guard(0.5, MINILM)
     paraphrase_text = "The ROK will buy $25 billion of U.S. military equipment by 2030 [2]."
     [paraphrase] = guard.check(paraphrase_text, [passage(), fact])

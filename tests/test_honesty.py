@@ -70,7 +70,9 @@ def test_the_fitted_scorer_is_versioned_and_reports_held_out_folds():
     assert cv["folds"] >= 3 and cv["turns"] >= 150 and "answer_correct" in cv and "abstention_recall" in cv
     compared = {r["ranker"] for r in data["cv_compared"]}
     assert compared == {"hand", "learned", "pairwise"}, "the fitted rankers are compared with the hand weights"
-    assert cv["ranker"] == max(data["cv_compared"], key=lambda r: r["utility"])["ranker"], "the best out of fold is kept"
+    assert cv["ranker"] == max(data["cv_compared"], key=lambda r: r["utility"])["ranker"], (
+        "the best out of fold is kept"
+    )
     assert len(scorer.answerability.coef) == len(scorer.answerability.features)
 
 
@@ -98,11 +100,13 @@ def _answer_with_quotes(quotes: list[str]) -> Answer:
 
 @pytest.mark.fast
 def test_padding_counts_sentences_with_neither_a_fact_nor_the_focus():
-    answer = _answer_with_quotes([
-        "Lee asked defector groups to stop sending leaflets.",  # fact
-        "Lee seems to be betting on a four-way forum.",  # neither
-        "Defector organisations were asked to halt.",  # focus: defector
-    ])
+    answer = _answer_with_quotes(
+        [
+            "Lee asked defector groups to stop sending leaflets.",  # fact
+            "Lee seems to be betting on a four-way forum.",  # neither
+            "Defector organisations were asked to halt.",  # focus: defector
+        ]
+    )
     assert padding_sentences("What did Lee ask of defector groups?", answer, ["leaflets"]) == (1, 3)
 
 
@@ -123,8 +127,10 @@ def test_a_sentence_from_another_document_joins_only_when_it_speaks_to_the_focus
 
 def test_a_follow_up_looks_first_in_the_document_just_answered_from(assistant):
     history: list[tuple[str, str]] = []
-    for question in ("How many troops did North Korea commit to Russia's war effort in October 2024?",
-                     "Where did they end up fighting?"):
+    for question in (
+        "How many troops did North Korea commit to Russia's war effort in October 2024?",
+        "Where did they end up fighting?",
+    ):
         history.append((question, assistant.ask(question, history).text))
     answer = assistant.ask("And what did Putin call them?", history)
     assert not answer.abstained and "heroes" in answer.text

@@ -95,7 +95,10 @@ def test_an_index_from_before_the_primary_flag_asks_for_a_full_rebuild(tmp_path,
     with pytest.raises(IndexMismatch, match=r"index format 1 .*python -m assistant index --full"):
         Assistant(settings).ask("What did the alpha committee approve?")
     rebuilt = Assistant(settings).build_index()  # a plain `index` rebuilds it all rather than reusing it
-    assert rebuilt.embedded_chunks == rebuilt.chunks and Assistant(settings).ask("What did the alpha committee approve?").text
+    assert (
+        rebuilt.embedded_chunks == rebuilt.chunks
+        and Assistant(settings).ask("What did the alpha committee approve?").text
+    )
 
 
 def test_failed_build_leaves_previous_index_serving(tmp_path, small_corpus, monkeypatch):
@@ -125,9 +128,8 @@ def test_second_concurrent_build_is_refused(tmp_path, small_corpus):
     settings = _settings(tmp_path, small_corpus)
     root = settings.index_config().index_root
     root.mkdir(parents=True)
-    with FileLock(str(root / ".build.lock")):
-        with pytest.raises(BuildLocked, match="another index build is running"):
-            IndexBuilder(settings.index_config()).build()
+    with FileLock(str(root / ".build.lock")), pytest.raises(BuildLocked, match="another index build is running"):
+        IndexBuilder(settings.index_config()).build()
 
 
 def test_retriever_picks_up_a_rebuild_without_restart(tmp_path, small_corpus):

@@ -40,8 +40,10 @@ def test_header_lines_without_dashed_line_are_kept_as_text():
 
 def test_html_text_is_extracted_without_scripts(tmp_path: Path):
     path = tmp_path / "page.html"
-    path.write_text("<html><head><title>Page T</title><script>alert(1)</script></head>"
-                    "<body><h1>Head</h1><p>Seoul hosted the talks.</p></body></html>")
+    path.write_text(
+        "<html><head><title>Page T</title><script>alert(1)</script></head>"
+        "<body><h1>Head</h1><p>Seoul hosted the talks.</p></body></html>"
+    )
     doc = load_file(path)
     assert "Seoul hosted the talks." in doc.text
     assert "alert" not in doc.text

@@ -15,8 +15,9 @@ def test_parallel_split_equals_serial_split_in_order(monkeypatch):
     docs += [(f"copy-{doc_id}", text) for doc_id, text in docs]  # more jobs than workers
     monkeypatch.setattr(parallel_chunking, "PARALLEL_MIN_CHARS", 0)
     events: list[tuple[int, int]] = []
-    parallel = list(parallel_chunking.split_many(docs, 700, 150, workers=2,
-                                                 progress=lambda d, t: events.append((d, t))))
+    parallel = list(
+        parallel_chunking.split_many(docs, 700, 150, workers=2, progress=lambda d, t: events.append((d, t)))
+    )
     for (doc_id, text), (sentences, chunks) in zip(docs, parallel, strict=True):
         spans = split_sentences(text)
         assert sentences == [(s.start, s.end) for s in spans]

@@ -20,14 +20,18 @@ from ui.render import provenance
 K = 4
 
 NK_QUESTION = "How did North Korea respond to Lee's gestures?"
-NK_RECORDED = ("North Korea stopped blasting loud noise across the DMZ. Pyongyang, which had no shortage of animosity "
-               "for Yoon, has been uncharacteristically quiet since Lee took office. That silence may reflect both "
-               "self-confidence and strategic patience. [2]")
+NK_RECORDED = (
+    "North Korea stopped blasting loud noise across the DMZ. Pyongyang, which had no shortage of animosity "
+    "for Yoon, has been uncharacteristically quiet since Lee took office. That silence may reflect both "
+    "self-confidence and strategic patience. [2]"
+)
 
 DEFENSE_QUESTION = "What did President Lee pledge on defense spending?"
-DEFENSE_RECORDED = ("The ROK also committed to spending $25 billion on U.S. military equipment purchases by 2030, and "
-                    "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion "
-                    "in accordance with ROK legal requirements. [2]")
+DEFENSE_RECORDED = (
+    "The ROK also committed to spending $25 billion on U.S. military equipment purchases by 2030, and "
+    "shared its plan to provide comprehensive support for U.S. Forces Korea amounting to $33 billion "
+    "in accordance with ROK legal requirements. [2]"
+)
 
 FIRST_QUESTION = "Who did Lee call first after taking office?"
 FIRST_RECORDED = "Lee called President Trump first after taking office. [1]"
@@ -97,17 +101,22 @@ def test_the_same_answer_with_an_invented_figure_is_still_removed(assistant, gua
 def test_per_paragraph_and_mixed_citation_styles_on_retrieved_passages(assistant, guard):
     passages = retrieve(assistant, NK_QUESTION)
     right = holder(passages, "Pyongyang, which had no shortage of animosity for Yoon, has been uncharacteristically")
-    text = (f"North Korea has also stopped blasting loud noise across the DMZ (Source {right}).\n\n"
-            "Pyongyang, which had no shortage of animosity for Yoon, has been uncharacteristically quiet since Lee "
-            f"took office. That silence may reflect both self-confidence and strategic patience [{right}][2].\n\n"
-            "Kim Jong Un praised Lee's courage in a letter to Seoul.")
+    text = (
+        f"North Korea has also stopped blasting loud noise across the DMZ (Source {right}).\n\n"
+        "Pyongyang, which had no shortage of animosity for Yoon, has been uncharacteristically quiet since Lee "
+        f"took office. That silence may reflect both self-confidence and strategic patience [{right}][2].\n\n"
+        "Kim Jong Un praised Lee's courage in a letter to Seoul."
+    )
     checked = guard.check(text, passages)
     assert [s.kept for s in checked] == [True, True, True, False]
     assert all(s.supporting == [right] and not s.repaired for s in checked[:3])
     assert checked[3].reason == "no citation"  # after its paragraph's last citation: nothing covers it
     # Covered by the closing citation, an invented sentence is judged like any other, and removed.
-    invention, true = guard.check("Kim Jong Un praised Lee's courage in a letter to Seoul. That silence may reflect "
-                                  f"both self-confidence and strategic patience [{right}].", passages)
+    invention, true = guard.check(
+        "Kim Jong Un praised Lee's courage in a letter to Seoul. That silence may reflect "
+        f"both self-confidence and strategic patience [{right}].",
+        passages,
+    )
     assert invention.inherited and not invention.kept and invention.reason.startswith("unsupported")
     assert true.kept and not true.repaired
 
@@ -131,11 +140,14 @@ def test_the_follow_up_rewrite_that_answers_with_an_invented_name_is_rejected_fo
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("rewrite", [
-    "Who did Lee call after calling President Trump first?",
-    "Following his call to Trump, who did Lee Jae-myung call next?",
-    "Rewritten question: \"Who did Lee call after Trump, once he took office?\"",
-])
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "Who did Lee call after calling President Trump first?",
+        "Following his call to Trump, who did Lee Jae-myung call next?",
+        'Rewritten question: "Who did Lee call after Trump, once he took office?"',
+    ],
+)
 def test_rewrites_that_only_restate_the_conversation_are_used(rewrite):
     conversation = Conversation.from_history([(FIRST_QUESTION, FIRST_RECORDED)])
     line, why = standalone(rewrite, FOLLOW_UP, conversation)
@@ -143,13 +155,16 @@ def test_rewrites_that_only_restate_the_conversation_are_used(rewrite):
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("rewrite, why", [
-    ("Who did Lee call after Trump in 2019?", "2019"),
-    ("Who did Lee call after Trump? He called Ishiba.", "Ishiba"),
-    ("Who did Lee call after Trump? He called Trump again.", "answer"),
-    ("Lee called Trump and then he called someone else.", "answer"),
-    ("What is the weather?", "own terms"),
-])
+@pytest.mark.parametrize(
+    "rewrite, why",
+    [
+        ("Who did Lee call after Trump in 2019?", "2019"),
+        ("Who did Lee call after Trump? He called Ishiba.", "Ishiba"),
+        ("Who did Lee call after Trump? He called Trump again.", "answer"),
+        ("Lee called Trump and then he called someone else.", "answer"),
+        ("What is the weather?", "own terms"),
+    ],
+)
 def test_rewrites_that_invent_or_answer_are_rejected(rewrite, why):
     conversation = Conversation.from_history([(FIRST_QUESTION, FIRST_RECORDED)])
     line, problem = standalone(rewrite, FOLLOW_UP, conversation)

@@ -99,10 +99,14 @@ def test_naming_the_primary_documents_author_searches_that_document(tmp_path, fa
 
     own, related = tmp_path / "own", tmp_path / "related"
     own.mkdir(), related.mkdir()
-    (own / "essay.txt").write_text("Title: Tides\nAuthor: Jane Quillfeather\n-----\n"
-                                   "Harbour tides rose in March. The new harbour wall held firm against them.\n")
-    (related / "notes.txt").write_text("Title: Harbour notes\nAuthor: Port Office\n-----\n"
-                                       "What does the harbour office say about harbour tides? Harbour tides rose in May.\n")
+    (own / "essay.txt").write_text(
+        "Title: Tides\nAuthor: Jane Quillfeather\n-----\n"
+        "Harbour tides rose in March. The new harbour wall held firm against them.\n"
+    )
+    (related / "notes.txt").write_text(
+        "Title: Harbour notes\nAuthor: Port Office\n-----\n"
+        "What does the harbour office say about harbour tides? Harbour tides rose in May.\n"
+    )
     settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[own, related], chunk_size=120, chunk_overlap=40)
     assistant = Assistant(settings, embedder=fake_embedder)
     assistant.build_index()

@@ -13,15 +13,15 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.grounding import grounding
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.grounding import grounding
 from tests.ports import free_port
 from ui.answers import ChatTurn
 from ui.app import ChatPage, build_app, stream_steps
-from ui.updates import PageUpdate, by_name
 from ui.render import sources_panel
 from ui.settings import UISettings
+from ui.updates import PageUpdate, by_name
 from ui.uploads import UploadRejected, add_document, safe_name, save_upload, uploads_dir, with_uploads
 
 FIRST = "Who did Lee call first after taking office?"
@@ -56,6 +56,7 @@ def ask(client: Client, question: str, history: list | None = None) -> dict:
 
 # -- /chat API ---------------------------------------------------------------------------------------
 
+
 def test_chat_api_answers_with_citations(client):
     result = ask(client, FIRST)
     assert "Trump" in result["answer"] and "[1]" in result["answer"]
@@ -80,8 +81,10 @@ def test_chat_api_abstains_outside_the_corpus(client):
     assert result["citations"] == [] and result["related"]
 
 
-@pytest.mark.parametrize(("question", "message"), [("", "Please type a question"), ("   ", "Please type a question"),
-                                                   ("x" * 3000, "limited to 2,000 characters")])
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "Please type a question"), ("   ", "Please type a question"), ("x" * 3000, "limited to 2,000 characters")],
+)
 def test_chat_api_rejects_empty_and_long_questions_with_a_message(client, question, message):
     with pytest.raises(AppError, match=message) as info:
         ask(client, question)
@@ -115,8 +118,12 @@ def test_ui_settings_auth_format(monkeypatch):
 
 def test_twenty_concurrent_conversations(server):
     """20 users, two turns each, at once: every answer arrives and none fails."""
-    openers = [FIRST, "How did North Korea respond to Lee's gestures?", "What do Lee and Trump have in common?",
-               "How many U.S. troops are stationed in South Korea?"]
+    openers = [
+        FIRST,
+        "How did North Korea respond to Lee's gestures?",
+        "What do Lee and Trump have in common?",
+        "How many U.S. troops are stationed in South Korea?",
+    ]
     errors: list[BaseException] = []
     answers: list[tuple[str, str]] = []
     lock = threading.Lock()
@@ -126,7 +133,11 @@ def test_twenty_concurrent_conversations(server):
             client = Client(server, verbose=False)
             q1 = openers[i % len(openers)]
             a1 = ask(client, q1)
-            a2 = ask(client, FOLLOW if q1 == FIRST else "Why?", [{"role": "user", "content": q1}, {"role": "assistant", "content": a1["answer"]}])
+            a2 = ask(
+                client,
+                FOLLOW if q1 == FIRST else "Why?",
+                [{"role": "user", "content": q1}, {"role": "assistant", "content": a1["answer"]}],
+            )
             with lock:
                 answers.extend([(q1, a1["answer"]), (FOLLOW, a2["answer"])])
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
@@ -147,6 +158,7 @@ def test_twenty_concurrent_conversations(server):
 
 
 # -- the page's handlers (what the browser triggers), called directly --------------------------------
+
 
 def _finals(gen) -> list[PageUpdate]:
     return list(gen)
@@ -187,8 +199,18 @@ def test_stream_steps_end_at_the_full_answer():
 
 
 def _passage(**kw) -> Passage:
-    base = dict(chunk_id="c1", doc_id="d.txt", text="Intro. The <b>key</b> sentence & more. Outro.", start=100, end=145,
-                title="<script>alert(1)</script>Title", publisher="Desk", date="2025-06", license="CC BY", url="javascript:alert(1)")
+    base = dict(
+        chunk_id="c1",
+        doc_id="d.txt",
+        text="Intro. The <b>key</b> sentence & more. Outro.",
+        start=100,
+        end=145,
+        title="<script>alert(1)</script>Title",
+        publisher="Desk",
+        date="2025-06",
+        license="CC BY",
+        url="javascript:alert(1)",
+    )
     return Passage(**{**base, **kw})
 
 
@@ -196,7 +218,11 @@ def _passage(**kw) -> Passage:
 def test_sources_panel_escapes_and_highlights():
     p = _passage()
     quote = "The <b>key</b> sentence & more."
-    answer = Answer(question="q", text=f"{quote} [1]", citations=[Citation(n=1, passage=p, quote=quote, quote_start=107, quote_end=107 + len(quote), score=0.9)])
+    answer = Answer(
+        question="q",
+        text=f"{quote} [1]",
+        citations=[Citation(n=1, passage=p, quote=quote, quote_start=107, quote_end=107 + len(quote), score=0.9)],
+    )
     html = sources_panel(answer, 1, 1, show_scores=True)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<mark>The &lt;b&gt;key&lt;/b&gt; sentence &amp; more.</mark>" in html
@@ -217,7 +243,14 @@ def test_abstention_panel_shows_related_not_as_evidence():
 def test_grounding_counts_sentences_whose_quote_is_not_in_the_passage():
     p = _passage()
     good = Citation(n=1, passage=p, quote="The <b>key</b> sentence & more.", quote_start=107, quote_end=138, score=1)
-    bad = Citation(n=2, passage=p.model_copy(update={"chunk_id": "c2"}), quote="A sentence that is elsewhere.", quote_start=0, quote_end=5, score=1)
+    bad = Citation(
+        n=2,
+        passage=p.model_copy(update={"chunk_id": "c2"}),
+        quote="A sentence that is elsewhere.",
+        quote_start=0,
+        quote_end=5,
+        score=1,
+    )
     answer = Answer(question="q", text="Key sentence. [1] Invented claim. [2] Uncited tail.", citations=[good, bad])
     g = grounding(answer)
     assert (g.grounded, g.total) == (1, 3)
@@ -225,7 +258,11 @@ def test_grounding_counts_sentences_whose_quote_is_not_in_the_passage():
 
 def test_chat_shows_markup_as_text(assistant):
     page = ChatPage(assistant, UISettings(), {"extractive": assistant})
-    steps = _finals(page.respond("<img src=x onerror=alert(1)> What is the population of Seoul?", [], 6, "hybrid", "extractive", False, "s"))
+    steps = _finals(
+        page.respond(
+            "<img src=x onerror=alert(1)> What is the population of Seoul?", [], 6, "hybrid", "extractive", False, "s"
+        )
+    )
     chat, turns = steps[-1].chatbot, steps[-1].turns
     assert "<img" not in chat[0]["content"] and "&lt;img" in chat[0]["content"]
     assert turns[0].question.startswith("<img")  # the assistant got the text as typed
@@ -233,17 +270,39 @@ def test_chat_shows_markup_as_text(assistant):
 
 # -- uploads -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.fast
-@pytest.mark.parametrize("name", ["../../etc/passwd.txt", "..\\..\\boot.ini.txt", "notes..txt", "a/../../b.md", ".hidden.txt",
-                                  "script.exe", "page.htm", "archive.tar.gz", "noext", "", "évil/.."])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd.txt",
+        "..\\..\\boot.ini.txt",
+        "notes..txt",
+        "a/../../b.md",
+        ".hidden.txt",
+        "script.exe",
+        "page.htm",
+        "archive.tar.gz",
+        "noext",
+        "",
+        "évil/..",
+    ],
+)
 def test_upload_names_rejected(name):
     with pytest.raises(UploadRejected):
         safe_name(name)
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize(("name", "expected"), [("report.txt", "report.txt"), ("C:\\Users\\me\\My Notes.MD", "My_Notes.md"),
-                                                ("/tmp/x/page.html", "page.html"), ("weird<>|name.pdf", "weird_name.pdf")])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.txt", "report.txt"),
+        ("C:\\Users\\me\\My Notes.MD", "My_Notes.md"),
+        ("/tmp/x/page.html", "page.html"),
+        ("weird<>|name.pdf", "weird_name.pdf"),
+    ],
+)
 def test_upload_names_sanitised(name, expected):
     assert safe_name(name) == expected
 
@@ -271,9 +330,11 @@ def test_upload_is_indexed_and_answerable(tmp_path, small_corpus):
     assistant = Assistant(settings)
     assistant.build_index()
     src = tmp_path / "incoming.txt"
-    src.write_text("Title: Delta observatory\nPublisher: Coast Weekly\nDate: 2031-04-02\n-----\n"
-                   "The delta observatory opened in Gangneung on a windy Tuesday morning. "
-                   "Its telescope was built by a team of forty engineers from Daejeon.\n")
+    src.write_text(
+        "Title: Delta observatory\nPublisher: Coast Weekly\nDate: 2031-04-02\n-----\n"
+        "The delta observatory opened in Gangneung on a windy Tuesday morning. "
+        "Its telescope was built by a team of forty engineers from Daejeon.\n"
+    )
     with pytest.raises(UploadRejected):
         add_document(assistant, src, "../delta.txt", 5_000_000)
     message = add_document(assistant, src, "delta observatory.txt", 5_000_000)
@@ -316,7 +377,12 @@ def test_turn_record_round_trips_through_the_page(assistant):
     undone = page.undo_last(turns, False, "u")
     assert undone.textbox == FIRST and undone.chatbot == [] and undone.turns == [] and undone.selected is None
     cleared = page.clear("u")
-    assert cleared.chatbot == [] and cleared.turns == [] and cleared.ratings == {} and cleared.md_file["interactive"] is False
+    assert (
+        cleared.chatbot == []
+        and cleared.turns == []
+        and cleared.ratings == {}
+        and cleared.md_file["interactive"] is False
+    )
 
 
 def test_backend_menu_only_with_several_backends(assistant):
@@ -324,7 +390,9 @@ def test_backend_menu_only_with_several_backends(assistant):
         return [c.get("props", {}).get("label") for c in app.get_config_file()["components"]]
 
     assert "Answer backend" not in labels(build_app(assistant, UISettings()))
-    assert "Answer backend" in labels(build_app(assistant, UISettings(), backends={"extractive": assistant, "other": assistant}))
+    assert "Answer backend" in labels(
+        build_app(assistant, UISettings(), backends={"extractive": assistant, "other": assistant})
+    )
 
 
 def test_rating_handler_updates_withdraws_and_follows_the_turn(assistant, tmp_path):
@@ -338,7 +406,9 @@ def test_rating_handler_updates_withdraws_and_follows_the_turn(assistant, tmp_pa
     chat, turns = final.chatbot, final.turns
 
     def like(liked, comment=""):
-        return page.rate(gr.LikeData(None, {"index": 1, "value": chat[1]["content"], "liked": liked}), chat, turns, ratings, comment)
+        return page.rate(
+            gr.LikeData(None, {"index": 1, "value": chat[1]["content"], "liked": liked}), chat, turns, ratings, comment
+        )
 
     ratings: dict = {}
     rated = like(True)

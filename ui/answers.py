@@ -5,8 +5,9 @@ from `Answer.to_dict`). Pure functions, no Gradio, so they are easy to test."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from assistant.answer import Answer
 
@@ -38,7 +39,10 @@ def plain_history(messages: Iterable[Any] | None) -> list[dict[str, str]]:
         if isinstance(m, dict) and m.get("role") in ("user", "assistant"):
             out.append({"role": m["role"], "content": message_text(m.get("content"))})
         elif isinstance(m, (list, tuple)) and len(m) == 2:  # (question, answer) pairs from older clients
-            out += [{"role": "user", "content": message_text(m[0])}, {"role": "assistant", "content": message_text(m[1])}]
+            out += [
+                {"role": "user", "content": message_text(m[0])},
+                {"role": "assistant", "content": message_text(m[1])},
+            ]
     return out
 
 

@@ -39,8 +39,10 @@ from ui.uploads import ALLOWED_SUFFIXES, UploadRejected, add_document, uploads_d
 log = logging.getLogger(__name__)
 
 TITLE = "Peninsula"
-SUBTITLE = ("Cited answers about President Lee Jae-myung's North Korea policy, drawn only from the documents in the "
-            "index. Every claim links to its source; when the sources do not say, the assistant says so.")
+SUBTITLE = (
+    "Cited answers about President Lee Jae-myung's North Korea policy, drawn only from the documents in the "
+    "index. Every claim links to its source; when the sources do not say, the assistant says so."
+)
 EXAMPLES = [
     "Who did Lee call first after taking office?",
     "How did North Korea respond to Lee's gestures?",
@@ -54,6 +56,7 @@ FEEDBACK_HINT = "Rate an answer with the thumbs under it; a comment is optional.
 
 
 # -- pure helpers -----------------------------------------------------------------------------------
+
 
 def stream_steps(text: str, words: int = STREAM_WORDS) -> list[str]:
     """Growing prefixes of `text`: a few words at a time, always ending a step at a claim's citation."""
@@ -94,7 +97,11 @@ def _pair(question: str, answer: str) -> list[dict[str, str]]:
 
 def _history(turns: list[ChatTurn]) -> list[dict[str, str]]:
     """What the assistant sees as earlier turns: the original texts, not the displayed ones."""
-    return [m for t in turns for m in ({"role": "user", "content": t.question}, {"role": "assistant", "content": t.answer.text})]
+    return [
+        m
+        for t in turns
+        for m in ({"role": "user", "content": t.question}, {"role": "assistant", "content": t.answer.text})
+    ]
 
 
 def _chat_of(turns: list[ChatTurn]) -> list[dict[str, str]]:
@@ -133,26 +140,46 @@ class ChatPage:
         return f"<h1>{esc(TITLE)}</h1><p>{esc(SUBTITLE)}</p>{line}"
 
     # -- asking -------------------------------------------------------------------------------------
-    def stream(self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None,
-               backend: str | None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None, backend: str | None
+    ) -> Iterator[str | Answer]:
         assistant = self.backends.get(backend or "", self.assistant)
         return assistant.stream(question, history, k=int(k) if k else None, retriever=mode or None)
 
     def _turn_settings(self, k: int | None, mode: str | None, backend: str | None) -> dict[str, Any]:
         status = self.index_status() or {}
-        return {"top_k": int(k) if k else self.assistant.settings.top_k, "retriever": mode or self.assistant.settings.retriever,
-                "backend": backend or self.assistant.settings.llm, "index_generation": status.get("generation"),
-                "embedding_model": status.get("embedding_model")}
+        return {
+            "top_k": int(k) if k else self.assistant.settings.top_k,
+            "retriever": mode or self.assistant.settings.retriever,
+            "backend": backend or self.assistant.settings.llm,
+            "index_generation": status.get("generation"),
+            "embedding_model": status.get("embedding_model"),
+        }
 
     def _downloads(self, session: str, turns: list[ChatTurn]) -> dict[str, Any]:
         """The two download buttons' updates, as PageUpdate fields."""
         if not turns:
-            return {"md_file": gr.update(value=None, interactive=False), "json_file": gr.update(value=None, interactive=False)}
+            return {
+                "md_file": gr.update(value=None, interactive=False),
+                "json_file": gr.update(value=None, interactive=False),
+            }
         md, js = self.exports.write(session, turns, self.index_status())
-        return {"md_file": gr.update(value=str(md), interactive=True), "json_file": gr.update(value=str(js), interactive=True)}
+        return {
+            "md_file": gr.update(value=str(md), interactive=True),
+            "json_file": gr.update(value=str(js), interactive=True),
+        }
 
-    def respond(self, message: str, turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
-                session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
+    def respond(
+        self,
+        message: str,
+        turns: list[ChatTurn],
+        k: int,
+        mode: str,
+        backend: str,
+        show_scores: bool,
+        session: str | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[PageUpdate]:
         """Ask `message`: the pending turn first, then the answer as it is written, then the recorded turn."""
         try:
             question = clean_question(message, self.assistant.settings.max_question_chars)
@@ -162,8 +189,12 @@ class ChatPage:
             return
         session = session or (request.session_hash if request else None) or "anonymous"
         history, shown_before = _history(turns), _chat_of(turns)
-        yield PageUpdate(textbox="", chatbot=shown_before + _pair(question, "…"), sources=message_panel("Searching the sources…"),
-                         session=session)
+        yield PageUpdate(
+            textbox="",
+            chatbot=shown_before + _pair(question, "…"),
+            sources=message_panel("Searching the sources…"),
+            session=session,
+        )
         answer: Answer | None = None
         written = ""
         try:
@@ -176,19 +207,38 @@ class ChatPage:
         except Exception as exc:  # noqa: BLE001 - shown to the user; the page must stay usable
             log.exception("answering failed")
             gr.Warning(f"Could not answer: {_text(exc)}")
-            yield PageUpdate(textbox=message, chatbot=shown_before, sources=message_panel(f"Could not answer: {exc}"), session=session)
+            yield PageUpdate(
+                textbox=message,
+                chatbot=shown_before,
+                sources=message_panel(f"Could not answer: {exc}"),
+                session=session,
+            )
             return
         assert answer is not None
-        for step in ([] if written else stream_steps(answer.text)[:-1]):
+        for step in [] if written else stream_steps(answer.text)[:-1]:
             yield PageUpdate(chatbot=shown_before + _pair(question, step))
             time.sleep(STREAM_PAUSE_S)
         turns = [*turns, ChatTurn(question, answer, history, self._turn_settings(k, mode, backend))]
         panel = sources_panel(answer, len(turns), len(turns), show_scores)
-        yield PageUpdate(chatbot=shown_before + _pair(question, answer.text), turns=turns, selected=len(turns) - 1, sources=panel,
-                         session=session, **self._downloads(session, turns))
+        yield PageUpdate(
+            chatbot=shown_before + _pair(question, answer.text),
+            turns=turns,
+            selected=len(turns) - 1,
+            sources=panel,
+            session=session,
+            **self._downloads(session, turns),
+        )
 
-    def retry_last(self, turns: list[ChatTurn], k: int, mode: str, backend: str, show_scores: bool,
-                   session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
+    def retry_last(
+        self,
+        turns: list[ChatTurn],
+        k: int,
+        mode: str,
+        backend: str,
+        show_scores: bool,
+        session: str | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[PageUpdate]:
         """Ask the last question again (with the current settings)."""
         if not turns:
             gr.Info("Nothing to retry yet.")
@@ -196,8 +246,18 @@ class ChatPage:
             return
         yield from self.respond(turns[-1].question, turns[:-1], k, mode, backend, show_scores, session, request)
 
-    def retry_at(self, evt: gr.RetryData, chat: list[dict], turns: list[ChatTurn], k: int, mode: str, backend: str,
-                 show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
+    def retry_at(
+        self,
+        evt: gr.RetryData,
+        chat: list[dict],
+        turns: list[ChatTurn],
+        k: int,
+        mode: str,
+        backend: str,
+        show_scores: bool,
+        session: str | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[PageUpdate]:
         """The chatbot's own retry icon: re-ask the question at that message, dropping what followed."""
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
@@ -205,19 +265,36 @@ class ChatPage:
             return
         yield from self.respond(turns[i].question, turns[:i], k, mode, backend, show_scores, session, request)
 
-    def ask_example(self, evt: gr.SelectData, turns: list[ChatTurn], k: int, mode: str, backend: str,
-                    show_scores: bool, session: str | None, request: gr.Request | None = None) -> Iterator[PageUpdate]:
+    def ask_example(
+        self,
+        evt: gr.SelectData,
+        turns: list[ChatTurn],
+        k: int,
+        mode: str,
+        backend: str,
+        show_scores: bool,
+        session: str | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[PageUpdate]:
         """Clicking an example question asks it straight away."""
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         yield from self.respond(str(value.get("text") or ""), turns, k, mode, backend, show_scores, session, request)
 
     # -- undo / clear / select ----------------------------------------------------------------------
-    def _truncate(self, question: str, turns: list[ChatTurn], keep: int, show_scores: bool, session: str | None) -> PageUpdate:
+    def _truncate(
+        self, question: str, turns: list[ChatTurn], keep: int, show_scores: bool, session: str | None
+    ) -> PageUpdate:
         """Keep the first `keep` turns and put `question` back in the box."""
         kept = turns[:keep]
         panel = sources_panel(kept[-1].answer, len(kept), len(kept), show_scores) if kept else EMPTY_PANEL
-        return PageUpdate(textbox=question, chatbot=_chat_of(kept), turns=kept, selected=len(kept) - 1 if kept else None,
-                          sources=panel, **self._downloads(session or "anonymous", kept))
+        return PageUpdate(
+            textbox=question,
+            chatbot=_chat_of(kept),
+            turns=kept,
+            selected=len(kept) - 1 if kept else None,
+            sources=panel,
+            **self._downloads(session or "anonymous", kept),
+        )
 
     def undo_last(self, turns: list[ChatTurn], show_scores: bool, session: str | None) -> PageUpdate:
         """Remove the last turn and put its question back in the box, to edit and ask again."""
@@ -225,7 +302,9 @@ class ChatPage:
             return PageUpdate()
         return self._truncate(turns[-1].question, turns, len(turns) - 1, show_scores, session)
 
-    def undo_at(self, evt: gr.UndoData, chat: list[dict], turns: list[ChatTurn], show_scores: bool, session: str | None) -> PageUpdate:
+    def undo_at(
+        self, evt: gr.UndoData, chat: list[dict], turns: list[ChatTurn], show_scores: bool, session: str | None
+    ) -> PageUpdate:
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
             return PageUpdate()
@@ -235,8 +314,16 @@ class ChatPage:
         """An empty conversation: no turns, no sources, no downloads, no ratings."""
         if session:
             self.exports.forget(session)
-        return PageUpdate(textbox="", chatbot=[], turns=[], selected=None, sources=EMPTY_PANEL, ratings={},
-                          feedback_line=FEEDBACK_HINT, **self._downloads(session or "anonymous", []))
+        return PageUpdate(
+            textbox="",
+            chatbot=[],
+            turns=[],
+            selected=None,
+            sources=EMPTY_PANEL,
+            ratings={},
+            feedback_line=FEEDBACK_HINT,
+            **self._downloads(session or "anonymous", []),
+        )
 
     def select(self, evt: gr.SelectData, chat: list[dict], turns: list[ChatTurn], show_scores: bool) -> PageUpdate:
         """Clicking a message shows the sources of that turn's answer."""
@@ -251,8 +338,9 @@ class ChatPage:
         return sources_panel(turns[selected].answer, selected + 1, len(turns), show_scores)
 
     # -- feedback -----------------------------------------------------------------------------------
-    def rate(self, evt: gr.LikeData, chat: list[dict], turns: list[ChatTurn], ratings: dict[str, int],
-             comment: str) -> PageUpdate:
+    def rate(
+        self, evt: gr.LikeData, chat: list[dict], turns: list[ChatTurn], ratings: dict[str, int], comment: str
+    ) -> PageUpdate:
         """Thumbs up / down on an answer; clicking the same thumb again withdraws the rating.
 
         Ratings are keyed by turn id, so after an undo or retry a new answer in the same place gets
@@ -261,7 +349,11 @@ class ChatPage:
         """
         i = turn_index(chat, _message_index(evt.index))
         if i >= len(turns):
-            return PageUpdate(ratings=ratings, last_rated=None, feedback_line="That answer is still being written; rate it when it is done.")
+            return PageUpdate(
+                ratings=ratings,
+                last_rated=None,
+                feedback_line="That answer is still being written; rate it when it is done.",
+            )
         turn, ratings = turns[i], dict(ratings)
         row_id = ratings.get(turn.id)
         if evt.liked in ("", None):
@@ -271,16 +363,21 @@ class ChatPage:
         rating = 1 if evt.liked is True or str(evt.liked).lower() == "like" else -1
         note = (comment or "").strip() or None
         if row_id is None:
-            ratings[turn.id] = self.feedback.add(turn.question, turn.answer, rating, history=turn.history,
-                                                 settings=turn.settings, comment=note)
+            ratings[turn.id] = self.feedback.add(
+                turn.question, turn.answer, rating, history=turn.history, settings=turn.settings, comment=note
+            )
         else:
             self.feedback.set_rating(row_id, rating)
             if note:
                 self.feedback.set_comment(row_id, note)
         thumb = "thumbs-up" if rating > 0 else "thumbs-down"
         saved = " with your comment" if note else "; add a comment below if you like"
-        return PageUpdate(ratings=ratings, last_rated=turn.id, feedback_line=f"Saved your {thumb} for answer {i + 1}{saved}.",
-                          comment="" if note else KEEP)
+        return PageUpdate(
+            ratings=ratings,
+            last_rated=turn.id,
+            feedback_line=f"Saved your {thumb} for answer {i + 1}{saved}.",
+            comment="" if note else KEEP,
+        )
 
     def save_comment(self, comment: str, ratings: dict[str, int], last_rated: str | None) -> PageUpdate:
         """Attach the comment to the rating just given (a comment typed before rating goes with the click)."""
@@ -323,14 +420,18 @@ class ChatPage:
 
 # -- layout -----------------------------------------------------------------------------------------
 
-def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
-              backends: dict[str, Assistant] | None = None) -> gr.Blocks:
+
+def build_app(
+    assistant: Assistant, ui_settings: UISettings | None = None, backends: dict[str, Assistant] | None = None
+) -> gr.Blocks:
     """The chat page for `assistant`. `backends` maps answer-backend names to assistants; the
     backend menu appears only when there is more than one."""
     ui = ui_settings or UISettings()
     if ui.uploads and uploads_dir(assistant.settings) not in [Path(d) for d in assistant.settings.corpus_dirs]:
-        raise ValueError("uploads are on but the assistant's corpus lacks the uploads folder: "
-                         "create it with Assistant(ui.uploads.with_uploads(settings))")
+        raise ValueError(
+            "uploads are on but the assistant's corpus lacks the uploads folder: "
+            "create it with Assistant(ui.uploads.with_uploads(settings))"
+        )
     backends = backends or {assistant.settings.llm: assistant}
     page = ChatPage(assistant, ui, backends)
     s = assistant.settings
@@ -346,13 +447,25 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
-                    label="Conversation", elem_id="pn-chat", height=540, render_markdown=False, buttons=["copy", "copy_all"],
-                    feedback_options=("Like", "Dislike"), examples=[{"text": q} for q in EXAMPLES], layout="bubble",
+                    label="Conversation",
+                    elem_id="pn-chat",
+                    height=540,
+                    render_markdown=False,
+                    buttons=["copy", "copy_all"],
+                    feedback_options=("Like", "Dislike"),
+                    examples=[{"text": q} for q in EXAMPLES],
+                    layout="bubble",
                     placeholder="**Ask about Lee Jae-myung's North Korea policy** — or start with an example:",
                 )
                 with gr.Row(equal_height=True):
-                    textbox = gr.Textbox(placeholder="Ask a question… (Enter to send)", show_label=False, scale=8,
-                                         max_lines=6, elem_id="pn-question", autofocus=True)
+                    textbox = gr.Textbox(
+                        placeholder="Ask a question… (Enter to send)",
+                        show_label=False,
+                        scale=8,
+                        max_lines=6,
+                        elem_id="pn-question",
+                        autofocus=True,
+                    )
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="pn-ask")
                 with gr.Row(elem_id="pn-actions"):
                     small = {"size": "sm", "min_width": 80}
@@ -363,35 +476,69 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
                     json_file = gr.DownloadButton("⤓ JSON", interactive=False, **small)
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to read per answer")
-                    mode = gr.Radio(list(RETRIEVAL_MODES), value=s.retriever, label="Retrieval mode",
-                                    info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only")
+                    mode = gr.Radio(
+                        list(RETRIEVAL_MODES),
+                        value=s.retriever,
+                        label="Retrieval mode",
+                        info="hybrid = meaning + keywords; dense = meaning only; bm25 = keywords only",
+                    )
                     show_scores = gr.Checkbox(False, label="Show retrieval scores in the sources panel")
                     default_backend = s.llm if s.llm in backends else next(iter(backends))
-                    backend = (gr.Dropdown(list(backends), value=default_backend, label="Answer backend")
-                               if len(backends) > 1 else gr.State(default_backend))
+                    backend = (
+                        gr.Dropdown(list(backends), value=default_backend, label="Answer backend")
+                        if len(backends) > 1
+                        else gr.State(default_backend)
+                    )
                 if ui.uploads:
                     with gr.Accordion("Add a document to the corpus", open=False):
-                        upload = gr.File(label=f"{', '.join(ALLOWED_SUFFIXES)} · up to {ui.upload_max_bytes / 1e6:.0f} MB",
-                                         file_types=list(ALLOWED_SUFFIXES), type="filepath", elem_id="pn-upload", height=140)
+                        upload = gr.File(
+                            label=f"{', '.join(ALLOWED_SUFFIXES)} · up to {ui.upload_max_bytes / 1e6:.0f} MB",
+                            file_types=list(ALLOWED_SUFFIXES),
+                            type="filepath",
+                            elem_id="pn-upload",
+                            height=140,
+                        )
                         upload_msg = gr.Markdown()
             with gr.Column(scale=2, min_width=320):
-                sources = gr.HTML(EMPTY_PANEL, elem_id="pn-sources-panel", label="Sources", show_label=False, padding=True, container=True)
+                sources = gr.HTML(
+                    EMPTY_PANEL,
+                    elem_id="pn-sources-panel",
+                    label="Sources",
+                    show_label=False,
+                    padding=True,
+                    container=True,
+                )
                 with gr.Accordion("Documents in the index", open=False, elem_id="pn-documents-box"):
                     documents = gr.HTML(page.documents_html(), elem_id="pn-documents")
                 with gr.Group():
                     feedback_line = gr.Markdown(FEEDBACK_HINT, elem_id="pn-feedback-status", padding=True)
-                    comment = gr.Textbox(label="Comment on your rating (optional)", lines=2, max_lines=6, elem_id="pn-comment")
+                    comment = gr.Textbox(
+                        label="Comment on your rating (optional)", lines=2, max_lines=6, elem_id="pn-comment"
+                    )
                     comment_btn = gr.Button("Save comment", size="sm")
 
         # PageUpdate field name -> component: handlers name what they change; the output lists below only
         # say which components an event may touch (their order does not matter).
-        named = {"textbox": textbox, "chatbot": chatbot, "turns": turns, "selected": selected, "sources": sources,
-                 "md_file": md_file, "json_file": json_file, "session": session, "ratings": ratings,
-                 "last_rated": last_rated, "feedback_line": feedback_line, "comment": comment, "header": header}
+        named = {
+            "textbox": textbox,
+            "chatbot": chatbot,
+            "turns": turns,
+            "selected": selected,
+            "sources": sources,
+            "md_file": md_file,
+            "json_file": json_file,
+            "session": session,
+            "ratings": ratings,
+            "last_rated": last_rated,
+            "feedback_line": feedback_line,
+            "comment": comment,
+            "header": header,
+        }
         if ui.uploads:
             named.update(upload_msg=upload_msg, upload=upload)
             upload.upload(by_name(page.upload, named), upload, [upload_msg, header, upload], **private).then(
-                page.documents_html, None, documents, **private)
+                page.documents_html, None, documents, **private
+            )
         settings_in = [k, mode, backend, show_scores, session]
         chat_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, session]
         stream = {"show_progress": "minimal", **private}
@@ -408,8 +555,15 @@ def build_app(assistant: Assistant, ui_settings: UISettings | None = None,
         chatbot.clear(by_name(page.clear, named), session, clear_out, **private)
         chatbot.select(by_name(page.select, named), [chatbot, turns, show_scores], [selected, sources], **private)
         show_scores.change(page.rerender, [turns, selected, show_scores], sources, **private)
-        chatbot.like(by_name(page.rate, named), [chatbot, turns, ratings, comment], [ratings, last_rated, feedback_line, comment], **private)
-        comment_btn.click(by_name(page.save_comment, named), [comment, ratings, last_rated], [feedback_line, comment], **private)
+        chatbot.like(
+            by_name(page.rate, named),
+            [chatbot, turns, ratings, comment],
+            [ratings, last_rated, feedback_line, comment],
+            **private,
+        )
+        comment_btn.click(
+            by_name(page.save_comment, named), [comment, ratings, last_rated], [feedback_line, comment], **private
+        )
         demo.load(page.header_html, None, header, **private)
         demo.load(page.documents_html, None, documents, **private)
         gr.api(page.chat_api, api_name="chat")
@@ -430,6 +584,11 @@ def serve(settings: Settings) -> None:
     if settings.llm != "extractive":  # with an LLM configured, the offline answerer stays one click away
         backends["extractive"] = Assistant(settings.with_overrides(llm="extractive"))
     app = build_app(assistant, ui, backends)
-    app.launch(server_name=settings.host, server_port=settings.port, auth=ui.auth_pair(),
-               auth_message="Peninsula: please sign in." if ui.auth else None, footer_links=["api"],
-               max_file_size=ui.upload_max_bytes if ui.uploads else None)
+    app.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=ui.auth_pair(),
+        auth_message="Peninsula: please sign in." if ui.auth else None,
+        footer_links=["api"],
+        max_file_size=ui.upload_max_bytes if ui.uploads else None,
+    )

@@ -7,7 +7,7 @@ import re
 import shutil
 import tempfile
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,12 @@ _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def conversation_markdown(turns: list[ChatTurn], index: dict[str, Any] | None = None) -> str:
-    lines = ["# Peninsula conversation", "", f"Exported {_now()}" + (f" · index built {index.get('built_at')}" if index else ""), ""]
+    lines = [
+        "# Peninsula conversation",
+        "",
+        f"Exported {_now()}" + (f" · index built {index.get('built_at')}" if index else ""),
+        "",
+    ]
     for i, turn in enumerate(turns, start=1):
         a = turn.answer
         lines += [f"## {i}. {turn.question}", "", a.text, ""]
@@ -38,7 +43,10 @@ def conversation_markdown(turns: list[ChatTurn], index: dict[str, Any] | None = 
             lines += [f"- {p.title}" + (f" ({p.date})" if p.date else "") for p in a.related]
             lines.append("")
         t = a.timings_ms
-        lines += [f"_retrieval {t.get('retrieve', 0):.0f} ms · answer {t.get('answer', 0):.0f} ms · {grounding(a).label()}_", ""]
+        lines += [
+            f"_retrieval {t.get('retrieve', 0):.0f} ms · answer {t.get('answer', 0):.0f} ms · {grounding(a).label()}_",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -72,4 +80,4 @@ class ExportFolder:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

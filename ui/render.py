@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from assistant.answer import Answer, Citation, Passage, RepairedSentence
@@ -52,7 +52,7 @@ def _title(p: Passage) -> str:
 def quote_span(passage: Passage, citation: Citation) -> tuple[int, int] | None:
     """Where the quote sits in the passage text: by offsets when they agree, else by search."""
     rel = citation.quote_start - passage.start
-    if 0 <= rel and passage.text[rel:rel + len(citation.quote)] == citation.quote:
+    if rel >= 0 and passage.text[rel : rel + len(citation.quote)] == citation.quote:
         return rel, rel + len(citation.quote)
     found = passage.text.find(citation.quote)
     if found >= 0:
@@ -122,7 +122,7 @@ def source_card(n: int, passage: Passage, citations: list[Citation], show_scores
     return (
         f'<div class="pn-card pn-{esc(passage.kind)}-card" data-n="{n}">'
         f'<div class="pn-card-title"><span class="pn-n">[{n}]</span> '
-        f'{kind}{_title(passage)}</div>'
+        f"{kind}{_title(passage)}</div>"
         f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{body}</div>{scores}</div>'
     )
 
@@ -139,8 +139,12 @@ def meta_line(answer: Answer) -> str:
     """Retrieval and answer time, whether the quotes are in the sources (grounding) and, apart from it,
     how likely they answer the question (confidence), as one short line."""
     t = answer.timings_ms
-    parts = [f"retrieval {t.get('retrieve', 0):.0f} ms", f"answer {t.get('answer', 0):.0f} ms", grounding(answer).label(),
-             confidence_label(answer)]
+    parts = [
+        f"retrieval {t.get('retrieve', 0):.0f} ms",
+        f"answer {t.get('answer', 0):.0f} ms",
+        grounding(answer).label(),
+        confidence_label(answer),
+    ]
     return " · ".join(parts)
 
 
@@ -150,42 +154,63 @@ def _repair_item(r: RepairedSentence) -> str:
     if r.shown and r.shown != r.to:
         moved += f", shown as [{r.shown}]"
     why = ("from the paragraph's closing citation; " if r.inherited else "") + r.reason
-    return (f'<li>{esc(r.text)} <span class="pn-repair">{esc(moved)}</span> '
-            f'<span class="pn-muted">({esc(why)})</span></li>')
+    return (
+        f'<li>{esc(r.text)} <span class="pn-repair">{esc(moved)}</span> <span class="pn-muted">({esc(why)})</span></li>'
+    )
 
 
 def provenance(answer: Answer) -> str:
     """Which backend wrote the answer, its notes, and what the faithfulness guard removed or repaired."""
-    parts = [f'<div class="pn-backend">Answered by: <b>{esc(answer.backend)}</b>'
-             + (" · follow-up rewritten by the LLM" if answer.condensed_by == "llm" else "") + "</div>"]
+    parts = [
+        f'<div class="pn-backend">Answered by: <b>{esc(answer.backend)}</b>'
+        + (" · follow-up rewritten by the LLM" if answer.condensed_by == "llm" else "")
+        + "</div>"
+    ]
     parts += [f'<div class="pn-note">{esc(note)}</div>' for note in answer.notes if note]
     if answer.guard and answer.guard.removed:
-        items = "".join(f'<li><s>{esc(r.text)}</s> <span class="pn-muted">({esc(r.reason)})</span></li>' for r in answer.guard.removed)
-        parts.append(f'<details class="pn-guard"><summary>Guard removed {len(answer.guard.removed)} of '
-                     f'{answer.guard.checked} generated sentence(s)</summary><ul>{items}</ul></details>')
+        items = "".join(
+            f'<li><s>{esc(r.text)}</s> <span class="pn-muted">({esc(r.reason)})</span></li>'
+            for r in answer.guard.removed
+        )
+        parts.append(
+            f'<details class="pn-guard"><summary>Guard removed {len(answer.guard.removed)} of '
+            f"{answer.guard.checked} generated sentence(s)</summary><ul>{items}</ul></details>"
+        )
     if answer.guard and answer.guard.repaired and not answer.guard.fell_back:  # a fallback kept none of them
         items = "".join(_repair_item(r) for r in answer.guard.repaired)
-        parts.append(f'<details class="pn-guard pn-repaired"><summary>Guard repaired the citation of '
-                     f'{len(answer.guard.repaired)} of {answer.guard.checked} generated sentence(s)</summary>'
-                     f'<ul>{items}</ul></details>')
+        parts.append(
+            f'<details class="pn-guard pn-repaired"><summary>Guard repaired the citation of '
+            f"{len(answer.guard.repaired)} of {answer.guard.checked} generated sentence(s)</summary>"
+            f"<ul>{items}</ul></details>"
+        )
     if len(parts) == 1 and answer.backend == "extractive":
         return ""
     return f'<div class="pn-provenance">{"".join(parts)}</div>'
 
 
-def sources_panel(answer: Answer | None, position: int | None = None, count: int | None = None, show_scores: bool = False) -> str:
+def sources_panel(
+    answer: Answer | None, position: int | None = None, count: int | None = None, show_scores: bool = False
+) -> str:
     """The panel beside the chat for one answer: its cited passages, or related passages for an abstention."""
     if answer is None:
         return EMPTY_PANEL
     which = f"Answer {position} of {count}" if position and count else "Answer"
-    head = (f'<div class="pn-head"><span class="pn-which">{esc(which)}</span>'
-            f'<span class="pn-meta">{esc(meta_line(answer))}</span></div>' + provenance(answer))
+    head = (
+        f'<div class="pn-head"><span class="pn-which">{esc(which)}</span>'
+        f'<span class="pn-meta">{esc(meta_line(answer))}</span></div>' + provenance(answer)
+    )
     if answer.abstained:
         cards = "".join(related_card(p, show_scores) for p in answer.related)
-        body = ('<div class="pn-abstain">The sources do not answer this question.</div>'
+        body = (
+            (
+                '<div class="pn-abstain">The sources do not answer this question.</div>'
                 '<h4 class="pn-related-h">Related (not an answer)</h4>'
                 '<p class="pn-muted">The closest passages found. They are not evidence for an answer.</p>'
-                f'<div class="pn-cards pn-related">{cards}</div>') if cards else '<div class="pn-abstain">The sources do not answer this question.</div>'
+                f'<div class="pn-cards pn-related">{cards}</div>'
+            )
+            if cards
+            else '<div class="pn-abstain">The sources do not answer this question.</div>'
+        )
         return f'<div class="pn-sources">{head}{body}</div>'
     by_n: dict[int, list[Citation]] = {}
     for c in answer.citations:
@@ -206,7 +231,7 @@ def _when(stamp: str | None) -> str:
     try:
         moment = datetime.fromisoformat(stamp)
         if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc)
+            moment = moment.astimezone(UTC)
         return moment.strftime("%Y-%m-%d %H:%M UTC")
     except ValueError:
         return stamp
@@ -217,8 +242,10 @@ def index_status_line(status: dict[str, Any] | None, error: str | None = None) -
     if status is None:
         return f'<div class="pn-status pn-status-error">Index: {esc(error or "not available")}</div>'
     model = str(status.get("embedding_model") or "?").split(" (")[0]
-    text = (f"Index: {status.get('documents', '?')} documents · {status.get('chunks', '?')} chunks · "
-            f"embeddings {model} · built {_when(status.get('built_at'))}")
+    text = (
+        f"Index: {status.get('documents', '?')} documents · {status.get('chunks', '?')} chunks · "
+        f"embeddings {model} · built {_when(status.get('built_at'))}"
+    )
     return f'<div class="pn-status">{esc(text)}</div>'
 
 
@@ -229,7 +256,10 @@ def documents_table(rows: list[dict[str, Any]]) -> str:
     head = "<tr><th>Title</th><th>Publisher</th><th>Date</th><th>Licence</th><th>Chunks</th></tr>"
     body = "".join(
         f'<tr data-doc="{esc(r["doc_id"])}"><td>{esc(r["title"])}</td><td>{esc(r["publisher"] or "not stated")}</td>'
-        f'<td>{esc(r["date"])}</td><td>{esc(r["license"] or "not stated")}</td><td>{esc(r["chunks"])}</td></tr>'
-        for r in rows)
-    return (f'<div class="pn-documents"><p class="pn-muted">{len(rows)} documents, newest first.</p>'
-            f"<table>{head}{body}</table></div>")
+        f"<td>{esc(r['date'])}</td><td>{esc(r['license'] or 'not stated')}</td><td>{esc(r['chunks'])}</td></tr>"
+        for r in rows
+    )
+    return (
+        f'<div class="pn-documents"><p class="pn-muted">{len(rows)} documents, newest first.</p>'
+        f"<table>{head}{body}</table></div>"
+    )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import gradio as gr
 from gradio.blocks import Block
@@ -63,6 +64,7 @@ def by_name(handler: Callable[..., Any], components: Mapping[str, Block]) -> Cal
     functools.wraps keeps the signature and annotations Gradio reads to pass gr.Request, event data
     and gr.Progress; a generator stays a generator, so streaming still streams."""
     if inspect.isgeneratorfunction(handler):
+
         @functools.wraps(handler)
         def stream(*args: Any, **kwargs: Any) -> Any:
             for update in handler(*args, **kwargs):

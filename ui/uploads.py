@@ -97,8 +97,9 @@ def save_upload(source: str | Path, original_name: str, folder: Path, max_bytes:
     return target
 
 
-def add_document(assistant: "Assistant", source: str | Path, original_name: str, max_bytes: int,
-                 progress: "ProgressHook | None" = None) -> str:
+def add_document(
+    assistant: Assistant, source: str | Path, original_name: str, max_bytes: int, progress: ProgressHook | None = None
+) -> str:
     """Save an upload and index it (incrementally); returns a message for the user.
 
     The retriever follows the index's `current` pointer, so the next question already searches the
@@ -110,12 +111,16 @@ def add_document(assistant: "Assistant", source: str | Path, original_name: str,
 
     folder = uploads_dir(assistant.settings)
     if folder not in [Path(d) for d in assistant.settings.corpus_dirs]:
-        raise UploadRejected("Uploads are not part of this assistant's corpus (create it with ui.uploads.with_uploads).")
+        raise UploadRejected(
+            "Uploads are not part of this assistant's corpus (create it with ui.uploads.with_uploads)."
+        )
     target = save_upload(source, original_name, folder, max_bytes)
     try:
         summary = assistant.build_index(progress=progress)
     except BuildLocked:
-        raise UploadRejected("The index is being rebuilt right now; the file is saved and will be included next time.") from None
+        raise UploadRejected(
+            "The index is being rebuilt right now; the file is saved and will be included next time."
+        ) from None
     refused = [s for s in summary.skipped if Path(s.path).name == target.name]
     if refused:
         target.unlink(missing_ok=True)

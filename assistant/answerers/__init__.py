@@ -3,7 +3,8 @@ is the one place that chooses between them."""
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
 from assistant.answer import Answer, Passage
 from assistant.conversation import Conversation
@@ -16,11 +17,23 @@ from index.generation import Generation
 class Answerer(Protocol):
     name: str
 
-    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
-               standalone: str | None = None) -> Answer: ...
+    def answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        generation: Generation,
+        conversation: Conversation,
+        standalone: str | None = None,
+    ) -> Answer: ...
 
-    def stream(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
-               standalone: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        passages: list[Passage],
+        generation: Generation,
+        conversation: Conversation,
+        standalone: str | None = None,
+    ) -> Iterator[str | Answer]:
         """Text as it is produced, then the final Answer (which may differ: the guard has the last word)."""
         ...
 

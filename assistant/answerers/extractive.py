@@ -11,19 +11,27 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator
 
 import numpy as np
 
 from assistant.answer import Answer, Citation, Passage
-from assistant.conversation import Conversation
 from assistant.answerers.scorer import Scorer, load_scorer, rank
 from assistant.answerers.weights import (
-    CONTINUATION_RATIO, JOIN_OTHER_DOC, JOIN_SAME_DOC, RELATED_SHOWN, RUNNER_UP_OTHER_DOC, RUNNER_UP_SAME_DOC, SOFT_CREDIT,
-    SOFT_MATCH_CAP, STATED_CREDIT, STRICT_CREDIT,
+    CONTINUATION_RATIO,
+    JOIN_OTHER_DOC,
+    JOIN_SAME_DOC,
+    RELATED_SHOWN,
+    RUNNER_UP_OTHER_DOC,
+    RUNNER_UP_SAME_DOC,
+    SOFT_CREDIT,
+    SOFT_MATCH_CAP,
+    STATED_CREDIT,
+    STRICT_CREDIT,
 )
+from assistant.conversation import Conversation
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
@@ -37,12 +45,15 @@ _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
 # Facts about a person (or an occasion) that a source states outright or not at all (as stems).
-PERSONAL_FACTS = frozenset(stem(w) for w in (
-    "nationality citizenship citizen height tall weight birthplace birthday born age children child kids sons "
-    "daughters wife husband spouse married marriage religion religious faith hobby hobbies salary wage income "
-    "wealth fortune degree doctorate phd graduate graduated university college studied education school "
-    "eat ate food meal menu dish drink drank recipe cook cooking weather hometown siblings brother sister parents father mother"
-).split())
+PERSONAL_FACTS = frozenset(
+    stem(w)
+    for w in (
+        "nationality citizenship citizen height tall weight birthplace birthday born age children child kids sons "
+        "daughters wife husband spouse married marriage religion religious faith hobby hobbies salary wage income "
+        "wealth fortune degree doctorate phd graduate graduated university college studied education school "
+        "eat ate food meal menu dish drink drank recipe cook cooking weather hometown siblings brother sister parents father mother"
+    ).split()
+)
 
 
 @dataclass
@@ -121,7 +132,9 @@ class ExtractiveAnswerer:
         return None
 
     # -- term matching ----------------------------------------------------------------------------
-    def _soft_coverage(self, q: QuestionProfile, terms: dict[str, float], evidence_terms: set[str], evidence_words: list[str]) -> tuple[float, list[str]]:
+    def _soft_coverage(
+        self, q: QuestionProfile, terms: dict[str, float], evidence_terms: set[str], evidence_words: list[str]
+    ) -> tuple[float, list[str]]:
         """Weighted share of `terms` found in the evidence; a missing term may be matched by a word
         of similar meaning (embedding similarity), which covers synonyms such as phone ~ call."""
         total = sum(terms.values())
@@ -208,9 +221,15 @@ class ExtractiveAnswerer:
         if not missing or not vocab:
             return [q.focus.surface.get(t, t) for t in missing]
         sims = self.vectors.get([q.focus.surface.get(t, t) for t in missing]) @ self.vectors.get(vocab).T
-        return [q.focus.surface.get(t, t) for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
+        return [
+            q.focus.surface.get(t, t)
+            for t, row in zip(missing, sims)
+            if STRICT_CREDIT(float(row.max())) < STATED_CREDIT
+        ]
 
-    def _window_terms(self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None) -> set[str]:
+    def _window_terms(
+        self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None
+    ) -> set[str]:
         """Terms of the sentences around a candidate: a sentence is often about what its neighbours name."""
         doc = generation.documents[cand.doc_id]
         found: set[str] = set()
@@ -221,8 +240,15 @@ class ExtractiveAnswerer:
                 found.update(sentence_terms(doc.text[start:end]))
         return found
 
-    def _score(self, q: QuestionProfile, cands: list[Candidate], qvec: np.ndarray, generation: Generation,
-               conversation: Conversation, followup: bool) -> None:
+    def _score(
+        self,
+        q: QuestionProfile,
+        cands: list[Candidate],
+        qvec: np.ndarray,
+        generation: Generation,
+        conversation: Conversation,
+        followup: bool,
+    ) -> None:
         """Every candidate's features, then its score: the fitted ranker's probability that it answers
         the question (or the hand-set weighted sum when no fitted weights are in use)."""
         sims = self.vectors.get([c.text for c in cands]) @ qvec
@@ -268,7 +294,9 @@ class ExtractiveAnswerer:
             f["given"] = 1.0 if cand.text in given else 0.0
             # A follow-up is about what was just answered: its document is the first place to look.
             f["given_doc"] = 1.0 if followup and cand.doc_id in given_docs else 0.0
-            f["near_given"] = 1.0 if followup and any(d == cand.doc_id and 0 < abs(i - cand.index) <= 3 for d, i in given_at) else 0.0
+            f["near_given"] = (
+                1.0 if followup and any(d == cand.doc_id and 0 < abs(i - cand.index) <= 3 for d, i in given_at) else 0.0
+            )
             f["primary"] = 1.0 if q.about_article and is_primary(generation.documents[cand.doc_id].metadata) else 0.0
             f["followup"] = 1.0 if followup else 0.0
             cand.score = rank(self.scorer, f)
@@ -277,15 +305,28 @@ class ExtractiveAnswerer:
     def condense(self, question: str, conversation: Conversation) -> str | None:
         return None  # rules only (conversation.search_query)
 
-    def stream(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
-               standalone: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        passages: list[Passage],
+        generation: Generation,
+        conversation: Conversation,
+        standalone: str | None = None,
+    ) -> Iterator[str | Answer]:
         yield self.answer(question, passages, generation, conversation, standalone)
 
-    def analyse(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation) -> Analysis:
+    def analyse(
+        self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation
+    ) -> Analysis:
         """The question's profile and its candidate sentences with features and scores, best first."""
         lexical = generation.lexical
-        q = profile(question, lexical.idf, conversation.context(question), known=lambda t: t in lexical.doc_freq,
-                    primary_names=primary_names(generation))
+        q = profile(
+            question,
+            lexical.idf,
+            conversation.context(question),
+            known=lambda t: t in lexical.doc_freq,
+            primary_names=primary_names(generation),
+        )
         followup = conversation.is_followup(question)
         cands = self._candidates(passages, generation)
         if cands:
@@ -294,8 +335,14 @@ class ExtractiveAnswerer:
             cands.sort(key=lambda c: -c.score)
         return Analysis(q, cands, followup)
 
-    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
-               standalone: str | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        generation: Generation,
+        conversation: Conversation,
+        standalone: str | None = None,
+    ) -> Answer:
         started = time.perf_counter()
         analysis = self.analyse(question, passages, generation, conversation)
         if not analysis.cands:
@@ -305,7 +352,9 @@ class ExtractiveAnswerer:
             return self._abstain(question, passages, started, "; ".join(problems), confidence)
         return self._compose(question, chosen, passages, started, confidence)
 
-    def decide(self, analysis: Analysis, generation: Generation, passages: list[Passage]) -> tuple[list[Candidate], float, list[str]]:
+    def decide(
+        self, analysis: Analysis, generation: Generation, passages: list[Passage]
+    ) -> tuple[list[Candidate], float, list[str]]:
         """The sentences to answer with, the confidence that they answer the question, and the reasons
         to decline instead (empty when the answer stands)."""
         q, cands = analysis.q, analysis.cands
@@ -317,7 +366,11 @@ class ExtractiveAnswerer:
             return chosen, 0.0, problems
         features = self.turn_features(analysis, chosen, support)
         answerable, confidence = self.scorer.judge(features)
-        threshold = self.settings.answerable_threshold if self.settings.answerable_threshold is not None else self.scorer.threshold
+        threshold = (
+            self.settings.answerable_threshold
+            if self.settings.answerable_threshold is not None
+            else self.scorer.threshold
+        )
         if answerable < threshold:
             problems.append(f"probability {answerable:.2f} < {threshold:.2f} that the sources answer this question")
         return chosen, round(confidence, 3), problems
@@ -332,22 +385,30 @@ class ExtractiveAnswerer:
         oov = sum(w for t, w in q.terms.items() if w == 3.0) / terms_total
         kind = q.focus.answer_type if q.focus else "any"
         return {
-            "best": best.score, "support": support,
+            "best": best.score,
+            "support": support,
             "focus": max(c.features.get("focus", 0.0) for c in chosen),
             "focus_ctx": max(c.features.get("focus_ctx", 0.0) for c in chosen),
             "focus_type": max(c.features.get("focus_type", 0.5) for c in chosen),
             "typed": 0.0 if kind in ("any", "reason") else 1.0,
-            "dense": best.features.get("dense", 0.0), "dense_ctx": best.features.get("dense_ctx", 0.0),
-            "coverage": best.features.get("coverage", 0.0), "names": best.features.get("names", 1.0),
-            "oov": oov, "followup": 1.0 if analysis.followup else 0.0,
+            "dense": best.features.get("dense", 0.0),
+            "dense_ctx": best.features.get("dense_ctx", 0.0),
+            "coverage": best.features.get("coverage", 0.0),
+            "names": best.features.get("names", 1.0),
+            "oov": oov,
+            "followup": 1.0 if analysis.followup else 0.0,
             "n_focus": float(len(q.focus.focus)) if q.focus else 0.0,
             # Is the focus stated anywhere in what was retrieved, and with a value of the type asked for?
             "focus_any": max(c.features.get("focus", 0.0) for c in analysis.cands),
             "focus_ctx_any": max(c.features.get("focus_ctx", 0.0) for c in analysis.cands),
-            "focus_typed_any": max(min(c.features.get("focus", 0.0), c.features.get("focus_type", 0.5)) for c in analysis.cands),
+            "focus_typed_any": max(
+                min(c.features.get("focus", 0.0), c.features.get("focus_type", 0.5)) for c in analysis.cands
+            ),
         }
 
-    def _select(self, cands: list[Candidate], generation: Generation, q: QuestionProfile, passages: list[Passage]) -> list[Candidate]:
+    def _select(
+        self, cands: list[Candidate], generation: Generation, q: QuestionProfile, passages: list[Passage]
+    ) -> list[Candidate]:
         """The best sentence, the neighbour it leans on or that continues it, and, up to the limit,
         another sentence only when it answers the same focus too (no padding): from the same
         document when it scores close to the best, from another document only when it answers on its own."""
@@ -361,7 +422,12 @@ class ExtractiveAnswerer:
             if joined:
                 chosen.insert(0, joined)
         nxt = self._neighbour(generation, best, +1)
-        if nxt and len(chosen) < limit and is_prose(nxt[1]) and (_CONTINUES.search(best.text) or _ANAPHOR.match(nxt[1])):
+        if (
+            nxt
+            and len(chosen) < limit
+            and is_prose(nxt[1])
+            and (_CONTINUES.search(best.text) or _ANAPHOR.match(nxt[1]))
+        ):
             neighbour = by_key.get((best.doc_id, nxt[0]))
             if neighbour is None or neighbour.score >= CONTINUATION_RATIO * best.score:
                 joined = neighbour or self._stub(best, nxt, generation, passages)
@@ -382,19 +448,26 @@ class ExtractiveAnswerer:
                 # joins only when it speaks to the question's focus too (no padding), and one from
                 # another document only when it is nearly as good as the best on its own.
                 rule = RUNNER_UP_SAME_DOC if cand.doc_id == best.doc_id else RUNNER_UP_OTHER_DOC
-                joins = ((cand.score >= rule.close * best.score or (cand.score >= rule.near * best.score and gain >= rule.near_gain))
-                         and (cand.features.get("followup", 0.0) > 0 or cand.features.get("focus", 0.0) >= rule.focus))
+                joins = (
+                    cand.score >= rule.close * best.score
+                    or (cand.score >= rule.near * best.score and gain >= rule.near_gain)
+                ) and (cand.features.get("followup", 0.0) > 0 or cand.features.get("focus", 0.0) >= rule.focus)
             else:
                 join = JOIN_SAME_DOC if cand.doc_id == best.doc_id else JOIN_OTHER_DOC
-                joins = (cand.score >= max(join.floor, join.ratio * best.score) and gain > 0
-                         and cand.features.get("focus", 0.0) >= join.focus)
+                joins = (
+                    cand.score >= max(join.floor, join.ratio * best.score)
+                    and gain > 0
+                    and cand.features.get("focus", 0.0) >= join.focus
+                )
             if joins:
                 chosen.append(cand)
                 covered |= cand.terms
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
         return chosen
 
-    def _stub(self, near: Candidate, neighbour: tuple[int, str], generation: Generation, passages: list[Passage]) -> Candidate | None:
+    def _stub(
+        self, near: Candidate, neighbour: tuple[int, str], generation: Generation, passages: list[Passage]
+    ) -> Candidate | None:
         """A neighbouring sentence to join to the answer, cited to a retrieved passage that holds it
         (None when no retrieved passage does: a citation must point at what was retrieved)."""
         index, text = neighbour
@@ -417,7 +490,9 @@ class ExtractiveAnswerer:
         text = " ".join(window)
         ws = [w for w in words(text) if w not in STOPWORDS]
         meta = generation.documents[chosen[0].doc_id].metadata
-        ws += [w for w in words(" ".join(meta.get(k, "") for k in ("title", "author", "publisher"))) if w not in STOPWORDS]
+        ws += [
+            w for w in words(" ".join(meta.get(k, "") for k in ("title", "author", "publisher"))) if w not in STOPWORDS
+        ]
         terms = {stem(w) for w in ws}
         support, unmatched = self._soft_coverage(q, q.terms, terms, ws)
         if q.context_terms:  # a follow-up ("Where does he work?") is also judged with what it refers to
@@ -428,7 +503,11 @@ class ExtractiveAnswerer:
         doc_words = set(words(doc.text + " " + " ".join(doc.metadata.values())))
         missing = [n for n in sorted(q.numbers) if n not in doc_words]
         # A name the whole corpus never uses (KCNA, FIFA) means the question is about something else.
-        missing += [n for n in sorted(q.names) if len(n) > 2 and n not in STOPWORDS and stem(n) not in generation.lexical.doc_freq]
+        missing += [
+            n
+            for n in sorted(q.names)
+            if len(n) > 2 and n not in STOPWORDS and stem(n) not in generation.lexical.doc_freq
+        ]
         if missing:
             problems.append("the source does not mention " + ", ".join(missing))
         unstated = self._unstated_personal_facts(q, text)
@@ -436,15 +515,20 @@ class ExtractiveAnswerer:
             problems.append("the evidence does not state " + ", ".join(unstated))
         kind = q.focus.answer_type if q.focus else "any"
         if kind in ("age", "percent", "measure", "money", "count", "date") and not any(
-                q.focus.type_match(c.text, q.numbers) > 0 for c in chosen):
+            q.focus.type_match(c.text, q.numbers) > 0 for c in chosen
+        ):
             problems.append(f"no {kind} in the evidence")
-        elif q.kind in ("when", "how-many", "age") and not any(answer_type_match(q.kind, c.text, q) > 0 for c in chosen):
+        elif q.kind in ("when", "how-many", "age") and not any(
+            answer_type_match(q.kind, c.text, q) > 0 for c in chosen
+        ):
             problems.append(f"no {'date' if q.kind == 'when' else 'number'} in the evidence")
         if self.scorer is None and support < self.settings.abstain_threshold:
             problems.append(f"support {support:.2f}; not covered: " + ", ".join(unmatched))
         return support, problems
 
-    def _compose(self, question: str, chosen: list[Candidate], passages: list[Passage], started: float, confidence: float) -> Answer:
+    def _compose(
+        self, question: str, chosen: list[Candidate], passages: list[Passage], started: float, confidence: float
+    ) -> Answer:
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
         parts = []
@@ -454,18 +538,38 @@ class ExtractiveAnswerer:
                 numbers[cid] = len(numbers) + 1
             n = numbers[cid]
             parts.append(f"{cand.text} [{n}]")
-            citations.append(Citation(n=n, passage=cand.passage, quote=cand.text, quote_start=cand.start, quote_end=cand.end,
-                                      score=round(max(0.0, min(1.0, cand.score)), 3)))
+            citations.append(
+                Citation(
+                    n=n,
+                    passage=cand.passage,
+                    quote=cand.text,
+                    quote_start=cand.start,
+                    quote_end=cand.end,
+                    score=round(max(0.0, min(1.0, cand.score)), 3),
+                )
+            )
         return Answer(
-            question=question, text=" ".join(parts), citations=citations, retrieved=passages, backend=self.name,
-            confidence=confidence, timings_ms={"answer": (time.perf_counter() - started) * 1000},
+            question=question,
+            text=" ".join(parts),
+            citations=citations,
+            retrieved=passages,
+            backend=self.name,
+            confidence=confidence,
+            timings_ms={"answer": (time.perf_counter() - started) * 1000},
         )
 
-    def _abstain(self, question: str, passages: list[Passage], started: float, why: str, confidence: float = 0.0) -> Answer:
+    def _abstain(
+        self, question: str, passages: list[Passage], started: float, why: str, confidence: float = 0.0
+    ) -> Answer:
         shown = question.strip().rstrip("?.!")
         return Answer(
             question=question,
             text=f"The sources I have do not say. I found nothing that answers “{shown}?”; the closest passages are listed as related, not as an answer.",
-            abstained=True, related=passages[:RELATED_SHOWN], retrieved=passages, backend=self.name, confidence=confidence,
-            timings_ms={"answer": (time.perf_counter() - started) * 1000}, notes=[why],
+            abstained=True,
+            related=passages[:RELATED_SHOWN],
+            retrieved=passages,
+            backend=self.name,
+            confidence=confidence,
+            timings_ms={"answer": (time.perf_counter() - started) * 1000},
+            notes=[why],
         )

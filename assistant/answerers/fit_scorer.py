@@ -24,7 +24,7 @@ import json
 import math
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +37,43 @@ from assistant.evaluation.testset import load_testset
 from assistant.settings import Settings
 
 RANKER_FEATURES = (
-    "dense", "dense_ctx", "dense_gap", "coverage", "window", "premise", "rank", "type", "focus_type", "focus",
-    "focus_ctx", "names", "subject", "primary", "given", "near_given", "followup",
+    "dense",
+    "dense_ctx",
+    "dense_gap",
+    "coverage",
+    "window",
+    "premise",
+    "rank",
+    "type",
+    "focus_type",
+    "focus",
+    "focus_ctx",
+    "names",
+    "subject",
+    "primary",
+    "given",
+    "near_given",
+    "followup",
 )
 RANKER_KINDS = ("hand", "learned", "pairwise")
 PLACEHOLDER = LogisticModel((), (), (), (), 0.0)
 TURN_FEATURES = (
-    "best", "support", "focus", "focus_ctx", "focus_type", "typed", "dense", "dense_ctx", "coverage",
-    "names", "oov", "followup", "n_focus", "focus_any", "focus_ctx_any", "focus_typed_any",
+    "best",
+    "support",
+    "focus",
+    "focus_ctx",
+    "focus_type",
+    "typed",
+    "dense",
+    "dense_ctx",
+    "coverage",
+    "names",
+    "oov",
+    "followup",
+    "n_focus",
+    "focus_any",
+    "focus_ctx_any",
+    "focus_typed_any",
 )
 
 
@@ -81,8 +110,16 @@ def collect(testsets: list[Path], settings: Settings) -> tuple[list[TurnData], E
             for turn in case.turns:
                 state = assistant.chain.prepare.invoke(ChainInput(turn.user_input, list(history)))
                 analysis = answerer.analyse(turn.user_input, state.passages, state.generation, state.conversation)
-                data = TurnData(case.id, turn.user_input, turn.answerable, list(turn.reference_facts),
-                                list(turn.reference_contexts), analysis, state.passages, state.generation)
+                data = TurnData(
+                    case.id,
+                    turn.user_input,
+                    turn.answerable,
+                    list(turn.reference_facts),
+                    list(turn.reference_contexts),
+                    analysis,
+                    state.passages,
+                    state.generation,
+                )
                 data.labels = [int(is_reference(c, data.contexts)) for c in analysis.cands]
                 turns.append(data)
                 history.append((turn.user_input, turn.reference))
@@ -96,8 +133,15 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float 
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
-    return LogisticModel(names, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, model.coef_[0])),
-                         float(model.intercept_[0]), tuple(map(float, x.min(axis=0))), tuple(map(float, x.max(axis=0))))
+    return LogisticModel(
+        names,
+        tuple(map(float, mean)),
+        tuple(map(float, scale)),
+        tuple(map(float, model.coef_[0])),
+        float(model.intercept_[0]),
+        tuple(map(float, x.min(axis=0))),
+        tuple(map(float, x.max(axis=0))),
+    )
 
 
 def fit_pairwise(turns: list[TurnData], c: float = 0.1) -> LogisticModel:
@@ -122,14 +166,22 @@ def fit_pairwise(turns: list[TurnData], c: float = 0.1) -> LogisticModel:
             for negative in x[y == 0]:
                 diffs.append(positive - negative)
     d = np.array(diffs)
-    pairs = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(np.vstack([d, -d]),
-                                                                           np.r_[np.ones(len(d)), np.zeros(len(d))])
+    pairs = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(
+        np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))]
+    )
     w = pairs.coef_[0]
     s = ((x_all - mean) / scale) @ w
     link = LogisticRegression(max_iter=2000).fit(s.reshape(-1, 1), y_all)
     a, b = float(link.coef_[0][0]), float(link.intercept_[0])
-    return LogisticModel(RANKER_FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), tuple(float(a * v) for v in w), b,
-                         tuple(map(float, x_all.min(axis=0))), tuple(map(float, x_all.max(axis=0))))
+    return LogisticModel(
+        RANKER_FEATURES,
+        tuple(map(float, mean)),
+        tuple(map(float, scale)),
+        tuple(float(a * v) for v in w),
+        b,
+        tuple(map(float, x_all.min(axis=0))),
+        tuple(map(float, x_all.max(axis=0))),
+    )
 
 
 def fit_ranker(turns: list[TurnData], kind: str) -> LogisticModel | None:
@@ -147,7 +199,9 @@ def ranker_matrix(turns: list[TurnData]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(rows, dtype=float), np.array(labels, dtype=int)
 
 
-def play(turn: TurnData, answerer: ExtractiveAnswerer, ranker: LogisticModel | None) -> tuple[dict[str, float], bool, bool, int]:
+def play(
+    turn: TurnData, answerer: ExtractiveAnswerer, ranker: LogisticModel | None
+) -> tuple[dict[str, float], bool, bool, int]:
     """Rank the turn's candidates with `ranker` (None: the hand-set weights), build the answer as the
     answerer would: its turn features, whether it is right, whether a hard rule declines it, and
     whether the top sentence is a reference."""
@@ -169,7 +223,9 @@ MISSED_ANSWER_COST = 0.5  # a needless refusal costs half of what a wrong answer
 UTILITY_TIE = 1.0  # smoothed utilities closer than this to the best count as a tie
 
 
-def utility(confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, hard: np.ndarray, threshold: float) -> float:
+def utility(
+    confidence: np.ndarray, right: np.ndarray, answerable: np.ndarray, hard: np.ndarray, threshold: float
+) -> float:
     """+1 per right answer or right refusal, -1 per wrong answer, -MISSED_ANSWER_COST per needless refusal."""
     answered = (confidence >= threshold) & ~hard
     return float(np.sum(np.where(answered, np.where(right, 1, -1), np.where(answerable, -MISSED_ANSWER_COST, 1))))
@@ -206,7 +262,9 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     # The utility curve is flat and noisy over a wide range: take the threshold whose neighbourhood
     # (+-0.05) does best on average, so a lone spike does not decide.
     utilities = {th: utility(p_answerable, right, answerable, hard, th) for th in thresholds}
-    smoothed = {th: float(np.mean([u for t, u in utilities.items() if abs(t - th) <= 0.05 + 1e-9])) for th in thresholds}
+    smoothed = {
+        th: float(np.mean([u for t, u in utilities.items() if abs(t - th) <= 0.05 + 1e-9])) for th in thresholds
+    }
     # Where thresholds are within one turn's worth of utility of the best, prefer the highest: when the
     # numbers cannot tell them apart, declining is the honest side to err on.
     top = max(smoothed.values())
@@ -222,14 +280,23 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     curve = []
     for th in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85):
         ok = (p_answerable >= th) & ~hard
-        curve.append({"threshold": th, "utility": utility(p_answerable, right, answerable, hard, th),
-                      "answer_correct": round(float((ok & right)[answerable].sum() / max(1, n_answerable)), 3),
-                      "abstention_recall": round(float((~ok)[~answerable].sum() / max(1, n_un)), 3)})
+        curve.append(
+            {
+                "threshold": th,
+                "utility": utility(p_answerable, right, answerable, hard, th),
+                "answer_correct": round(float((ok & right)[answerable].sum() / max(1, n_answerable)), 3),
+                "abstention_recall": round(float((~ok)[~answerable].sum() / max(1, n_un)), 3),
+            }
+        )
     support_rule = (x_turn[:, TURN_FEATURES.index("support")] >= 0.4) & ~hard
     declined = ~answered
     return {
-        "ranker": ranker_kind, "folds": folds, "turns": len(turns),
-        "answerable_turns": n_answerable, "unanswerable_turns": n_un, "threshold": float(best),
+        "ranker": ranker_kind,
+        "folds": folds,
+        "turns": len(turns),
+        "answerable_turns": n_answerable,
+        "unanswerable_turns": n_un,
+        "threshold": float(best),
         "ranker_top1_reference": round(float(top_ok[answerable].mean()), 4),
         "answer_correct": round(float((answered & right)[answerable].sum() / max(1, n_answerable)), 4),
         "right_if_answered_all": round(float(right[answerable].mean()), 4),
@@ -238,9 +305,11 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
         "ece_answered": round(expected_calibration_error(list(confidence[answered]), list(right[answered])) or 0.0, 4),
         "utility": utility(p_answerable, right, answerable, hard, best),
         "curve": curve,
-        "hand_rule": {"answer_correct": round(float((support_rule & right)[answerable].sum() / max(1, n_answerable)), 4),
-                      "abstention_recall": round(float((~support_rule)[~answerable].sum() / max(1, n_un)), 4),
-                      "utility": utility(support_rule.astype(float), right, answerable, hard, 0.5)},
+        "hand_rule": {
+            "answer_correct": round(float((support_rule & right)[answerable].sum() / max(1, n_answerable)), 4),
+            "abstention_recall": round(float((~support_rule)[~answerable].sum() / max(1, n_un)), 4),
+            "utility": utility(support_rule.astype(float), right, answerable, hard, 0.5),
+        },
     }
 
 
@@ -278,7 +347,7 @@ def fit_final(turns: list[TurnData], answerer: ExtractiveAnswerer, threshold: fl
     answerability = fit_logistic(x, np.array(labels), TURN_FEATURES)
     p = np.array([answerability.probability(dict(zip(TURN_FEATURES, row))) for row in x])
     calibration = fit_calibration(p, np.array(rights))
-    return Scorer(ranker, answerability, threshold, datetime.now(timezone.utc).strftime("%Y-%m-%d"), calibration)
+    return Scorer(ranker, answerability, threshold, datetime.now(UTC).strftime("%Y-%m-%d"), calibration)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,9 +356,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
     parser.add_argument("--cv-only", action="store_true", help="report held-out folds, write nothing")
-    parser.add_argument("--ranker", choices=RANKER_KINDS + ("best",), default="best",
-                        help="order sentences by the hand-set weights, a pointwise or a within-question (pairwise) "
-                             "fitted ranker, or whichever scores best out of fold")
+    parser.add_argument(
+        "--ranker",
+        choices=RANKER_KINDS + ("best",),
+        default="best",
+        help="order sentences by the hand-set weights, a pointwise or a within-question (pairwise) "
+        "fitted ranker, or whichever scores best out of fold",
+    )
     args = parser.parse_args(argv)
     turns, answerer = collect(args.testsets, Settings())
     choices = RANKER_KINDS if args.ranker == "best" else (args.ranker,)
@@ -302,9 +375,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scorer = fit_final(turns, answerer, report["threshold"], report["ranker"])
     payload = {
-        "version": scorer.version, "trained_on": [str(p) for p in args.testsets], "cv": report, "cv_compared": reports,
-        "threshold": scorer.threshold, "ranker": scorer.ranker.to_json() if scorer.ranker else None,
-        "calibration": scorer.calibration.to_json() if scorer.calibration else None, "answerability": scorer.answerability.to_json(),
+        "version": scorer.version,
+        "trained_on": [str(p) for p in args.testsets],
+        "cv": report,
+        "cv_compared": reports,
+        "threshold": scorer.threshold,
+        "ranker": scorer.ranker.to_json() if scorer.ranker else None,
+        "calibration": scorer.calibration.to_json() if scorer.calibration else None,
+        "answerability": scorer.answerability.to_json(),
     }
     args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from assistant import llms, prompts
 from assistant.answer import Answer, Citation, GuardReport, Passage, RemovedSentence, RepairedSentence, final_answer
@@ -58,12 +59,24 @@ class GenerativeAnswerer:
         return line
 
     # -- answering ----------------------------------------------------------------------------------
-    def answer(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
-               standalone: str | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        generation: Generation,
+        conversation: Conversation,
+        standalone: str | None = None,
+    ) -> Answer:
         return final_answer(self.stream(question, passages, generation, conversation, standalone))
 
-    def stream(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
-               standalone: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        passages: list[Passage],
+        generation: Generation,
+        conversation: Conversation,
+        standalone: str | None = None,
+    ) -> Iterator[str | Answer]:
         """Yields the LLM's tokens as they arrive, then the checked Answer."""
         started = time.perf_counter()
         if not passages:
@@ -79,13 +92,22 @@ class GenerativeAnswerer:
                     pieces.append(token)
                     yield token
         except Exception as exc:  # noqa: BLE001 - timeouts, refusals, dropped servers: answer anyway
-            yield self._fallback(question, passages, generation, conversation, started, llms.describe_failure(exc, self.settings))
+            yield self._fallback(
+                question, passages, generation, conversation, started, llms.describe_failure(exc, self.settings)
+            )
             return
         raw = "".join(pieces).strip()
         timings = {"first_token": first_token_ms or 0.0, "generate": (time.perf_counter() - started) * 1000}
         if not raw:
-            yield self._fallback(question, passages, generation, conversation, started,
-                                 f"LLM backend {self.name} returned an empty answer", timings=timings)
+            yield self._fallback(
+                question,
+                passages,
+                generation,
+                conversation,
+                started,
+                f"LLM backend {self.name} returned an empty answer",
+                timings=timings,
+            )
             return
         checked = self.guard.check(raw, passages)
         if prompts.says_not_in_sources(raw) and not any(s.kept for s in checked):
@@ -94,46 +116,95 @@ class GenerativeAnswerer:
         kept = [s for s in checked if s.kept]
         report = guard_report(checked, self.settings.guard, self.settings.guard_threshold)
         if not kept or (report.removed and self.settings.guard == "fallback"):
-            why = (f"the guard found {len(report.removed)} of {len(checked)} generated sentences unsupported by the "
-                   f"retrieved passages; answered extractively instead")
-            yield self._fallback(question, passages, generation, conversation, started, why,
-                                 report.model_copy(update={"fell_back": True}), raw, timings)
+            why = (
+                f"the guard found {len(report.removed)} of {len(checked)} generated sentences unsupported by the "
+                f"retrieved passages; answered extractively instead"
+            )
+            yield self._fallback(
+                question,
+                passages,
+                generation,
+                conversation,
+                started,
+                why,
+                report.model_copy(update={"fell_back": True}),
+                raw,
+                timings,
+            )
             return
         answer = compose(question, kept, passages, report, raw, self.name)
         answer.timings_ms = {**timings, "answer": (time.perf_counter() - started) * 1000}
         yield answer
 
-    def _abstained(self, question: str, raw: str, passages: list[Passage], started: float, timings: dict[str, float]) -> Answer:
+    def _abstained(
+        self, question: str, raw: str, passages: list[Passage], started: float, timings: dict[str, float]
+    ) -> Answer:
         return Answer(
-            question=question, text=prompts.NOT_IN_SOURCES + " The closest passages are listed as related, not as an answer.",
-            abstained=True, related=passages[:RELATED_SHOWN], retrieved=passages, backend=self.name, generated_text=raw,
+            question=question,
+            text=prompts.NOT_IN_SOURCES + " The closest passages are listed as related, not as an answer.",
+            abstained=True,
+            related=passages[:RELATED_SHOWN],
+            retrieved=passages,
+            backend=self.name,
+            generated_text=raw,
             notes=["The LLM said the passages do not answer this question."],
             timings_ms={**timings, "answer": (time.perf_counter() - started) * 1000},
         )
 
-    def _fallback(self, question: str, passages: list[Passage], generation: Generation, conversation: Conversation,
-                  started: float, why: str, report: GuardReport | None = None, raw: str | None = None,
-                  timings: dict[str, float] | None = None) -> Answer:
+    def _fallback(
+        self,
+        question: str,
+        passages: list[Passage],
+        generation: Generation,
+        conversation: Conversation,
+        started: float,
+        why: str,
+        report: GuardReport | None = None,
+        raw: str | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> Answer:
         log.info("%s", why)
         answer = self.extractive.answer(question, passages, generation, conversation)
-        return answer.model_copy(update={
-            "backend": f"extractive (fallback from {self.name})", "notes": [why, *answer.notes], "guard": report,
-            "generated_text": raw, "timings_ms": {**answer.timings_ms, **(timings or {}), "answer": (time.perf_counter() - started) * 1000},
-        })
+        return answer.model_copy(
+            update={
+                "backend": f"extractive (fallback from {self.name})",
+                "notes": [why, *answer.notes],
+                "guard": report,
+                "generated_text": raw,
+                "timings_ms": {
+                    **answer.timings_ms,
+                    **(timings or {}),
+                    "answer": (time.perf_counter() - started) * 1000,
+                },
+            }
+        )
 
 
 def guard_report(checked: list[CitedSentence], mode: str, threshold: float) -> GuardReport:
     """The guard's verdicts as the report users see: removed sentences and repaired citations."""
     return GuardReport(
-        mode=mode, threshold=threshold, checked=len(checked),
+        mode=mode,
+        threshold=threshold,
+        checked=len(checked),
         removed=[RemovedSentence(text=s.text, reason=s.reason, support=s.support) for s in checked if not s.kept],
-        repaired=[RepairedSentence(text=s.text, cited=s.repaired_from, to=s.supporting[0], support=s.support,
-                                   reason=s.repair_reason, inherited=s.inherited) for s in checked if s.repaired],
+        repaired=[
+            RepairedSentence(
+                text=s.text,
+                cited=s.repaired_from,
+                to=s.supporting[0],
+                support=s.support,
+                reason=s.repair_reason,
+                inherited=s.inherited,
+            )
+            for s in checked
+            if s.repaired
+        ],
     )
 
 
-def compose(question: str, kept: list[CitedSentence], passages: list[Passage], report: GuardReport, raw: str,
-            backend: str) -> Answer:
+def compose(
+    question: str, kept: list[CitedSentence], passages: list[Passage], report: GuardReport, raw: str, backend: str
+) -> Answer:
     """Kept sentences, renumbered [1], [2], ... in order of first citation, each with its quote; the
     report's repairs learn the number their passage got."""
     numbers: dict[int, int] = {}
@@ -145,8 +216,16 @@ def compose(question: str, kept: list[CitedSentence], passages: list[Passage], r
             shown = numbers.setdefault(n, len(numbers) + 1)
             marks.append(f"[{shown}]")
             quote, start, end = sentence.quotes[n]
-            citations.append(Citation(n=shown, passage=passages[n - 1], quote=quote, quote_start=start, quote_end=end,
-                                      score=min(1.0, sentence.support)))
+            citations.append(
+                Citation(
+                    n=shown,
+                    passage=passages[n - 1],
+                    quote=quote,
+                    quote_start=start,
+                    quote_end=end,
+                    score=min(1.0, sentence.support),
+                )
+            )
         parts.append(f"{sentence.text} {''.join(marks)}")
     for repair in report.repaired:
         repair.shown = numbers.get(repair.to, 0)
@@ -154,9 +233,18 @@ def compose(question: str, kept: list[CitedSentence], passages: list[Passage], r
     if report.removed:
         notes.append(f"The guard removed {len(report.removed)} unsupported sentence(s) from the generated answer.")
     if report.repaired:
-        notes.append(f"The guard moved the citation of {len(report.repaired)} sentence(s) to the retrieved passage "
-                     "that supports it.")
+        notes.append(
+            f"The guard moved the citation of {len(report.repaired)} sentence(s) to the retrieved passage "
+            "that supports it."
+        )
     return Answer(
-        question=question, text=" ".join(parts), citations=citations, retrieved=passages, backend=backend,
-        confidence=round(min(s.support for s in kept), 3), generated_text=raw, guard=report, notes=notes,
+        question=question,
+        text=" ".join(parts),
+        citations=citations,
+        retrieved=passages,
+        backend=backend,
+        confidence=round(min(s.support for s in kept), 3),
+        generated_text=raw,
+        guard=report,
+        notes=notes,
     )

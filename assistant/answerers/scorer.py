@@ -50,13 +50,27 @@ class LogisticModel:
         return 1.0 / (1.0 + math.exp(-z))
 
     def to_json(self) -> dict:
-        return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
-                "coef": list(self.coef), "intercept": self.intercept, "low": list(self.low), "high": list(self.high)}
+        return {
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "low": list(self.low),
+            "high": list(self.high),
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "LogisticModel":
-        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
-                   float(data["intercept"]), tuple(data.get("low", ())), tuple(data.get("high", ())))
+    def from_json(cls, data: dict) -> LogisticModel:
+        return cls(
+            tuple(data["features"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            tuple(data["coef"]),
+            float(data["intercept"]),
+            tuple(data.get("low", ())),
+            tuple(data.get("high", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -86,8 +100,13 @@ def load_scorer(path: Path = WEIGHTS_FILE) -> Scorer | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     ranker = LogisticModel.from_json(data["ranker"]) if data.get("ranker") else None
     calibration = LogisticModel.from_json(data["calibration"]) if data.get("calibration") else None
-    return Scorer(ranker, LogisticModel.from_json(data["answerability"]), float(data["threshold"]),
-                  str(data.get("version", "?")), calibration)
+    return Scorer(
+        ranker,
+        LogisticModel.from_json(data["answerability"]),
+        float(data["threshold"]),
+        str(data.get("version", "?")),
+        calibration,
+    )
 
 
 def hand_rank(features: dict[str, float]) -> float:

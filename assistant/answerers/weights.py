@@ -35,8 +35,16 @@ STATED_CREDIT = 0.5
 
 # Sentence order with no fitted ranker: a weighted sum of the candidate's features (extractive._score).
 HAND_RANKER: dict[str, float] = {
-    "dense": 0.40, "dense_ctx": 0.20, "coverage": 0.25, "premise": 0.20, "rank": 0.20, "type": 0.10,
-    "subject": 0.05, "primary": 0.25, "near_given": 0.10, "given": -0.15,
+    "dense": 0.40,
+    "dense_ctx": 0.20,
+    "coverage": 0.25,
+    "premise": 0.20,
+    "rank": 0.20,
+    "type": 0.10,
+    "subject": 0.05,
+    "primary": 0.25,
+    "near_given": 0.10,
+    "given": -0.15,
     "given_doc": 0.10,
 }
 

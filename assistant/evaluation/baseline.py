@@ -14,8 +14,9 @@ for the baseline chunks, built in memory.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -85,7 +86,17 @@ def document_chunks(doc: StoredDocument, splitter: RecursiveCharacterTextSplitte
         occurrence = seen.get(text, 0)
         seen[text] = occurrence + 1
         first, last = covered_sentences(doc.sentences, start, start + len(text))
-        chunks.append(StoredChunk("naive-" + chunk_id(doc.doc_id, text, occurrence), doc.doc_id, text, start, start + len(text), first, last))
+        chunks.append(
+            StoredChunk(
+                "naive-" + chunk_id(doc.doc_id, text, occurrence),
+                doc.doc_id,
+                text,
+                start,
+                start + len(text),
+                first,
+                last,
+            )
+        )
     return chunks
 
 
@@ -106,8 +117,9 @@ class NaiveBaseline:
 
     name = NAME
 
-    def __init__(self, settings: Settings, index: BaselineIndex | None = None, k: int = TOP_K,
-                 embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, index: BaselineIndex | None = None, k: int = TOP_K, embedder: Embedder | None = None
+    ) -> None:
         self.settings = settings
         self.k = k
         self.embedder = embedder or embedder_for(settings.index_config())
@@ -118,10 +130,14 @@ class NaiveBaseline:
         """Top-k chunks by cosine similarity to the question alone."""
         scores = self.index.vectors @ self.embedder.embed_query(question)
         order = np.argsort(-scores)[: k or self.k]
-        return [chunk_passage(self.index, int(i), float(scores[i]), rank, dense=float(scores[i]))
-                for rank, i in enumerate(order, start=1)]
+        return [
+            chunk_passage(self.index, int(i), float(scores[i]), rank, dense=float(scores[i]))
+            for rank, i in enumerate(order, start=1)
+        ]
 
-    def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer:
+    def ask(
+        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+    ) -> Answer:
         """`retriever` is accepted for interface parity and ignored: the baseline is dense only."""
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
@@ -129,11 +145,18 @@ class NaiveBaseline:
         passages = self.search(text, k)
         retrieved = time.perf_counter()
         answer = self.answerer.answer(text, passages, self.index, conversation)  # type: ignore[arg-type]
-        timings = {"retrieve": (retrieved - started) * 1000, **answer.timings_ms, "total": (time.perf_counter() - started) * 1000}
-        return answer.model_copy(update={"search_query": text, "timings_ms": {key: round(v, 2) for key, v in timings.items()}})
+        timings = {
+            "retrieve": (retrieved - started) * 1000,
+            **answer.timings_ms,
+            "total": (time.perf_counter() - started) * 1000,
+        }
+        return answer.model_copy(
+            update={"search_query": text, "timings_ms": {key: round(v, 2) for key, v in timings.items()}}
+        )
 
     def describe(self) -> dict[str, Any]:
         return {
             "pipeline": f"RecursiveCharacterTextSplitter({CHUNK_SIZE}, {CHUNK_OVERLAP}) + dense top-{self.k} + {self.answerer.name} answerer",
-            "documents": len(self.index.documents), "chunks": len(self.index.chunks),
+            "documents": len(self.index.documents),
+            "chunks": len(self.index.chunks),
         }

@@ -41,7 +41,9 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any], label_a: str, label_b: st
     """Markdown table lines: one metric per row, A, B and the delta B - A."""
     lines = [f"| metric | A: {label_a} | B: {label_b} | Δ (B − A) |", "|---|---:|---:|---:|"]
     for key in METRICS:
-        lines.append(f"| {key} | {_cell(a['metrics'].get(key))} | {_cell(b['metrics'].get(key))} | {_delta(a['metrics'].get(key), b['metrics'].get(key))} |")
+        lines.append(
+            f"| {key} | {_cell(a['metrics'].get(key))} | {_cell(b['metrics'].get(key))} | {_delta(a['metrics'].get(key), b['metrics'].get(key))} |"
+        )
     for key in LATENCY:
         old, new = a["latency_ms"].get(key), b["latency_ms"].get(key)
         lines.append(f"| latency {key} | {_cell(old, True)} | {_cell(new, True)} | {_delta(old, new, True)} |")
@@ -52,16 +54,26 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any], label_a: str, label_b: st
 def compare(dir_a: Path, dir_b: Path) -> str:
     """Markdown: the two evaluations side by side with deltas, one table per pair of runs."""
     a, b = load_summary(dir_a), load_summary(dir_b)
-    lines = ["# Evaluation comparison", "", f"- A: `{dir_a}` ({a.get('created_at', '?')})", f"- B: `{dir_b}` ({b.get('created_at', '?')})"]
+    lines = [
+        "# Evaluation comparison",
+        "",
+        f"- A: `{dir_a}` ({a.get('created_at', '?')})",
+        f"- B: `{dir_b}` ({b.get('created_at', '?')})",
+    ]
     if a.get("testsets") != b.get("testsets") or a.get("turns") != b.get("turns"):
-        lines += ["", f"> Different test sets (A: {a.get('turns')} turns of {a.get('testsets')}; B: {b.get('turns')} turns of "
-                      f"{b.get('testsets')}): deltas mix test-set and system changes."]
+        lines += [
+            "",
+            f"> Different test sets (A: {a.get('turns')} turns of {a.get('testsets')}; B: {b.get('turns')} turns of "
+            f"{b.get('testsets')}): deltas mix test-set and system changes.",
+        ]
     for name_a, name_b in _pairs(a, b):
         lines += ["", f"## {name_a}" if name_a == name_b else f"## A: {name_a} vs B: {name_b}", ""]
         lines += compare_runs(a["runs"][name_a], b["runs"][name_b], name_a, name_b)
     paired_a = {x for x, _ in _pairs(a, b)}
     paired_b = {y for _, y in _pairs(a, b)}
-    only = [f"only in A: {n}" for n in a["runs"] if n not in paired_a] + [f"only in B: {n}" for n in b["runs"] if n not in paired_b]
+    only = [f"only in A: {n}" for n in a["runs"] if n not in paired_a] + [
+        f"only in B: {n}" for n in b["runs"] if n not in paired_b
+    ]
     if only:
         lines += ["", "Not compared: " + "; ".join(only)]
     return "\n".join(lines) + "\n"

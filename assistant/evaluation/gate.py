@@ -3,7 +3,8 @@ minimum. It only reads a summary, so a gate can be checked against any earlier e
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from assistant.evaluation.runs import parse_assignments
 

@@ -111,7 +111,11 @@ def expected_calibration_error(confidence: list[float], right: list[bool], bins:
         lo, hi = b / bins, (b + 1) / bins
         inside = [(c, r) for c, r in zip(confidence, right) if lo <= c < hi or (hi == 1.0 and c == 1.0)]
         if inside:
-            total += len(inside) / len(confidence) * abs(sum(c for c, _ in inside) / len(inside) - sum(r for _, r in inside) / len(inside))
+            total += (
+                len(inside)
+                / len(confidence)
+                * abs(sum(c for c, _ in inside) / len(inside) - sum(r for _, r in inside) / len(inside))
+            )
     return total
 
 
@@ -122,8 +126,15 @@ def reliability_bins(confidence: list[float], right: list[bool], bins: int = 10)
         lo, hi = b / bins, (b + 1) / bins
         inside = [(c, r) for c, r in zip(confidence, right) if lo <= c < hi or (hi == 1.0 and c == 1.0)]
         if inside:
-            result.append({"low": lo, "high": hi, "n": len(inside), "confidence": sum(c for c, _ in inside) / len(inside),
-                           "right": sum(r for _, r in inside) / len(inside)})
+            result.append(
+                {
+                    "low": lo,
+                    "high": hi,
+                    "n": len(inside),
+                    "confidence": sum(c for c, _ in inside) / len(inside),
+                    "right": sum(r for _, r in inside) / len(inside),
+                }
+            )
     return result
 
 
@@ -139,13 +150,16 @@ def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
         metrics["citation_validity"] = citation_validity(answer)
         metrics["groundedness"] = groundedness(answer)
         if not answer.abstained:
-            metrics["padding_sentences"], metrics["answer_sentences"] = padding_sentences(case.user_input, answer, case.reference_facts)
+            metrics["padding_sentences"], metrics["answer_sentences"] = padding_sentences(
+                case.user_input, answer, case.reference_facts
+            )
     else:
         metrics["correct"] = float(answer.abstained)
     return metrics
 
 
 # -- aggregation (used by aggregate.py; kept here so every metric definition lives in one file) -----
+
 
 def embedding_similarities(answers: list[str], references: list[str], embedder: Embedder) -> list[float]:
     """Cosine between each answer and its reference with the index's own model (one batched call),
@@ -154,7 +168,7 @@ def embedding_similarities(answers: list[str], references: list[str], embedder: 
         return []
     # Marks are not words and would skew similarity.
     vectors = embedder.embed_documents([strip_citations(a) for a in answers] + list(references))
-    a, r = vectors[: len(answers)], vectors[len(answers):]
+    a, r = vectors[: len(answers)], vectors[len(answers) :]
     return [float(x) for x in (a * r).sum(axis=1)]
 
 

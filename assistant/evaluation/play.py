@@ -5,8 +5,9 @@ same data whether it was just played or loaded from disk."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from assistant.answer import Answer
 from assistant.evaluation.metrics import embedding_similarities, turn_metrics
@@ -25,12 +26,21 @@ def turn_row(run: Run, case: Case, index: int, turn: TurnCase, answer: Answer, t
     """One line of results.jsonl: enough to see why a turn passed or failed without re-running it. The
     answer is in its JSON shape (`Answer.to_dict`), with the passages retrieved for it."""
     return {
-        "run": run.name, "testset": testset, "case_id": case.id, "turn": index, "n_turns": len(case.turns),
-        "followup": case.multi_turn and index > 0, "tags": case.tags, **answer.to_dict(), "question": turn.user_input,
-        "reference": turn.reference, "answerable": turn.answerable,
+        "run": run.name,
+        "testset": testset,
+        "case_id": case.id,
+        "turn": index,
+        "n_turns": len(case.turns),
+        "followup": case.multi_turn and index > 0,
+        "tags": case.tags,
+        **answer.to_dict(),
+        "question": turn.user_input,
+        "reference": turn.reference,
+        "answerable": turn.answerable,
         "retrieved": [p.to_dict() for p in answer.retrieved],
         "metrics": {key: round(value, 4) for key, value in turn_metrics(answer, turn, run.k).items()},
-        "guard_removed": len(answer.guard.removed) if answer.guard else 0, "guard_outcome": guard_outcome(answer),
+        "guard_removed": len(answer.guard.removed) if answer.guard else 0,
+        "guard_outcome": guard_outcome(answer),
     }
 
 

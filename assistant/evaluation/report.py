@@ -6,14 +6,25 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from assistant.evaluation.aggregate import LATENCY, METRICS
 from assistant.evaluation.play import GUARD_OUTCOMES
 
-PLOTTED = ("answer_correct", "followup_accuracy", "abstention_accuracy", "hit_at_k", "mrr", "context_recall",
-           "token_f1", "embedding_similarity", "citation_validity", "groundedness")
+PLOTTED = (
+    "answer_correct",
+    "followup_accuracy",
+    "abstention_accuracy",
+    "hit_at_k",
+    "mrr",
+    "context_recall",
+    "token_f1",
+    "embedding_similarity",
+    "citation_validity",
+    "groundedness",
+)
 Table = tuple[list[str], list[list[str]]]
 
 CSS = """
@@ -28,6 +39,7 @@ th{background:#f1f3f7;text-align:left}td.num{text-align:right;font-variant-numer
 
 # -- tables ---------------------------------------------------------------------------------------
 
+
 def _fmt(value: Any, digits: int = 3) -> str:
     if value is None:
         return "n/a"
@@ -40,12 +52,17 @@ def metrics_table(summary: dict[str, Any]) -> Table:
     runs = summary["runs"]
     rows = [[key] + [_fmt(r["metrics"].get(key)) for r in runs.values()] for key in METRICS]
     rows += [[f"latency {key}"] + [_fmt(r["latency_ms"].get(key), 0) for r in runs.values()] for key in LATENCY]
-    rows += [["k"] + [str(r["k"]) for r in runs.values()], ["turns"] + [str(r["counts"]["turns"]) for r in runs.values()]]
+    rows += [
+        ["k"] + [str(r["k"]) for r in runs.values()],
+        ["turns"] + [str(r["counts"]["turns"]) for r in runs.values()],
+    ]
     generated = [r.get("llm", "extractive") != "extractive" for r in runs.values()]
     if any(generated):  # what the faithfulness guard did to each LLM run's answers, in turns
         for outcome in GUARD_OUTCOMES:
-            cells = [str(r["counts"].get(f"guard_{outcome}", 0)) if llm else "n/a"
-                     for r, llm in zip(runs.values(), generated)]
+            cells = [
+                str(r["counts"].get(f"guard_{outcome}", 0)) if llm else "n/a"
+                for r, llm in zip(runs.values(), generated)
+            ]
             rows.append([f"guard: {outcome.replace('_', ' ')}"] + cells)
     return ["metric"] + list(runs), rows
 
@@ -73,14 +90,22 @@ def failures_table(summary: dict[str, Any], results: list[dict[str, Any]]) -> Ta
     """Turns the first run got wrong, with what was expected and what it said."""
     first = next(iter(summary["runs"]), None)
     rows = [
-        [r["case_id"] + (f" #{r['turn'] + 1}" if r["n_turns"] > 1 else ""), ", ".join(r["tags"]), r["question"],
-         r["reference"], r["answer"], why_failed(r)]
-        for r in results if r["run"] == first and not r["metrics"].get("correct")
+        [
+            r["case_id"] + (f" #{r['turn'] + 1}" if r["n_turns"] > 1 else ""),
+            ", ".join(r["tags"]),
+            r["question"],
+            r["reference"],
+            r["answer"],
+            why_failed(r),
+        ]
+        for r in results
+        if r["run"] == first and not r["metrics"].get("correct")
     ]
     return ["case", "tags", "question", "expected", "answer", "why"], rows
 
 
 # -- markdown -------------------------------------------------------------------------------------
+
 
 def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
@@ -98,16 +123,31 @@ def _intro(summary: dict[str, Any]) -> str:
 
 def _run_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """(run name, what it is and how long it took), for the list under the title."""
-    return [(name, f"{r['info'].get('pipeline', '')}; k={r['k']}; {r['seconds']} s") for name, r in summary["runs"].items()]
+    return [
+        (name, f"{r['info'].get('pipeline', '')}; k={r['k']}; {r['seconds']} s") for name, r in summary["runs"].items()
+    ]
 
 
 def markdown_report(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
     first = next(iter(summary["runs"]), "")
     failed = failures_table(summary, results)
-    lines = ["# Peninsula evaluation", "", _intro(summary), "", *[f"- **{name}**: {text}" for name, text in _run_lines(summary)], ""]
+    lines = [
+        "# Peninsula evaluation",
+        "",
+        _intro(summary),
+        "",
+        *[f"- **{name}**: {text}" for name, text in _run_lines(summary)],
+        "",
+    ]
     lines += [f"> {note}" for note in summary.get("notes", [])]
     lines += ["", "## Metrics per run", "", *markdown_table(metrics_table(summary))]
-    lines += ["", "## answer_correct by tag", "", "Over every turn of the tagged cases; an unanswerable turn counts as correct when it abstains.", ""]
+    lines += [
+        "",
+        "## answer_correct by tag",
+        "",
+        "Over every turn of the tagged cases; an unanswerable turn counts as correct when it abstains.",
+        "",
+    ]
     lines += markdown_table(tag_table(summary))
     lines += ["", f"## Failed questions of run {first} ({len(failed[1])})", ""]
     lines += markdown_table(failed) if failed[1] else ["None."]
@@ -115,6 +155,7 @@ def markdown_report(summary: dict[str, Any], results: list[dict[str, Any]]) -> s
 
 
 # -- plots ----------------------------------------------------------------------------------------
+
 
 def _png(fig) -> str:
     """The figure as a data: URI (Agg canvas, no pyplot state, safe in any thread)."""
@@ -157,7 +198,10 @@ def metrics_plot(summary: dict[str, Any]) -> str:
 
 def tag_plot(summary: dict[str, Any]) -> str:
     tags = sorted({t for r in summary["runs"].values() for t in r["by_tag"]})
-    series = {name: [(r["by_tag"].get(t, {}).get("answer_correct") or 0.0) for t in tags] for name, r in summary["runs"].items()}
+    series = {
+        name: [(r["by_tag"].get(t, {}).get("answer_correct") or 0.0) for t in tags]
+        for name, r in summary["runs"].items()
+    }
     return _grouped_bars(tags, series, "answer_correct by tag", horizontal=True)
 
 
@@ -201,6 +245,7 @@ def latency_plot(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
 
 # -- html -----------------------------------------------------------------------------------------
 
+
 def html_table(table: Table) -> str:
     headers, rows = table
 
@@ -226,14 +271,17 @@ def html_report(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
         f"<style>{CSS}</style></head><body><h1>Peninsula evaluation</h1>",
         f"<p>{html.escape(_intro(summary))}</p><ul>{runs}</ul>",
         "".join(f"<p class=note>{html.escape(n)}</p>" for n in summary.get("notes", [])),
-        "<h2>Metrics per run</h2>", html_table(metrics_table(summary)),
+        "<h2>Metrics per run</h2>",
+        html_table(metrics_table(summary)),
         _img(metrics_plot(summary), "Key metrics per run"),
         "<h2>answer_correct by tag</h2><p class=small>Over every turn of the tagged cases; an unanswerable turn counts as correct when it abstains.</p>",
-        html_table(tag_table(summary)), _img(tag_plot(summary), "answer_correct by tag"),
+        html_table(tag_table(summary)),
+        _img(tag_plot(summary), "answer_correct by tag"),
         "<h2>Calibration</h2><p class=small>Answered turns bucketed by the confidence shown; calibration_error in the "
         "table above is the expected calibration error over these buckets.</p>",
         _img(reliability_plot(summary), "Reliability plot"),
-        "<h2>Latency</h2>", _img(latency_plot(summary, results), "Latency histogram"),
+        "<h2>Latency</h2>",
+        _img(latency_plot(summary, results), "Latency histogram"),
         f"<h2>Failed questions of run {html.escape(first)} ({len(failed[1])})</h2>",
         html_table(failed) if failed[1] else "<p>None.</p>",
         "</body></html>",

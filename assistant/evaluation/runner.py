@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from assistant.evaluation.aggregate import summarise_run
 from assistant.evaluation.compare import compare
@@ -24,7 +25,16 @@ from assistant.evaluation.runs import RunSpec, check_unique, parse_assignments, 
 from assistant.evaluation.testset import load_testset
 from assistant.settings import Settings
 
-__all__ = ["GUARD_OUTCOMES", "JUDGE_NOTE", "compare", "fail_under", "parse_assignments", "parse_thresholds", "preset_runs", "run_eval"]
+__all__ = [
+    "GUARD_OUTCOMES",
+    "JUDGE_NOTE",
+    "compare",
+    "fail_under",
+    "parse_assignments",
+    "parse_thresholds",
+    "preset_runs",
+    "run_eval",
+]
 
 JUDGE_NOTE = "ragas LLM metrics skipped: no judge LLM backend configured"
 
@@ -33,9 +43,22 @@ JUDGE_NOTE = "ragas LLM metrics skipped: no judge LLM backend configured"
 def progress_bar(total: int, enabled: bool) -> Iterator[Callable[..., None]]:
     """A rich bar on stderr; yields advance(description=None)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    columns = (TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True, disable=not enabled) as bar:
         task = bar.add_task("evaluating", total=total)
 
@@ -45,8 +68,9 @@ def progress_bar(total: int, enabled: bool) -> Iterator[Callable[..., None]]:
         yield advance
 
 
-def run_eval(testsets: list[Path], settings: Settings, out_dir: Path, runs: list[RunSpec] | None = None,
-             progress: bool = True) -> dict[str, Any]:
+def run_eval(
+    testsets: list[Path], settings: Settings, out_dir: Path, runs: list[RunSpec] | None = None, progress: bool = True
+) -> dict[str, Any]:
     """Play every case of every test set once per run; write results.jsonl, summary.json, report.md
     and report.html into out_dir and return the summary. Test sets are all read before any model
     loads, so a malformed file fails in a second (TestsetError naming file:line)."""
@@ -58,7 +82,10 @@ def run_eval(testsets: list[Path], settings: Settings, out_dir: Path, runs: list
     n_turns = sum(len(case.turns) for _, cases in loaded for case in cases)
     results: list[dict[str, Any]] = []
     summaries: dict[str, Any] = {}
-    with progress_bar(n_turns * len(runs), progress) as advance, (out_dir / "results.jsonl").open("w", encoding="utf-8") as handle:
+    with (
+        progress_bar(n_turns * len(runs), progress) as advance,
+        (out_dir / "results.jsonl").open("w", encoding="utf-8") as handle,
+    ):
         for name, overrides in runs:
             advance(f"{name}: preparing", 0)
             started = time.perf_counter()
@@ -71,10 +98,15 @@ def run_eval(testsets: list[Path], settings: Settings, out_dir: Path, runs: list
             handle.flush()
             results += rows
     summary = {
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "testsets": [str(path) for path, _ in loaded], "cases": sum(len(cases) for _, cases in loaded), "turns": n_turns,
-        "notes": [JUDGE_NOTE, LATENCY_NOTE], "runs": summaries,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "testsets": [str(path) for path, _ in loaded],
+        "cases": sum(len(cases) for _, cases in loaded),
+        "turns": n_turns,
+        "notes": [JUDGE_NOTE, LATENCY_NOTE],
+        "runs": summaries,
     }
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    (out_dir / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+    )
     write_report(out_dir, summary, results)
     return summary

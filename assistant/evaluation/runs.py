@@ -5,8 +5,9 @@ on a typo) before any model loads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from assistant.answer import Answer
 from assistant.settings import RETRIEVAL_MODES, Settings
@@ -24,7 +25,9 @@ PRESETS: dict[str, dict[str, Any]] = {
 class Asker(Protocol):
     embedder: Embedder  # what it retrieves with; answer similarity is measured with it too
 
-    def ask(self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None) -> Answer: ...
+    def ask(
+        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+    ) -> Answer: ...
 
 
 @dataclass
@@ -48,7 +51,9 @@ def preset_runs(names: Iterable[str]) -> list[RunSpec]:
         name, sep, assignments = spec.partition(":")
         name = name.strip()
         if not sep and name not in PRESETS:
-            raise ValueError(f"unknown run {name!r}; available: {', '.join(PRESETS)}, or NAME:key=value,... for your own")
+            raise ValueError(
+                f"unknown run {name!r}; available: {', '.join(PRESETS)}, or NAME:key=value,... for your own"
+            )
         overrides = dict(PRESETS.get(name, {}))
         overrides.update(parse_assignments([a for a in assignments.split(",") if a.strip()], f"run {name!r} setting"))
         runs.append((name, overrides))
@@ -86,5 +91,8 @@ def prepare_run(name: str, overrides: dict[str, Any], settings: Settings) -> Run
     from assistant.service import Assistant
 
     assistant = Assistant(run_settings)
-    info = {"pipeline": f"{run_settings.retriever} top-{run_settings.top_k} + {assistant.answerer.name} answerer", **assistant.index_status()}
+    info = {
+        "pipeline": f"{run_settings.retriever} top-{run_settings.top_k} + {assistant.answerer.name} answerer",
+        **assistant.index_status(),
+    }
     return Run(name, dict(overrides), run_settings, assistant, run_settings.top_k, info)

@@ -60,7 +60,10 @@ def _case(data: Any, where: str, fallback_id: str) -> Case:
     if "turns" in data:
         if not isinstance(data["turns"], list) or not data["turns"]:
             raise TestsetError(f"{where}: `turns` must be a non-empty list")
-        turns = [_turn(t if isinstance(t, dict) else {}, f"{where} turn {i + 1}", data.get("answerable", True)) for i, t in enumerate(data["turns"])]
+        turns = [
+            _turn(t if isinstance(t, dict) else {}, f"{where} turn {i + 1}", data.get("answerable", True))
+            for i, t in enumerate(data["turns"])
+        ]
     else:
         turns = [_turn(data, where)]
     return Case(str(data.get("id") or fallback_id), turns, list(tags), str(data.get("source") or ""))
@@ -80,7 +83,9 @@ def load_testset(path: Path) -> list[Case]:
                         try:
                             row[key] = json.loads(value)
                         except json.JSONDecodeError as exc:
-                            raise TestsetError(f"{path}:{line_no}: column {key} is not valid JSON ({exc.msg})") from None
+                            raise TestsetError(
+                                f"{path}:{line_no}: column {key} is not valid JSON ({exc.msg})"
+                            ) from None
                 cases.append(_case(row, f"{path}:{line_no}", f"{path.stem}-{line_no}"))
         return cases
     with path.open(encoding="utf-8") as handle:
