@@ -39,7 +39,8 @@ class Passage(BaseModel):
     kind: str = Field("text", description="text: a chunk of the document; header: the document's `Key: value` header")
 
     def to_dict(self) -> dict[str, Any]:
-        """The passage as answers show it: `date` is the display date (`date_label`), `date_header` the header's text."""
+        """The passage as answers show it: `date` is the display date (`date_label`), `date_header` the
+        header's text."""
         return {
             "chunk_id": self.chunk_id,
             "doc_id": self.doc_id,

@@ -6,6 +6,7 @@ import json
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -13,6 +14,9 @@ from rich.console import Console
 
 from assistant.llms import backend_names
 from assistant.settings import RETRIEVAL_MODES, Settings
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Offline, cited answers about Korean-peninsula diplomacy."
@@ -28,7 +32,7 @@ class State:
 state = State()
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
 
@@ -76,7 +80,7 @@ def _assistant():
         fail(str(exc), 2)
 
 
-def _answer_or_fail(assistant, question: str, history: list, live: bool = False) -> object:
+def _answer_or_fail(assistant, question: str, history: list, live: bool = False) -> Answer:
     """The answer; with `live`, an LLM's tokens are shown on stderr as they arrive (the checked answer
     then goes to stdout, so piped output holds only what the guard kept)."""
     from assistant.answer import Answer
@@ -94,6 +98,7 @@ def _answer_or_fail(assistant, question: str, history: list, live: bool = False)
                 streamed = True
         if streamed:
             console.print("\n[dim]-- checked answer --[/dim]")
+        assert answer is not None, "Assistant.stream ends with the Answer"
         return answer
     except (QuestionRejected, IndexMissing, IndexMismatch, ChromaUnavailable) as exc:
         fail(str(exc))

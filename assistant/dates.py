@@ -55,11 +55,11 @@ def parse_header_date(value: str | None) -> HeaderDate | None:
             got["m" if key == "mn" else key] = _MONTHS[text.lower()] if key == "mn" else int(text)
         year, month, day = got["y"], got.get("m"), got.get("d")
         try:
-            key = date(year, month or 1, day or 1)
+            sort_key = date(year, month or 1, day or 1)
         except ValueError:
             continue
         iso = f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
-        return HeaderDate(iso, key, bool(_APPROXIMATE.search(value)))
+        return HeaderDate(iso, sort_key, bool(_APPROXIMATE.search(value)))
     return None
 
 

@@ -100,11 +100,13 @@ class FeedbackStore:
         )
         with self._connect() as db:
             cursor = db.execute(
-                "INSERT INTO feedback (created_at, question, history, answer, citations, settings, rating, comment, abstained)"
+                "INSERT INTO feedback"
+                " (created_at, question, history, answer, citations, settings, rating, comment, abstained)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
-            return int(cursor.lastrowid)
+            assert cursor.lastrowid is not None  # set by the INSERT just run
+            return cursor.lastrowid
 
     def set_rating(self, row_id: int, rating: int) -> None:
         """A user who changes their mind (👍 then 👎) updates the row rather than adding a second one."""

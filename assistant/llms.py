@@ -111,7 +111,8 @@ BACKENDS: dict[str, Backend] = {
             _openai,
             extra="openai",
             modules=("langchain_openai",),
-            needs_base_url="http://127.0.0.1:8000/v1 for a local llama.cpp/vLLM server or https://api.openai.com/v1 for OpenAI",
+            needs_base_url="http://127.0.0.1:8000/v1 for a local llama.cpp/vLLM server "
+            "or https://api.openai.com/v1 for OpenAI",
         ),
         Backend(
             "ollama",

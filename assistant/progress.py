@@ -10,8 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 STAGES = {"loading": "files", "chunking": "files", "embedding": "chunks", "lexical": "steps", "storing": "chunks"}
 
@@ -46,8 +50,8 @@ class BuildProgress:
         self._started: dict[str, float] = {}
         self._last_line: dict[str, float] = {}
         self._finished: set[str] = set()
-        self._bar = None
-        self._tasks: dict[str, int] = {}
+        self._bar: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> BuildProgress:
         if self.live:

@@ -45,7 +45,8 @@ _KINDS = [
         ),
         (
             "who",
-            r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|country|countries|person|people|official|leaders))\b",
+            r"^(who|whom|whose)\b"
+            r"|\b(who|whom|which (leader|president|country|countries|person|people|official|leaders))\b",
         ),
         ("where", r"\bwhere\b|\bwhich (city|place|sea|region)\b"),
         ("how", r"^how\b"),
@@ -106,7 +107,8 @@ _NUMBER = re.compile(
 )
 _CAUSE = re.compile(
     r"\b(because|since|so that|in order to|due to|aims? to|aimed|goal|incentives?|reasons?|would allow|allow|signal|"
-    r"reflects?|seeks?|in light of|as a result|thus|therefore|to (stabilize|deter|counter|contain|restart|reset|lower|avoid|"
+    r"reflects?|seeks?|in light of|as a result|thus|therefore|"
+    r"to (stabilize|deter|counter|contain|restart|reset|lower|avoid|"
     r"secure|strengthen|refocus|ensure|address|achieve))\b",
     re.I,
 )

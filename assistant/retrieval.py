@@ -67,7 +67,7 @@ class Retriever:
                     self.settings.index_config().chunking_signature(),
                     self.embedder.encoder,
                 )
-                generation.lexical  # load once per generation, never per query
+                _ = generation.lexical  # load once per generation, never per query
                 generation.collection(self.settings.chroma_url)
                 self._generation = generation
             return self._generation

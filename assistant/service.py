@@ -10,7 +10,7 @@ from assistant.answer import Answer
 from assistant.answerers import get_answerer
 from assistant.chain import build_chain
 from assistant.retrieval import Retriever
-from assistant.settings import Settings
+from assistant.settings import RetrievalMode, Settings
 from assistant.stages import ChainInput
 from index.build import BuildSummary, IndexBuilder, ProgressHook
 from index.embedder import Embedder, embedder_for
@@ -44,13 +44,21 @@ class Assistant:
         self.chain = build_chain(self.retriever, self.answerer)
 
     def ask(
-        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        k: int | None = None,
+        retriever: RetrievalMode | None = None,
     ) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
         return self.chain.invoke(ChainInput(text, list(history or []), k, retriever))
 
     def stream(
-        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        k: int | None = None,
+        retriever: RetrievalMode | None = None,
     ) -> Iterator[str | Answer]:
         """Text pieces as the answerer writes them (none for the extractive one), then the final Answer.
         With an LLM the final text is what the faithfulness guard kept, which may differ from the stream."""

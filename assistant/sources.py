@@ -9,6 +9,7 @@ as a publisher called "not stated".
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -94,8 +95,11 @@ def passage_fields(metadata: dict[str, str], doc_id: str) -> dict[str, str | Non
 class ChunkTable(Protocol):
     """An index's chunks and documents: a Generation, or the evaluation's naive baseline index."""
 
-    chunks: list[Chunk]
-    documents: dict[str, StoredDocument]
+    @property
+    def chunks(self) -> Sequence[Chunk]: ...
+
+    @property
+    def documents(self) -> Mapping[str, StoredDocument]: ...
 
 
 def chunk_passage(

@@ -140,10 +140,12 @@ def wait_http(url: str, process: subprocess.Popen, timeout: float, what: str) ->
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with code {process.returncode} before it was ready")
-        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
+        with (
+            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError, OSError),
+            urllib.request.urlopen(url, timeout=2) as response,
+        ):
+            if response.status == 200:
+                return
         time.sleep(0.05)
     raise TimeoutError(f"{what} not ready at {url} after {timeout:.0f} s")
 
@@ -206,17 +208,17 @@ class StageClock:
         self.last[stage] = now
 
     def breakdown(self, end: float) -> dict[str, float]:
-        f, l = self.first, self.last
+        f, last = self.first, self.last
         if not f:
             return {}
         marks = [
             ("load_corpus", self.start, f.get("chunking")),
             ("chunking", f.get("chunking"), f.get("embedding")),
-            ("embedding", f.get("embedding"), l.get("embedding")),
-            ("write_files", l.get("embedding"), f.get("lexical")),
-            ("bm25", f.get("lexical"), l.get("lexical")),
-            ("chroma_add", f.get("storing"), l.get("storing")),
-            ("finish", l.get("storing"), end),
+            ("embedding", f.get("embedding"), last.get("embedding")),
+            ("write_files", last.get("embedding"), f.get("lexical")),
+            ("bm25", f.get("lexical"), last.get("lexical")),
+            ("chroma_add", f.get("storing"), last.get("storing")),
+            ("finish", last.get("storing"), end),
         ]
         return {name: round(b - a, 3) for name, a, b in marks if a is not None and b is not None}
 
@@ -655,7 +657,8 @@ def bench_scale(work: Path, dirs: list[Path], points: list[str], exact: bool, ke
             "exact": exact,
         }
         log(
-            f"scale {point}: build ({info['files']} files, ~{info['estimated_chunks']} chunks; vector cache {'hit' if cache_file.exists() else 'miss'})"
+            f"scale {point}: build ({info['files']} files, ~{info['estimated_chunks']} chunks; "
+            f"vector cache {'hit' if cache_file.exists() else 'miss'})"
         )
         built = run_worker("build", job)
         log(f"scale {point}: queries")
@@ -1018,7 +1021,7 @@ def machine() -> dict[str, Any]:
     with contextlib.suppress(OSError):
         cpu = Path("/proc/cpuinfo").read_text()
         info["cpu_model"] = next(
-            (l.split(":", 1)[1].strip() for l in cpu.splitlines() if l.startswith("model name")), "?"
+            (line.split(":", 1)[1].strip() for line in cpu.splitlines() if line.startswith("model name")), "?"
         )
     with contextlib.suppress(OSError):
         mem = Path("/proc/meminfo").read_text().splitlines()[0]
@@ -1192,7 +1195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--label",
         default=None,
-        help="write only results/YYYY-MM-DD-LABEL.json (latest.json untouched), e.g. for an A/B run with OMP_WAIT_POLICY=PASSIVE",
+        help="write only results/YYYY-MM-DD-LABEL.json (latest.json untouched), "
+        "e.g. for an A/B run with OMP_WAIT_POLICY=PASSIVE",
     )
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "JOB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -3,6 +3,7 @@ and swapped in atomically under a lock, so a failed or killed build leaves the p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -366,7 +367,6 @@ class IndexBuilder:
     def _drop_server_collection(self, collection_name: str) -> None:
         if not self.config.chroma_url:
             return
-        try:
+        # Already gone or server unreachable: nothing else refers to it.
+        with contextlib.suppress(Exception):
             chroma_store.client(None, self.config.chroma_url).delete_collection(collection_name)
-        except Exception:
-            pass  # already gone or server unreachable: nothing else refers to it

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 import numpy as np
@@ -49,7 +49,7 @@ class InWheelEmbeddingFunction(EmbeddingFunction[Documents]):
     def build_from_config(config: dict[str, Any]) -> InWheelEmbeddingFunction:
         return InWheelEmbeddingFunction()
 
-    def default_space(self) -> str:
+    def default_space(self) -> Literal["cosine"]:
         return "cosine"
 
 

@@ -61,7 +61,7 @@ def scan(dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...] = ()) -> 
     for rank, folder in enumerate(Path(d) for d in dirs):
         if not folder.is_dir():
             continue
-        for parts, entry in _walk(str(folder), excluded):
+        for _parts, entry in _walk(str(folder), excluded):
             path = entry.path
             try:
                 st = entry.stat()

@@ -86,7 +86,8 @@ class Generation:
             problems.append(f"index format {m.get('format')} (this version reads {FORMAT_VERSION})")
         if m.get("embedding_model") != model_name or m.get("embedding_dim") != dim:
             problems.append(
-                f"embedding model {m.get('embedding_model')} ({m.get('embedding_dim')} dims), now {model_name} ({dim} dims)"
+                f"embedding model {m.get('embedding_model')} ({m.get('embedding_dim')} dims), "
+                f"now {model_name} ({dim} dims)"
             )
         built_with = m.get("encoder", "torch-fp32")  # indexes from before the int8 encoder were fp32 PyTorch
         if encoder is not None and built_with != encoder:

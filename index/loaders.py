@@ -168,7 +168,8 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
     meta, body = parse_header(raw)
     if not meta and suffix != ".pdf" and (keys := unterminated_header(raw)):
         raise ValueError(
-            f"header ({', '.join(k.capitalize() + ':' for k in keys)}) is not ended by a line of dashes; add '-----' after it"
+            f"header ({', '.join(k.capitalize() + ':' for k in keys)}) is not ended by a line of dashes; "
+            "add '-----' after it"
         )
     if suffix in (".html", ".htm"):
         body, title_hint = _html_to_text(body)
@@ -201,8 +202,8 @@ def load_corpus(
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
     by_rank: dict[int, list[Path]] = {}
-    for rank, path in scanned.files:
-        by_rank.setdefault(rank, []).append(Path(path))
+    for rank, name in scanned.files:
+        by_rank.setdefault(rank, []).append(Path(name))
     for rank, folder in enumerate(dirs):
         if not Path(folder).is_dir():
             result.skipped.append(Skipped(str(folder), "corpus folder does not exist"))

@@ -9,7 +9,7 @@ parent are never touched; where fork does not exist the split stays in-process.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import ProcessPoolExecutor
 
 from index.chunking import Chunk, chunk_document, split_sentences
@@ -30,7 +30,7 @@ def split_many(
     overlap: int,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> Iterator[Split]:
+) -> Generator[Split, None, None]:
     """(spans, chunks) of each (doc_id, text), in order; parallel when the text is large enough."""
     jobs = [(doc_id, text, size, overlap) for doc_id, text in docs]
     workers = workers or os.cpu_count() or 1

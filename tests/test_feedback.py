@@ -61,9 +61,8 @@ def test_rating_must_be_plus_or_minus_one(tmp_path, answers):
     store = FeedbackStore(feedback_path(tmp_path))
     with pytest.raises(ValueError):
         store.add(FIRST, answers[0], 0)
-    with pytest.raises(sqlite3.IntegrityError):  # the table enforces it too
-        with sqlite3.connect(store.path) as raw:
-            raw.execute("INSERT INTO feedback (created_at, question, answer, rating) VALUES ('now', 'q', 'a', 5)")
+    with pytest.raises(sqlite3.IntegrityError), sqlite3.connect(store.path) as raw:  # the table enforces it too
+        raw.execute("INSERT INTO feedback (created_at, question, answer, rating) VALUES ('now', 'q', 'a', 5)")
 
 
 def test_export_testset_rows(tmp_path, answers):

@@ -22,8 +22,9 @@ def test_log_gets_one_line_per_stage_event_with_counts_and_rate(tmp_path, small_
     lines = out.getvalue().splitlines()
     assert lines[0] == "index loading start: 0/3 files"
     for stage in ("loading", "chunking", "embedding", "lexical", "storing"):
-        assert len([l for l in lines if l.startswith(f"index {stage} ")]) == 2, lines  # start and done, nothing between
-    done = next(l for l in lines if l.startswith("index embedding done:"))
+        # start and done, nothing between
+        assert len([line for line in lines if line.startswith(f"index {stage} ")]) == 2, lines
+    done = next(line for line in lines if line.startswith("index embedding done:"))
     assert re.fullmatch(r"index embedding done: (\d+)/\1 chunks, [\d.,]+ chunks/s in [\d.]+ s", done), done
     assert "\x1b[" not in out.getvalue()  # no terminal control codes in a log
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
-from gradio_client.exceptions import AppError
+from gradio_client.exceptions import AppError, AuthenticationError
 
 from assistant.answer import Answer, Citation, Passage
 from assistant.grounding import grounding
@@ -99,7 +99,7 @@ def test_auth_refuses_wrong_credentials(assistant):
     with running(build_app(assistant, UISettings(auth=None)), auth=("reader", "k0rea-peace")) as url:
         with pytest.raises(ValueError, match="Could not login"):
             Client(url, auth=("reader", "wrong"), verbose=False)
-        with pytest.raises(Exception):
+        with pytest.raises(AuthenticationError):
             Client(url, verbose=False)  # no credentials: the config itself is refused
         result = Client(url, auth=("reader", "k0rea-peace"), verbose=False).predict(FIRST, [], api_name="/chat")
         assert "Trump" in result["answer"]

@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio reads it
 
@@ -26,7 +26,7 @@ from assistant.feedback import FeedbackStore, feedback_path
 from assistant.grounding import claim_spans
 from assistant.progress import STAGES
 from assistant.service import Assistant, QuestionRejected, clean_question
-from assistant.settings import RETRIEVAL_MODES, Settings
+from assistant.settings import RETRIEVAL_MODES, RetrievalMode, Settings
 from assistant.sources import catalogue_rows
 from ui.answers import ChatTurn, plain_history
 from ui.export import ExportFolder
@@ -144,7 +144,9 @@ class ChatPage:
         self, question: str, history: list[dict[str, str]], k: int | None, mode: str | None, backend: str | None
     ) -> Iterator[str | Answer]:
         assistant = self.backends.get(backend or "", self.assistant)
-        return assistant.stream(question, history, k=int(k) if k else None, retriever=mode or None)
+        # The mode comes from the retrieval Radio, which offers only RETRIEVAL_MODES.
+        retriever = cast(RetrievalMode | None, mode or None)
+        return assistant.stream(question, history, k=int(k) if k else None, retriever=retriever)
 
     def _turn_settings(self, k: int | None, mode: str | None, backend: str | None) -> dict[str, Any]:
         status = self.index_status() or {}
@@ -435,7 +437,7 @@ def build_app(
     backends = backends or {assistant.settings.llm: assistant}
     page = ChatPage(assistant, ui, backends)
     s = assistant.settings
-    private = {"api_visibility": "private"}
+    private: dict[str, Any] = {"api_visibility": "private"}
 
     with gr.Blocks(title=f"{TITLE} · cited answers", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         header = gr.HTML(page.header_html(), head=f"<style>{CSS}</style>", elem_id="pn-header")
@@ -468,7 +470,7 @@ def build_app(
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="pn-ask")
                 with gr.Row(elem_id="pn-actions"):
-                    small = {"size": "sm", "min_width": 80}
+                    small: dict[str, Any] = {"size": "sm", "min_width": 80}
                     retry_btn = gr.Button("↻ Retry", **small)
                     undo_btn = gr.Button("↶ Undo", **small)
                     clear_btn = gr.Button("✕ Clear", **small)
@@ -541,7 +543,7 @@ def build_app(
             )
         settings_in = [k, mode, backend, show_scores, session]
         chat_out = [textbox, chatbot, turns, selected, sources, md_file, json_file, session]
-        stream = {"show_progress": "minimal", **private}
+        stream: dict[str, Any] = {"show_progress": "minimal", **private}
         for trigger in (textbox.submit, send.click):
             trigger(by_name(page.respond, named), [textbox, turns, *settings_in], chat_out, **stream)
         chatbot.example_select(by_name(page.ask_example, named), [turns, *settings_in], chat_out, **stream)

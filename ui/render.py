@@ -131,7 +131,8 @@ def related_card(passage: Passage, show_scores: bool) -> str:
     scores = _scores(passage, []) if show_scores else ""
     return (
         f'<div class="pn-card pn-related-card"><div class="pn-card-title">{_title(passage)}</div>'
-        f'<div class="pn-byline">{byline(passage)}</div><div class="pn-passage">{_shown(passage.text.strip())}</div>{scores}</div>'
+        f'<div class="pn-byline">{byline(passage)}</div>'
+        f'<div class="pn-passage">{_shown(passage.text.strip())}</div>{scores}</div>'
     )
 
 

@@ -51,7 +51,8 @@ PERSONAL_FACTS = frozenset(
         "nationality citizenship citizen height tall weight birthplace birthday born age children child kids sons "
         "daughters wife husband spouse married marriage religion religious faith hobby hobbies salary wage income "
         "wealth fortune degree doctorate phd graduate graduated university college studied education school "
-        "eat ate food meal menu dish drink drank recipe cook cooking weather hometown siblings brother sister parents father mother"
+        "eat ate food meal menu dish drink drank recipe cook cooking weather hometown siblings brother sister parents "
+        "father mother"
     ).split()
 )
 
@@ -184,6 +185,7 @@ class ExtractiveAnswerer:
         """Per text, the rarity-weighted share of the question's focus it states: the same stem, or a
         close synonym by word embedding (strict credit: troops ~ forces, not population ~ people)."""
         focus = q.focus.focus if q.focus else {}
+        surface = q.focus.surface if q.focus else {}
         total = sum(focus.values())
         if not focus or total == 0:
             return [1.0 for _ in texts]
@@ -193,7 +195,7 @@ class ExtractiveAnswerer:
             return [0.0 for _ in texts]
         position = {w: i for i, w in enumerate(vocab)}
         terms = list(focus)
-        sims = self.vectors.get([q.focus.surface.get(t, t) for t in terms]) @ self.vectors.get(vocab).T
+        sims = self.vectors.get([surface.get(t, t) for t in terms]) @ self.vectors.get(vocab).T
         result = []
         for text, ws in zip(texts, text_words):
             stems = sentence_terms(text)
@@ -212,6 +214,7 @@ class ExtractiveAnswerer:
         states, not even by a close synonym: such facts are said outright or not at all, so the
         question's names being present is no reason to answer."""
         asked = [t for t in (q.focus.focus if q.focus else {}) if t in PERSONAL_FACTS]
+        surface = q.focus.surface if q.focus else {}
         if not asked:
             return []
         # Lower-case words only: "Seoul National University" does not state a nationality.
@@ -219,13 +222,9 @@ class ExtractiveAnswerer:
         stems = {stem(w) for w in vocab}
         missing = [t for t in asked if t not in stems]
         if not missing or not vocab:
-            return [q.focus.surface.get(t, t) for t in missing]
-        sims = self.vectors.get([q.focus.surface.get(t, t) for t in missing]) @ self.vectors.get(vocab).T
-        return [
-            q.focus.surface.get(t, t)
-            for t, row in zip(missing, sims)
-            if STRICT_CREDIT(float(row.max())) < STATED_CREDIT
-        ]
+            return [surface.get(t, t) for t in missing]
+        sims = self.vectors.get([surface.get(t, t) for t in missing]) @ self.vectors.get(vocab).T
+        return [surface.get(t, t) for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
 
     def _window_terms(
         self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None
@@ -514,8 +513,11 @@ class ExtractiveAnswerer:
         if unstated:
             problems.append("the evidence does not state " + ", ".join(unstated))
         kind = q.focus.answer_type if q.focus else "any"
-        if kind in ("age", "percent", "measure", "money", "count", "date") and not any(
-            q.focus.type_match(c.text, q.numbers) > 0 for c in chosen
+        focus = q.focus
+        if (
+            focus is not None
+            and kind in ("age", "percent", "measure", "money", "count", "date")
+            and not any(focus.type_match(c.text, q.numbers) > 0 for c in chosen)
         ):
             problems.append(f"no {kind} in the evidence")
         elif q.kind in ("when", "how-many", "age") and not any(
@@ -564,7 +566,10 @@ class ExtractiveAnswerer:
         shown = question.strip().rstrip("?.!")
         return Answer(
             question=question,
-            text=f"The sources I have do not say. I found nothing that answers “{shown}?”; the closest passages are listed as related, not as an answer.",
+            text=(
+                f"The sources I have do not say. I found nothing that answers “{shown}?”; "
+                "the closest passages are listed as related, not as an answer."
+            ),
             abstained=True,
             related=passages[:RELATED_SHOWN],
             retrieved=passages,

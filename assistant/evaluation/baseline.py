@@ -25,7 +25,7 @@ from assistant.answer import Answer, Passage
 from assistant.answerers import get_answerer
 from assistant.conversation import Conversation
 from assistant.service import clean_question
-from assistant.settings import Settings
+from assistant.settings import RetrievalMode, Settings
 from assistant.sources import chunk_passage
 from index.chunking import chunk_id, split_sentences
 from index.embedder import Embedder, embedder_for
@@ -136,7 +136,11 @@ class NaiveBaseline:
         ]
 
     def ask(
-        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        k: int | None = None,
+        retriever: RetrievalMode | None = None,
     ) -> Answer:
         """`retriever` is accepted for interface parity and ignored: the baseline is dense only."""
         started = time.perf_counter()
@@ -156,7 +160,8 @@ class NaiveBaseline:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "pipeline": f"RecursiveCharacterTextSplitter({CHUNK_SIZE}, {CHUNK_OVERLAP}) + dense top-{self.k} + {self.answerer.name} answerer",
+            "pipeline": f"RecursiveCharacterTextSplitter({CHUNK_SIZE}, {CHUNK_OVERLAP}) + dense top-{self.k} "
+            f"+ {self.answerer.name} answerer",
             "documents": len(self.index.documents),
             "chunks": len(self.index.chunks),
         }

@@ -41,9 +41,8 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any], label_a: str, label_b: st
     """Markdown table lines: one metric per row, A, B and the delta B - A."""
     lines = [f"| metric | A: {label_a} | B: {label_b} | Δ (B − A) |", "|---|---:|---:|---:|"]
     for key in METRICS:
-        lines.append(
-            f"| {key} | {_cell(a['metrics'].get(key))} | {_cell(b['metrics'].get(key))} | {_delta(a['metrics'].get(key), b['metrics'].get(key))} |"
-        )
+        old, new = a["metrics"].get(key), b["metrics"].get(key)
+        lines.append(f"| {key} | {_cell(old)} | {_cell(new)} | {_delta(old, new)} |")
     for key in LATENCY:
         old, new = a["latency_ms"].get(key), b["latency_ms"].get(key)
         lines.append(f"| latency {key} | {_cell(old, True)} | {_cell(new, True)} | {_delta(old, new, True)} |")

@@ -28,9 +28,11 @@ PLOTTED = (
 Table = tuple[list[str], list[list[str]]]
 
 CSS = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d2330}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;
+color:#1d2330}
 h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:1px solid #d8dce4;padding-bottom:.2rem}
-table{border-collapse:collapse;margin:.8rem 0;font-size:14px}th,td{border:1px solid #d8dce4;padding:.3rem .6rem;vertical-align:top}
+table{border-collapse:collapse;margin:.8rem 0;font-size:14px}
+th,td{border:1px solid #d8dce4;padding:.3rem .6rem;vertical-align:top}
 th{background:#f1f3f7;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{background:#fff7e0;border-left:4px solid #e0a800;padding:.4rem .8rem}img{max-width:100%;height:auto}
 .small{font-size:13px;color:#555}
@@ -118,7 +120,10 @@ def markdown_table(table: Table) -> list[str]:
 
 
 def _intro(summary: dict[str, Any]) -> str:
-    return f"Created {summary['created_at']} from {', '.join(summary['testsets'])}: {summary['cases']} cases, {summary['turns']} turns per run."
+    return (
+        f"Created {summary['created_at']} from {', '.join(summary['testsets'])}: "
+        f"{summary['cases']} cases, {summary['turns']} turns per run."
+    )
 
 
 def _run_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
@@ -274,7 +279,8 @@ def html_report(summary: dict[str, Any], results: list[dict[str, Any]]) -> str:
         "<h2>Metrics per run</h2>",
         html_table(metrics_table(summary)),
         _img(metrics_plot(summary), "Key metrics per run"),
-        "<h2>answer_correct by tag</h2><p class=small>Over every turn of the tagged cases; an unanswerable turn counts as correct when it abstains.</p>",
+        "<h2>answer_correct by tag</h2><p class=small>Over every turn of the tagged cases; "
+        "an unanswerable turn counts as correct when it abstains.</p>",
         html_table(tag_table(summary)),
         _img(tag_plot(summary), "answer_correct by tag"),
         "<h2>Calibration</h2><p class=small>Answered turns bucketed by the confidence shown; calibration_error in the "

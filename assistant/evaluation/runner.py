@@ -63,7 +63,7 @@ def progress_bar(total: int, enabled: bool) -> Iterator[Callable[..., None]]:
         task = bar.add_task("evaluating", total=total)
 
         def advance(description: str | None = None, step: int = 1) -> None:
-            bar.update(task, advance=step, **({"description": description} if description else {}))
+            bar.update(task, advance=step, description=description or None)  # None: keep the description
 
         yield advance
 

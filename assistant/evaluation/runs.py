@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.answer import Answer
-from assistant.settings import RETRIEVAL_MODES, Settings
+from assistant.settings import RETRIEVAL_MODES, RetrievalMode, Settings
 from index.embedder import Embedder
 
 RunSpec = tuple[str, dict[str, Any]]
@@ -26,7 +26,11 @@ class Asker(Protocol):
     embedder: Embedder  # what it retrieves with; answer similarity is measured with it too
 
     def ask(
-        self, question: str, history: Iterable[Any] | None = None, k: int | None = None, retriever: str | None = None
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        k: int | None = None,
+        retriever: RetrievalMode | None = None,
     ) -> Answer: ...
 
 
