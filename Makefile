@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install install-llm run index test test-fast gate test-llm eval bench browser clean
+.PHONY: install install-llm run index test test-fast lint gate test-llm eval bench browser clean
 
 # The quality gate: thresholds a little under what the hybrid retriever measured (see README).
 GATE := --fail-under answer_correct=0.79 --fail-under hit_at_k=0.94 --fail-under abstention_accuracy=0.87 \
@@ -51,8 +51,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 test: install browser
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory gate
+
+# Lint, format and type checks (configured in pyproject.toml); `make test` runs them first.
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 # The fast loop: tests marked `fast` need no real model (a fake embedder; one that loads MiniLM fails).
 # Under 90 s on two cores; `make test` still runs them, with everything else.
