@@ -73,7 +73,14 @@ class Conversation:
         if not self.is_followup(question):
             return ""
         last = self.turns[-1]
-        return f"{last.question} {strip_citations(last.answer)}"
+        answer = strip_citations(last.answer)
+        if answer.startswith(DECLINED_PREFIX):  # a declined answer only repeats the question
+            return last.question
+        return f"{last.question} {answer}"
+
+    def earlier_question(self, question: str) -> str:
+        """The question a follow-up leans on ("" when it stands alone)."""
+        return self.turns[-1].question if self.is_followup(question) else ""
 
     def answer_context(self, question: str) -> str | None:
         """The last answer (without citation marks) with the question, when the question is a follow-up

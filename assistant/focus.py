@@ -20,6 +20,9 @@ _HOLLOW = frozenset(
     "happened one ones thing things do does did done get got make made go went take took".split()
 )
 
+# Words that only say a date is asked for ("By what year?"): the type check matches them.
+_DATE_WORDS = frozenset("year years date dates month months day days".split())
+
 _YEAR = re.compile(r"^(1[6-9]\d\d|20\d\d)$")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b(1[6-9]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(spring|summer|autumn|fall|winter)\b", re.I)
@@ -89,6 +92,7 @@ class Focus:
     focus: dict[str, float]
     surface: dict[str, str]
     mentions_year: bool
+    inherited: bool = False  # the focus is the earlier question's: an elliptical follow-up ("By what year?")
 
     def type_match(self, sentence: str, question_numbers: set[str]) -> float:
         """1.0 when the sentence holds a value of the type asked for, 0.0 when it clearly does not,
@@ -100,8 +104,8 @@ class Focus:
             return 1.0 if _PERCENT.search(sentence) else 0.0
         if kind == "measure":
             return 1.0 if _MEASURE.search(sentence) else 0.0
-        if kind == "money":
-            return 1.0 if _MONEY.search(sentence) else 0.0
+        if kind == "money":  # "how much will it spend?" is also answered by a share: "3.5% of GDP"
+            return 1.0 if _MONEY.search(sentence) or _PERCENT.search(sentence) else 0.0
         if kind == "count":
             found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers
             if not self.mentions_year:  # a count is not a year: "in 2025" does not say how many
@@ -137,17 +141,27 @@ def answer_type(question: str) -> str:
     return "any"
 
 
-def find_focus(question: str, idf, known, frame_words: frozenset[str]) -> Focus:
+def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: str = "") -> Focus:
     """The question's focus terms: its content words minus the names it asks about and minus words
-    that only shape the question; each weighted by rarity like the other question terms."""
+    that only shape the question; each weighted by rarity like the other question terms.
+
+    `earlier` is the question a follow-up leans on. An elliptical follow-up ("By what year?", "Where?")
+    asks about the earlier question's focus, so it inherits that focus: after "What did Trump eat at the
+    state dinner?" was declined, "By what year?" must find a sentence about the meal, not any year."""
+    kind = answer_type(question)
     names = question_names(question)
     focus: dict[str, float] = {}
     surface: dict[str, str] = {}
     for word in words(question):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():
             continue
+        if kind == "date" and word in _DATE_WORDS:
+            continue
         term = stem(word)
         focus[term] = idf(term) if known(term) else 3.0
         surface.setdefault(term, word)
     years = any(_YEAR.match(w) for w in words(question)) or bool(re.search(r"\byears?\b", question, re.I))
-    return Focus(answer_type(question), focus, surface, years)
+    if not focus and earlier:
+        inherited = find_focus(earlier, idf, known, frame_words)
+        return Focus(kind if kind != "any" else inherited.answer_type, inherited.focus, inherited.surface, years, True)
+    return Focus(kind, focus, surface, years)

@@ -72,7 +72,12 @@ OOV_WEIGHT = 3.0  # a word the corpus never uses: as likely a paraphrase as a mi
 
 
 def profile(
-    question: str, idf, context: str = "", known=lambda term: True, primary_names: frozenset[str] = frozenset()
+    question: str,
+    idf,
+    context: str = "",
+    known=lambda term: True,
+    primary_names: frozenset[str] = frozenset(),
+    earlier: str = "",
 ) -> QuestionProfile:
     """Content terms of the question (weighted by idf); terms of earlier turns go to context_terms.
     `primary_names` (see `assistant.sources.primary_names`) make a question naming the author about the article."""
@@ -95,7 +100,13 @@ def profile(
     subject = _SUBJECT.search(question)
     result.subject = re.sub(r"[’']s$", "", subject.group(1).strip()) if subject else ""
     result.about_article = about_primary(f"{question} {context}", primary_names)
-    result.focus = find_focus(question, idf, known, FRAME_WORDS)
+    result.focus = find_focus(question, idf, known, FRAME_WORDS, earlier)
+    if result.focus.inherited:  # "By what year?" is the earlier question asking for a date: search its words
+        result.terms = {t: w for t, w in result.terms.items() if t in result.focus.focus}
+        for term, weight in result.focus.focus.items():
+            result.terms[term] = weight
+            result.context_terms.pop(term, None)
+        result.surface.update(result.focus.surface)
     return result
 
 

@@ -134,3 +134,38 @@ def test_a_follow_up_looks_first_in_the_document_just_answered_from(assistant):
         history.append((question, assistant.ask(question, history).text))
     answer = assistant.ask("And what did Putin call them?", history)
     assert not answer.abstained and "heroes" in answer.text
+
+
+def test_how_much_a_budget_rises_is_answered_by_a_share_of_gdp(assistant):
+    """A spending pledge is stated as a share of GDP, not a sum: the money type accepts a percentage."""
+    answer = assistant.ask("How much has Lee pledged to raise defense spending?")
+    assert not answer.abstained, answer.text
+    assert "3.5%" in answer.text
+
+
+def test_an_elliptical_follow_up_asks_about_the_earlier_question(assistant):
+    """"By what year?" after a declined question is that question again: still declined, not any year.
+    After an answered one, it finds the year of what was just answered, even in the same sentence."""
+    declined = "What did Trump eat at the state dinner in Gyeongju?"
+    first = assistant.ask(declined)
+    assert first.abstained
+    again = assistant.ask("By what year?", [(declined, first.text)])
+    assert again.abstained, again.text
+
+    pledge = "How much has Lee pledged to raise defense spending?"
+    first = assistant.ask(pledge)
+    answer = assistant.ask("By what year?", [(pledge, first.text)])
+    assert not answer.abstained and "2035" in answer.citations[0].quote, answer.text
+
+
+@pytest.mark.fast
+def test_an_elliptical_follow_up_inherits_the_earlier_focus_and_keeps_its_own_type():
+    def focus(question: str, earlier: str = ""):
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS, earlier)
+
+    inherited = focus("By what year?", "What did Trump eat at the state dinner?")
+    assert inherited.inherited and inherited.answer_type == "date"
+    assert {"eat", "dinner"} <= set(inherited.focus) and "year" not in inherited.focus
+    own = focus("And what did Putin call them?", "Where did the troops fight?")
+    assert not own.inherited and set(own.focus) == {"call"}
+    assert focus("How much will Seoul spend?").type_match("Defense spending rises to 3.5% of GDP.", set()) == 1.0

@@ -290,7 +290,10 @@ class ExtractiveAnswerer:
             f["focus"] = f_sent
             f["focus_ctx"] = f_ctx
             f["names"] = (sum(1 for n in names if n in window) / len(names)) if names else 1.0
-            f["given"] = 1.0 if cand.text in given else 0.0
+            # Saying a sentence again is no news, unless an elliptical follow-up asks for a detail it holds
+            # ("By what year?" after an answer that gave the year).
+            detail = bool(q.focus and q.focus.inherited and q.focus.answer_type not in ("any", "reason"))
+            f["given"] = 1.0 if cand.text in given and not (detail and f["focus_type"] == 1.0) else 0.0
             # A follow-up is about what was just answered: its document is the first place to look.
             f["given_doc"] = 1.0 if followup and cand.doc_id in given_docs else 0.0
             f["near_given"] = (
@@ -325,6 +328,7 @@ class ExtractiveAnswerer:
             conversation.context(question),
             known=lambda t: t in lexical.doc_freq,
             primary_names=primary_names(generation),
+            earlier=conversation.earlier_question(question),
         )
         followup = conversation.is_followup(question)
         cands = self._candidates(passages, generation)
