@@ -144,7 +144,7 @@ def test_how_much_a_budget_rises_is_answered_by_a_share_of_gdp(assistant):
 
 
 def test_an_elliptical_follow_up_asks_about_the_earlier_question(assistant):
-    """"By what year?" after a declined question is that question again: still declined, not any year.
+    """Asking "By what year?" after a declined question is that question again: still declined, not any year.
     After an answered one, it finds the year of what was just answered, even in the same sentence."""
     declined = "What did Trump eat at the state dinner in Gyeongju?"
     first = assistant.ask(declined)
