@@ -120,6 +120,45 @@ class Focus:
         return 0.5
 
 
+_AUX = r"(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could|should|might)"
+# The noun a question asks for: "which hotel did", "what gift did", "how many hours", "who is the
+# ambassador", "where is the headquarters". Category words (country, leader, party...) are left out:
+# an answer names an instance ("Russia") without the category.
+_HEADS = [
+    re.compile(rf"\b(?:which|what)\s+(?:[a-z-]+\s+){{0,2}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed)\b"),
+    re.compile(r"\bhow many\s+([a-z-]+)\b"),
+    re.compile(
+        r"^(?:who|where|what)\s+(?:is|was|are|were)\s+the\s+(?:[a-z]+\.[a-z.]*\s+)?([a-z-]+)\s+(?:of|to|in|for)\b"
+    ),
+]
+_CATEGORY = frozenset(
+    "city place sea region country countries province town island islands state states nation nations leader "
+    "leaders president presidents person people official officials minister premier general man woman men women "
+    "party parties organisation organization agency institution body group company companies side sides "
+    "name purpose goal reason reasons motive role aim effect result outcome issue issues step steps event events "
+    "part point points measure measures kind type sort way ways thing things number amount share percentage "
+    "year years date month day time times "
+    # nouns answered by naming or quoting an instance: a role ("Fellow"), a title, cities, a message
+    "position positions role roles post office job title titles word words phrase term terms message "
+    "messages signal development developments capital capitals city cities".split()
+)
+
+
+def asked_head(question: str) -> str | None:
+    """The noun the question asks for, when it names one that is not a mere category: "Which hotel did
+    Trump stay in?" asks for a hotel, and a sentence that names none cannot answer it."""
+    q = main_clause(question)
+    names = question_names(question)
+    for pattern in _HEADS:
+        found = pattern.search(q)
+        if found:
+            head = found.group(1)
+            if head in STOPWORDS or head in _CATEGORY or head in _HOLLOW or head in names or re.match(_AUX, head):
+                return None
+            return head
+    return None
+
+
 _LEAD_CLAUSE = re.compile(
     r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)"
 )

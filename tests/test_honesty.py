@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
-from assistant.focus import answer_type, find_focus
+from assistant.focus import answer_type, asked_head, find_focus
 from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
 
@@ -169,3 +169,27 @@ def test_an_elliptical_follow_up_inherits_the_earlier_focus_and_keeps_its_own_ty
     own = focus("And what did Putin call them?", "Where did the troops fight?")
     assert not own.inherited and set(own.focus) == {"call"}
     assert focus("How much will Seoul spend?").type_match("Defense spending rises to 3.5% of GDP.", set()) == 1.0
+
+
+@pytest.mark.fast
+def test_the_noun_asked_for_is_found_unless_it_is_a_mere_category():
+    assert asked_head("Which hotel hosted the 2000 inter-Korean summit?") == "hotel"
+    assert asked_head("What gift did Kim Jong-il give Kim Dae-jung?") == "gift"
+    assert asked_head("How many hours did the summit last?") == "hours"
+    assert asked_head("Who is the U.S. ambassador to South Korea?") == "ambassador"
+    # An answer names an instance without the category: "a Fellow", "Russia", a quoted title.
+    for question in (
+        "What position does Motin hold at the Pacific Forum?",
+        "Which country did Kim visit in 2023?",
+        "What is the title of the book Motin published?",
+        "Where is the facility meant to replace Futenma being built?",
+    ):
+        assert asked_head(question) is None, question
+
+
+def test_the_noun_asked_for_must_be_stated_to_answer(assistant):
+    """Both directions: a gift the source names is answered; a hotel it never names is declined."""
+    gift = assistant.ask("What gift did Kim Jong-il give Kim Dae-jung in 2000?")
+    assert not gift.abstained and "Pungsan" in gift.text, gift.text
+    hotel = assistant.ask("Which hotel hosted the 2000 inter-Korean summit?")
+    assert hotel.abstained, hotel.text

@@ -32,6 +32,7 @@ from assistant.answerers.weights import (
     STRICT_CREDIT,
 )
 from assistant.conversation import Conversation
+from assistant.focus import asked_head
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
@@ -213,8 +214,13 @@ class ExtractiveAnswerer:
         """Personal facts asked for (nationality, height, children, a meal...) that the evidence never
         states, not even by a close synonym: such facts are said outright or not at all, so the
         question's names being present is no reason to answer."""
-        asked = [t for t in (q.focus.focus if q.focus else {}) if t in PERSONAL_FACTS]
         surface = q.focus.surface if q.focus else {}
+        return self._unstated(
+            {t: surface.get(t, t) for t in (q.focus.focus if q.focus else {}) if t in PERSONAL_FACTS}, evidence
+        )
+
+    def _unstated(self, asked: dict[str, str], evidence: str) -> list[str]:
+        """The words asked for (stem -> surface) that the evidence states neither as such nor by a close synonym."""
         if not asked:
             return []
         # Lower-case words only: "Seoul National University" does not state a nationality.
@@ -222,9 +228,9 @@ class ExtractiveAnswerer:
         stems = {stem(w) for w in vocab}
         missing = [t for t in asked if t not in stems]
         if not missing or not vocab:
-            return [surface.get(t, t) for t in missing]
-        sims = self.vectors.get([surface.get(t, t) for t in missing]) @ self.vectors.get(vocab).T
-        return [surface.get(t, t) for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
+            return [asked[t] for t in missing]
+        sims = self.vectors.get([asked[t] for t in missing]) @ self.vectors.get(vocab).T
+        return [asked[t] for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
 
     def _window_terms(
         self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None
@@ -378,8 +384,7 @@ class ExtractiveAnswerer:
             problems.append(f"probability {answerable:.2f} < {threshold:.2f} that the sources answer this question")
         return chosen, round(confidence, 3), problems
 
-    @staticmethod
-    def turn_features(analysis: Analysis, chosen: list[Candidate], support: float) -> dict[str, float]:
+    def turn_features(self, analysis: Analysis, chosen: list[Candidate], support: float) -> dict[str, float]:
         """What the answerability model sees: the best sentence's features, how much of the question's
         vocabulary and focus the answer covers, and the question itself."""
         best = analysis.cands[0]
@@ -387,6 +392,9 @@ class ExtractiveAnswerer:
         terms_total = sum(q.terms.values()) or 1.0
         oov = sum(w for t, w in q.terms.items() if w == 3.0) / terms_total
         kind = q.focus.answer_type if q.focus else "any"
+        # The noun asked for ("which hotel", "how many hours"): does the answer name it, or a close synonym?
+        head = asked_head(q.text)
+        head_unstated = head is not None and bool(self._unstated({stem(head): head}, " ".join(c.text for c in chosen)))
         return {
             "best": best.score,
             "support": support,
@@ -401,6 +409,7 @@ class ExtractiveAnswerer:
             "oov": oov,
             "followup": 1.0 if analysis.followup else 0.0,
             "n_focus": float(len(q.focus.focus)) if q.focus else 0.0,
+            "head_unstated": 1.0 if head_unstated else 0.0,
             # Is the focus stated anywhere in what was retrieved, and with a value of the type asked for?
             "focus_any": max(c.features.get("focus", 0.0) for c in analysis.cands),
             "focus_ctx_any": max(c.features.get("focus_ctx", 0.0) for c in analysis.cands),

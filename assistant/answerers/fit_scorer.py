@@ -74,6 +74,7 @@ TURN_FEATURES = (
     "focus_any",
     "focus_ctx_any",
     "focus_typed_any",
+    "head_unstated",
 )
 
 
