@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -54,6 +55,8 @@ class Retriever:
         self.embedder = embedder or embedder_for(config)  # queries must be embedded as the chunks were
         self._generation: Generation | None = None
         self._lock = threading.Lock()
+        # BM25 searches overlap query encoding (see `search`); a few workers so concurrent users do not queue.
+        self._lexical_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
 
     @property
     def generation(self) -> Generation:
@@ -87,14 +90,22 @@ class Retriever:
         mode = mode or self.settings.retriever
         generation = generation or self.generation
         started = time.perf_counter()
+        texts = [(query, 1.0)] + ([(context_query, 0.5)] if context_query else [])
+        candidate_k = self.settings.candidate_k
+        # In hybrid mode BM25 runs on a worker thread while this one encodes the query and asks Chroma:
+        # the ONNX encoder and numpy release the GIL, so the lexical search costs (almost) no wall time.
+        lexical_hits: list[Future[list[tuple[int, float]]] | None] = [
+            self._lexical_pool.submit(generation.lexical.search, text, candidate_k) if mode == "hybrid" else None
+            for text, _ in texts
+        ]
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}
         rankings: list[list[str]] = []
         weights: list[float] = []
-        for text, weight in [(query, 1.0)] + ([(context_query, 0.5)] if context_query else []):
+        for (text, weight), pending in zip(texts, lexical_hits):
             if mode in ("hybrid", "dense"):
                 vector = self.embedder.embed_query(text)
-                hits = _dense_hits(generation, vector, self.settings.candidate_k, self.settings.chroma_url)
+                hits = _dense_hits(generation, vector, candidate_k, self.settings.chroma_url)
                 scores = {
                     generation.chunk_position[cid]: score for cid, score in hits if cid in generation.chunk_position
                 }
@@ -103,7 +114,8 @@ class Retriever:
                 for p, score in scores.items():
                     dense.setdefault(p, score)
             if mode in ("hybrid", "bm25"):
-                scores = dict(generation.lexical.search(text, self.settings.candidate_k))
+                found = pending.result() if pending is not None else generation.lexical.search(text, candidate_k)
+                scores = dict(found)
                 rankings.append([str(p) for p in scores])
                 weights.append(weight * self.settings.lexical_weight)
                 for p, score in scores.items():

@@ -117,3 +117,86 @@ def test_naming_the_primary_documents_author_searches_that_document(tmp_path, fa
     asked = assistant.retriever.search("What does Quillfeather say about harbour tides?", k=2).passages
     plain = assistant.retriever.search("What does the office say about harbour tides?", k=2).passages
     assert asked[0].doc_id == "essay.txt" and plain[0].doc_id == "notes.txt"
+
+
+def _textbook_bm25(docs: list[list[str]], query: list[str], k1: float = 1.5, b: float = 0.75) -> list[float]:
+    """Lucene BM25, term by term in plain Python: the reference the index's scores must equal."""
+    import math
+
+    n = len(docs)
+    avgdl = sum(len(d) for d in docs) / n
+    df = {t: sum(t in d for d in docs) for t in set(query)}
+    scores = []
+    for doc in docs:
+        score = 0.0
+        for term in query:
+            if not df.get(term):
+                continue
+            tf = doc.count(term)
+            idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+            score += idf * tf / (tf + k1 * (1 - b + b * len(doc) / avgdl))  # Lucene drops the (k1 + 1)
+        scores.append(score)
+    return scores
+
+
+LEXICAL_TEXTS = [
+    "The harbour wall held firm against the spring tides in Busan.",
+    "Tide tables for the harbour were published in March by the port office.",
+    "The lighthouse keeper repainted the lighthouse white and red.",
+    "Budget talks: the committee approved twelve million won for the harbour project.",
+    "Spring storms closed the port office twice; the harbour tides rose above the wall.",
+    "Nothing here mentions any of the query words at all.",
+    "",
+]
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "query",
+    ["harbour tides", "Who repainted the lighthouse?", "port office budget harbour harbour", "tides wall", "zebra"],
+)
+def test_bm25_search_equals_the_textbook_scores_and_ranking(tmp_path, query):
+    from index.lexical import LexicalIndex
+    from index.text import terms
+
+    built = LexicalIndex.build(LEXICAL_TEXTS)
+    built.save(tmp_path / "lexical")
+    for index in (built, LexicalIndex.load(tmp_path / "lexical")):  # the served index is the loaded one
+        expected = _textbook_bm25([terms(t) or ["<empty>"] for t in LEXICAL_TEXTS], terms(query))
+        want = sorted((p for p, s in enumerate(expected) if s > 0), key=lambda p: (-expected[p], p))
+        found = index.search(query, k=len(LEXICAL_TEXTS))
+        assert [p for p, _ in found] == want
+        assert [s for _, s in found] == pytest.approx([expected[p] for p in want], rel=1e-5)
+        assert index.search(query, k=2) == found[:2]
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize("context", [None, "Tell me about the alpha committee budget."])
+def test_hybrid_search_is_the_fusion_of_the_dense_and_bm25_rankings(tmp_path, small_corpus, fake_embedder, context):
+    """Hybrid = reciprocal rank fusion of exactly the rankings the dense and BM25 modes return (BM25 runs
+    on a worker thread while the query is encoded: that must not change which ranking is which)."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[small_corpus], chunk_size=100, chunk_overlap=20)
+    retriever = Assistant(settings, embedder=fake_embedder).retriever
+    Assistant(settings, embedder=fake_embedder).build_index()
+    query = "When did the harbour project start and who approved the budget?"
+    every = len(retriever.generation.chunks)
+    assert every >= 4
+
+    def ranking(text: str, mode: str) -> list[str]:
+        return [p.chunk_id for p in retriever.search(text, k=every, mode=mode).passages]
+
+    rankings = [ranking(query, "dense"), ranking(query, "bm25")]
+    weights = [1.0, settings.lexical_weight]
+    if context:
+        rankings += [ranking(context, "dense"), ranking(context, "bm25")]
+        weights += [0.5, 0.5 * settings.lexical_weight]
+    fused = reciprocal_rank_fusion(rankings, settings.rrf_k, weights)
+    for _ in range(3):  # repeated: the worker thread is reused
+        hybrid = retriever.search(query, k=every, mode="hybrid", context_query=context).passages
+        assert {p.chunk_id: p.score for p in hybrid} == pytest.approx(fused)
+        assert [p.score for p in hybrid] == sorted((p.score for p in hybrid), reverse=True)
+        dense = {p.chunk_id: p.dense_score for p in retriever.search(query, k=every, mode="dense").passages}
+        assert all(p.dense_score == dense.get(p.chunk_id) for p in hybrid if p.chunk_id in dense)
