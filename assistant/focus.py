@@ -51,7 +51,7 @@ _TYPES = [
     for kind, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
         ("percent", r"\bwhat (percentage|percent|share)\b|\bhow much of\b|\bpercent\b"),
-        ("measure", r"\bhow (tall|high|long is|far|big|large|heavy|wide)\b"),
+        ("measure", r"\bhow (tall|high|far|big|large|heavy|wide)\b"),
         (
             "money",
             r"\bhow much (money|did|does|do|is|was|will|would|has|have)\b.*\b(cost|pay|paid|spend|spent|earn|earned|"
@@ -93,6 +93,7 @@ class Focus:
     surface: dict[str, str]
     mentions_year: bool
     inherited: bool = False  # the focus is the earlier question's: an elliptical follow-up ("By what year?")
+    single: bool = True  # one thing asked; "How many books are listed, and what are they?" asks two
 
     def type_match(self, sentence: str, question_numbers: set[str]) -> float:
         """1.0 when the sentence holds a value of the type asked for, 0.0 when it clearly does not,
@@ -112,7 +113,8 @@ class Focus:
                 found = {n for n in found if not _YEAR.match(n)}
             return 1.0 if found else 0.0
         if kind == "date":
-            return 1.0 if _DATE.search(sentence) or _DURATION.search(sentence) else 0.0
+            # "How long is the term?" is a duration ("five-year"), rarely a length ("250 km"): both count.
+            return 1.0 if _DATE.search(sentence) or _DURATION.search(sentence) or _MEASURE.search(sentence) else 0.0
         if kind == "reason":
             return 1.0 if _CAUSE.search(sentence) else 0.3
         if kind in ("person", "organisation", "place"):
@@ -159,6 +161,9 @@ def asked_head(question: str) -> str | None:
     return None
 
 
+_EXCLUDED_LEAD = re.compile(r"^(apart from|aside from|besides|other than|except for)\b[^,?]*,\s*", re.I)
+_SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)
+
 _LEAD_CLAUSE = re.compile(
     r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)"
 )
@@ -191,7 +196,9 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     names = question_names(question)
     focus: dict[str, float] = {}
     surface: dict[str, str] = {}
-    for word in words(question):
+    # "Apart from his university roles, what other organizations...?" does not ask about a university.
+    asked = _EXCLUDED_LEAD.sub("", question.strip())
+    for word in words(asked):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():
             continue
         if kind == "date" and word in _DATE_WORDS:
@@ -203,4 +210,4 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     if not focus and earlier:
         inherited = find_focus(earlier, idf, known, frame_words)
         return Focus(kind if kind != "any" else inherited.answer_type, inherited.focus, inherited.surface, years, True)
-    return Focus(kind, focus, surface, years)
+    return Focus(kind, focus, surface, years, single=not _SECOND_ASK.search(question))

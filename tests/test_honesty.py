@@ -193,3 +193,16 @@ def test_the_noun_asked_for_must_be_stated_to_answer(assistant):
     assert not gift.abstained and "Pungsan" in gift.text, gift.text
     hotel = assistant.ask("Which hotel hosted the 2000 inter-Korean summit?")
     assert hotel.abstained, hotel.text
+
+
+@pytest.mark.fast
+def test_what_a_question_excludes_or_asks_second_does_not_become_a_hard_requirement():
+    def focus(question: str):
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
+
+    apart = focus("Apart from his university roles, what other organizations is Motin affiliated with?")
+    assert "univers" not in apart.focus and apart.single
+    two = focus("How many books by the author are listed, and what are they?")
+    assert not two.single, "a list answers it without a count"
+    term = focus("How long is a president's term?")
+    assert term.answer_type == "date" and term.type_match("Presidents serve one five-year term.", set()) == 1.0

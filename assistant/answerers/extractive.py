@@ -529,12 +529,15 @@ class ExtractiveAnswerer:
         focus = q.focus
         if (
             focus is not None
+            and focus.single  # a question asking two things may be answered by a list without the count
             and kind in ("age", "percent", "measure", "money", "count", "date")
             and not any(focus.type_match(c.text, q.numbers) > 0 for c in chosen)
         ):
             problems.append(f"no {kind} in the evidence")
-        elif q.kind in ("when", "how-many", "age") and not any(
-            answer_type_match(q.kind, c.text, q) > 0 for c in chosen
+        elif (
+            (focus is None or focus.single)
+            and q.kind in ("when", "how-many", "age")
+            and not any(answer_type_match(q.kind, c.text, q) > 0 for c in chosen)
         ):
             problems.append(f"no {'date' if q.kind == 'when' else 'number'} in the evidence")
         if self.scorer is None and support < self.settings.abstain_threshold:
