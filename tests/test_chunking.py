@@ -47,3 +47,27 @@ def test_chunk_ids_are_stable_and_depend_on_text():
     assert changed != first
     assert changed[0] == first[0]  # chunks before the edit keep their ids
     assert len(set(first)) == len(first)
+
+
+def test_pysbd_runs_with_a_pattern_cache_and_splits_exactly_as_plain_pysbd(monkeypatch):
+    """pysbd formats a regex per abbreviation it meets, far more than `re`'s 512-pattern cache holds; the
+    chunker hands pysbd a larger cache. The sentences must be exactly what plain pysbd gives."""
+    import re
+
+    import pysbd
+    import pysbd.abbreviation_replacer
+
+    from index import chunking
+
+    text = TEXT + "Dr. Kim met Gen. Park at 9 a.m. on Jan. 5 vs. the Corp. board, i.e. Mr. Moon's team et al.\n"
+    cached = split_sentences(text)
+    assert pysbd.abbreviation_replacer.re is not re, "pysbd still compiles through re's small cache"
+    assert chunking._compiled.cache_info().currsize > 0
+
+    # The same text through an unpatched pysbd (every pysbd module back on the real `re`).
+    for name, module in list(__import__("sys").modules.items()):
+        if name.startswith("pysbd") and isinstance(getattr(module, "re", None), chunking._CachingRe):
+            monkeypatch.setattr(module, "re", re)
+    plain = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    monkeypatch.setattr(chunking, "_segmenter", lambda: plain)
+    assert split_sentences(text) == cached
