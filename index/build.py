@@ -195,6 +195,7 @@ class IndexBuilder:
             cfg.max_file_bytes,
             [d.doc_id for d in loaded.documents],
             [{"path": s.path, "reason": s.reason} for s in loaded.skipped],
+            loaded.file_hashes,
         )
 
     def _noop_from_stamps(self, previous: Generation, recorded: dict, strict: bool, started: float) -> BuildSummary:
@@ -314,9 +315,9 @@ class IndexBuilder:
             collection,
             [c.chunk_id for c in stored_chunks],
             matrix,
-            [c.text for c in stored_chunks],
             [_chunk_metadata(c, meta_by_doc[c.doc_id]) for c in stored_chunks],
             progress=lambda done, total: self.progress("storing", done, total),
+            batch=chroma_store.batch_size(chroma),
         )
         self.progress("storing", len(chunk_rows), len(chunk_rows))
         summary.chunks = len(chunk_rows)
