@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import pysbd
+from pysbd.utils import TextSpan
 
 REGEX_CACHE = 50_000  # compiled patterns kept for pysbd; it uses ~2k distinct ones on the shipped corpus
 
@@ -90,11 +91,38 @@ def _install_regex_cache() -> None:
             module.re = shim  # type: ignore[attr-defined]
 
 
+class _Segmenter(pysbd.Segmenter):  # type: ignore[misc]
+    """pysbd, locating its sentences in the text by plain string search.
+
+    pysbd finds every sentence in the original text with a regex made of that sentence (`escape(sent)\\s*`,
+    even with char_span=False): one compilation per distinct sentence. This does the same search with
+    `str.find`, with the same rules (leftmost non-overlapping occurrence ending past the previous sentence,
+    trailing whitespace included; a sentence not in the text is dropped).
+    """
+
+    def sentences_with_char_spans(self, sentences: list[str]) -> list[Any]:
+        if any(not sent for sent in sentences):  # an empty pattern matches everywhere: leave it to pysbd
+            return super().sentences_with_char_spans(sentences)
+        text: str = self.original_text
+        spans, prior_end = [], 0
+        for sent in sentences:
+            pos = 0
+            while (start := text.find(sent, pos)) >= 0:
+                end = start + len(sent)
+                while end < len(text) and text[end].isspace():  # `\s*`: str patterns match str.isspace()
+                    end += 1
+                if end > prior_end:
+                    spans.append(TextSpan(text[start:end], start, end))
+                    prior_end = end
+                    break
+                pos = end  # finditer resumes after the match: occurrences never overlap
+        return spans
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
-    # char_span=False: pysbd's own span search compiles one regex per sentence (most of its time on
-    # large corpora, benchmarks/README.md); we find each piece in the line ourselves instead.
-    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    # char_span=False: we find each piece in the line ourselves.
+    segmenter = _Segmenter(language="en", clean=False, char_span=False)
     _install_regex_cache()
     return segmenter
 
