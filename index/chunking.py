@@ -91,7 +91,7 @@ def _install_regex_cache() -> None:
             module.re = shim  # type: ignore[attr-defined]
 
 
-class _Segmenter(pysbd.Segmenter):  # type: ignore[misc]
+class _Segmenter(pysbd.Segmenter):
     """pysbd, locating its sentences in the text by plain string search.
 
     pysbd finds every sentence in the original text with a regex made of that sentence (`escape(sent)\\s*`,
