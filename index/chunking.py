@@ -35,9 +35,18 @@ class Chunk:
     last_sentence: int  # exclusive
 
 
-@lru_cache(maxsize=REGEX_CACHE)
-def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
+_PATTERNS: dict[tuple[Any, int], re.Pattern[Any]] = {}
+
+
+def _pattern(pattern: Any, flags: int) -> re.Pattern[Any]:
+    """`pattern` compiled, from a cache of up to REGEX_CACHE patterns (emptied when full)."""
+    try:
+        return _PATTERNS[pattern, flags]
+    except KeyError:
+        if len(_PATTERNS) >= REGEX_CACHE:
+            _PATTERNS.clear()
+        compiled = _PATTERNS[pattern, flags] = re.compile(pattern, flags)
+        return compiled
 
 
 class _CachingRe:
@@ -51,36 +60,32 @@ class _CachingRe:
     def __getattr__(self, name: str) -> Any:
         return getattr(re, name)
 
-    @staticmethod
-    def _pattern(pattern: Any, flags: int) -> Any:
-        return _compiled(pattern, flags) if isinstance(pattern, str) else re.compile(pattern, flags)
-
     def compile(self, pattern: Any, flags: int = 0) -> Any:
-        return self._pattern(pattern, flags)
+        return _pattern(pattern, flags)
 
     def sub(self, pattern: Any, repl: Any, string: str, count: int = 0, flags: int = 0) -> str:
-        return self._pattern(pattern, flags).sub(repl, string, count)
+        return _pattern(pattern, flags).sub(repl, string, count)
 
     def subn(self, pattern: Any, repl: Any, string: str, count: int = 0, flags: int = 0) -> tuple[str, int]:
-        return self._pattern(pattern, flags).subn(repl, string, count)
+        return _pattern(pattern, flags).subn(repl, string, count)
 
     def search(self, pattern: Any, string: str, flags: int = 0) -> Any:
-        return self._pattern(pattern, flags).search(string)
+        return _pattern(pattern, flags).search(string)
 
     def match(self, pattern: Any, string: str, flags: int = 0) -> Any:
-        return self._pattern(pattern, flags).match(string)
+        return _pattern(pattern, flags).match(string)
 
     def fullmatch(self, pattern: Any, string: str, flags: int = 0) -> Any:
-        return self._pattern(pattern, flags).fullmatch(string)
+        return _pattern(pattern, flags).fullmatch(string)
 
     def findall(self, pattern: Any, string: str, flags: int = 0) -> list[Any]:
-        return self._pattern(pattern, flags).findall(string)
+        return _pattern(pattern, flags).findall(string)
 
     def finditer(self, pattern: Any, string: str, flags: int = 0) -> Any:
-        return self._pattern(pattern, flags).finditer(string)
+        return _pattern(pattern, flags).finditer(string)
 
     def split(self, pattern: Any, string: str, maxsplit: int = 0, flags: int = 0) -> list[Any]:
-        return self._pattern(pattern, flags).split(string, maxsplit)
+        return _pattern(pattern, flags).split(string, maxsplit)
 
 
 def _install_regex_cache() -> None:
