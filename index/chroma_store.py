@@ -114,6 +114,12 @@ def add(
             progress(min(hi, len(ids)), len(ids))
 
 
+def delete(collection: Any, ids: list[str], batch: int = MAX_BATCH) -> None:
+    """Remove these ids (absent ones are ignored), in batches."""
+    for lo in range(0, len(ids), batch):
+        collection.delete(ids=ids[lo : lo + batch])
+
+
 def query(collection: Any, vector: np.ndarray, k: int, count: int | None = None) -> list[tuple[str, float]]:
     """Top-k (chunk id, cosine similarity) for one query vector.
 
