@@ -26,6 +26,9 @@ from index.loaders import Document, LoadResult, Skipped, load_corpus
 from index.parallel_chunking import split_many
 
 ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
+# Above this share of chunks to (re)insert, a new Chroma collection is built rather than the previous one
+# copied and edited (deletions leave holes in its HNSW graph).
+INCREMENTAL_CHROMA_SHARE = 0.25
 
 
 class BuildLocked(RuntimeError):
@@ -195,6 +198,7 @@ class IndexBuilder:
             cfg.max_file_bytes,
             [d.doc_id for d in loaded.documents],
             [{"path": s.path, "reason": s.reason} for s in loaded.skipped],
+            loaded.file_hashes,
         )
 
     def _noop_from_stamps(self, previous: Generation, recorded: dict, strict: bool, started: float) -> BuildSummary:
@@ -304,21 +308,7 @@ class IndexBuilder:
         )
         self.progress("lexical", 1, 1)
 
-        collection_name = f"peninsula_{name}".replace("-", "_")
-        chroma = chroma_store.client(folder / "chroma", self.config.chroma_url)
-        collection = chroma_store.create_collection(chroma, collection_name)
-        meta_by_doc = {d.doc_id: d.metadata for d in docs}
-        stored_chunks = [StoredChunk(**r) for r in chunk_rows]
-        self.progress("storing", 0, len(chunk_rows))
-        chroma_store.add(
-            collection,
-            [c.chunk_id for c in stored_chunks],
-            matrix,
-            [c.text for c in stored_chunks],
-            [_chunk_metadata(c, meta_by_doc[c.doc_id]) for c in stored_chunks],
-            progress=lambda done, total: self.progress("storing", done, total),
-        )
-        self.progress("storing", len(chunk_rows), len(chunk_rows))
+        collection_name = self._store_in_chroma(folder, name, docs, chunk_rows, matrix, previous, unchanged)
         summary.chunks = len(chunk_rows)
         manifest = {
             "format": FORMAT_VERSION,
@@ -341,6 +331,60 @@ class IndexBuilder:
             os.fsync(handle.fileno())
         os.replace(tmp, folder / "manifest.json")
         _fsync_dir(folder)
+
+    def _store_in_chroma(
+        self,
+        folder: Path,
+        name: str,
+        docs: list[Document],
+        chunk_rows: list[dict],
+        matrix: np.ndarray,
+        previous: Generation | None,
+        unchanged: set[str],
+    ) -> str:
+        """Write the generation's Chroma collection; returns its name.
+
+        Embedded store with a previous generation and few changes: the previous store is copied into this
+        generation's folder and only the chunks of added, changed and removed documents are deleted and
+        inserted (a changed document's chunks are all replaced: same ids may now sit at other offsets).
+        Otherwise, and always for a server, every chunk is inserted into a new collection.
+        """
+        meta_by_doc = {d.doc_id: d.metadata for d in docs}
+        fresh_docs = {d.doc_id for d in docs} - (unchanged if previous else set())
+        positions = [i for i, r in enumerate(chunk_rows) if r["doc_id"] in fresh_docs]
+        old_chroma = previous.folder / "chroma" if previous else None
+        reuse = (
+            previous is not None
+            and old_chroma is not None
+            and not self.config.chroma_url
+            and old_chroma.is_dir()
+            and len(positions) <= INCREMENTAL_CHROMA_SHARE * len(chunk_rows)
+        )
+        if reuse:
+            assert previous is not None and old_chroma is not None
+            collection_name = str(previous.manifest["collection"])
+            shutil.copytree(old_chroma, folder / "chroma")
+            chroma = chroma_store.client(folder / "chroma", None)
+            collection = chroma_store.open_collection(chroma, collection_name)
+            stale = [c.chunk_id for c in previous.chunks if c.doc_id not in unchanged]
+            chroma_store.delete(collection, stale, batch=chroma_store.batch_size(chroma))
+        else:
+            positions = list(range(len(chunk_rows)))
+            collection_name = f"peninsula_{name}".replace("-", "_")
+            chroma = chroma_store.client(folder / "chroma", self.config.chroma_url)
+            collection = chroma_store.create_collection(chroma, collection_name)
+        rows = [chunk_rows[p] for p in positions]
+        self.progress("storing", 0, len(rows))
+        chroma_store.add(
+            collection,
+            [r["chunk_id"] for r in rows],
+            matrix[positions] if len(positions) < len(chunk_rows) else matrix,
+            [_chunk_metadata(StoredChunk(**r), meta_by_doc[r["doc_id"]]) for r in rows],
+            progress=lambda done, total: self.progress("storing", done, total),
+            batch=chroma_store.batch_size(chroma),
+        )
+        self.progress("storing", len(rows), len(rows))
+        return collection_name
 
     def _point_current_at(self, name: str) -> None:
         tmp = self.root / f".current-{uuid.uuid4().hex}"

@@ -4,12 +4,15 @@ A no-op re-index must not read and hash every file (6-10 s at 15k files): when e
 size and modification time recorded by the last build, and nothing was added or removed, nothing changed.
 Any difference sends the build down the slow path, where content hashes decide. A stamp is only trusted
 when the file was last modified well before it was recorded: a write in the same timestamp tick as the
-recording could otherwise keep size and mtime while changing the content.
+recording could otherwise keep size and mtime while changing the content. Such "racy" files (typically
+the last ones written before a build) have the hash of the bytes the build read recorded beside their
+stamp, and only they are read and hashed again, instead of the whole corpus.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -88,13 +91,22 @@ def save(
     max_bytes: int,
     documents: list[str],
     skipped: list[dict],
+    file_hashes: dict[str, str] | None = None,
 ) -> None:
     """Record the stamps a build was made from, with the documents and skipped files it found
-    (atomically: a reader sees the old or the new file)."""
+    (atomically: a reader sees the old or the new file). `file_hashes` (path -> hash of the bytes the
+    build read, `index.loaders.file_hash`) is kept for the racy files, whose stamps alone prove nothing."""
+    racy_from = current.started_ns - RACY_NS
+    hashes = file_hashes or {}
     payload = {
         "context": _context(dirs, exclude, max_bytes),
         "recorded_ns": current.started_ns,
         "stamps": current.stamps,
+        "racy_hashes": {
+            path: hashes[path]
+            for path, stamp in current.stamps.items()
+            if stamp is not None and stamp[1] >= racy_from and path in hashes
+        },
         "documents": documents,
         "skipped": skipped,
     }
@@ -114,6 +126,19 @@ def unchanged(
     if saved.get("context") != _context(dirs, exclude, max_bytes) or saved.get("stamps") != current.stamps:
         return None
     trusted_before = int(saved.get("recorded_ns", 0)) - RACY_NS
-    if any(s is not None and s[1] >= trusted_before for s in current.stamps.values()):
-        return None  # written too close to the recording to be sure
+    racy_hashes = saved.get("racy_hashes", {})
+    for path, stamp in current.stamps.items():
+        if stamp is not None and stamp[1] >= trusted_before:  # written too close to the recording to be sure
+            recorded = racy_hashes.get(path)
+            if recorded is None or _hash_file(path) != recorded:
+                return None
     return {"documents": list(saved.get("documents", [])), "skipped": list(saved.get("skipped", []))}
+
+
+def _hash_file(path: str) -> str | None:
+    """`index.loaders.file_hash` of the file as it is now, None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None

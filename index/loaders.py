@@ -8,6 +8,7 @@ those of the first corpus folder, unless a header says `Primary: yes` or `Primar
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class Document:
     content_hash: str  # body and metadata: decides whether a document changed
     path: str
     body_hash: str = ""  # body only: finds the same text under two names
+    file_hash: str = ""  # the file's bytes as read: re-checks a file whose size and mtime cannot be trusted
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Skipped:
 class LoadResult:
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    file_hashes: dict[str, str] = field(default_factory=dict)  # path -> hash of the bytes read, every loaded file
 
 
 def parse_header(raw: str) -> tuple[dict[str, str], str]:
@@ -124,10 +127,10 @@ def _html_to_text(raw: str) -> tuple[str, str | None]:
     return text, title
 
 
-def _pdf_to_text(path: Path) -> tuple[str, str | None]:
+def _pdf_to_text(data: bytes) -> tuple[str, str | None]:
     from pypdf import PdfReader
 
-    reader = PdfReader(str(path))
+    reader = PdfReader(io.BytesIO(data))
     pages = [(page.extract_text() or "").strip() for page in reader.pages]
     title = None
     if reader.metadata and reader.metadata.title:
@@ -152,13 +155,13 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
     if size > max_bytes:
         raise ValueError(f"file is {size:,} bytes, over the {max_bytes:,}-byte cap")
     title_hint: str | None = None
+    data = path.read_bytes()
     if suffix == ".pdf":
         try:
-            raw, title_hint = _pdf_to_text(path)
+            raw, title_hint = _pdf_to_text(data)
         except Exception as exc:  # pypdf raises many types on bad files
             raise ValueError(f"unreadable PDF ({type(exc).__name__})") from exc
     else:
-        data = path.read_bytes()
         if b"\x00" in data[:8192]:
             raise ValueError("binary file (NUL bytes), not text")
         try:
@@ -180,8 +183,19 @@ def load_file(path: Path, max_bytes: int = 20_000_000) -> Document:
     digest = hashlib.sha256(("\n".join(f"{k}={v}" for k, v in sorted(meta.items())) + "\n" + body).encode()).hexdigest()
     body_hash = hashlib.sha256(body.encode()).hexdigest()
     return Document(
-        doc_id=path.name, text=body, metadata=meta, content_hash=digest, path=str(path), body_hash=body_hash
+        doc_id=path.name,
+        text=body,
+        metadata=meta,
+        content_hash=digest,
+        path=str(path),
+        body_hash=body_hash,
+        file_hash=file_hash(data),
     )
+
+
+def file_hash(data: bytes) -> str:
+    """What `Document.file_hash` holds for a file of these bytes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def load_corpus(
@@ -220,6 +234,7 @@ def load_corpus(
             except OSError as exc:
                 result.skipped.append(Skipped(str(path), f"unreadable ({exc.strerror or type(exc).__name__})"))
                 continue
+            result.file_hashes[doc.path] = doc.file_hash
             if doc.body_hash in seen_hashes:
                 result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.body_hash]}"))
                 continue

@@ -47,3 +47,42 @@ def test_chunk_ids_are_stable_and_depend_on_text():
     assert changed != first
     assert changed[0] == first[0]  # chunks before the edit keep their ids
     assert len(set(first)) == len(first)
+
+
+TRICKY = [
+    "Dr. Kim met Gen. Park at 9 a.m. on Jan. 5 vs. the Corp. board, i.e. Mr. Moon's team et al.",
+    "Mr. Smith went to Washington. Mr. Smith went to Washington.  Mr. Smith went to Washington.",
+    'He said "Stop." Then left.  Then  left. A.\tB.',
+    "x. x. x. x.",
+    "U.S.A. is big. 1. First item. 2. Second item. (See p. 5.) Next one.",
+    "Hello!!! What?? Yes... no.   \u00a0Nbsp here.\u2003Em space. Done",
+]
+
+
+def test_faster_pysbd_splits_exactly_as_plain_pysbd(monkeypatch):
+    """pysbd formats a regex per abbreviation it meets, far more than `re`'s 512-pattern cache holds, and
+    one per sentence to find it in the text; the chunker hands pysbd a larger cache and finds sentences
+    with str.find. The sentences must be exactly what plain pysbd gives."""
+    import re
+
+    import pysbd
+    import pysbd.abbreviation_replacer
+
+    from index import chunking
+
+    text = TEXT + "\n".join(TRICKY) + "\n"
+    cached = split_sentences(text)
+    assert pysbd.abbreviation_replacer.re is not re, "pysbd still compiles through re's small cache"
+    assert chunking._PATTERNS
+    assert isinstance(chunking._segmenter(), chunking._Segmenter), "sentences are located by a regex each"
+
+    # The same text through an unpatched pysbd (every pysbd module back on the real `re`).
+    for name, module in list(__import__("sys").modules.items()):
+        if name.startswith("pysbd") and isinstance(getattr(module, "re", None), chunking._CachingRe):
+            monkeypatch.setattr(module, "re", re)
+    plain = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    monkeypatch.setattr(chunking, "_segmenter", lambda: plain)
+    assert split_sentences(text) == cached
+    for line in TRICKY:  # pysbd's own pieces, including where it finds them, trailing whitespace and all
+        ours = chunking._Segmenter(language="en", clean=False, char_span=False)
+        assert ours.segment(line) == plain.segment(line), line
