@@ -95,7 +95,8 @@ def length_buckets(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     each batch is padded only to its own longest member, so a batch of 64 chunks pads a few tokens, not
     up to 256 (batch_size 1: every text alone, no padding at all)."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[lo : lo + batch_size] for lo in range(0, len(order), max(batch_size, 1))]
+    size = max(batch_size, 1)
+    return [order[lo : lo + size] for lo in range(0, len(order), size)]
 
 
 def padded(encoded: Sequence[Sequence[int]], positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
