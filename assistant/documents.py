@@ -128,7 +128,7 @@ def summary_answer(
     stored = generation.documents[doc.doc_id]
     given = conversation.given_sentences() if more else set()
     skip = {i for i, (a, b) in enumerate(stored.sentences) if any(stored.text[a:b] in g for g in given)}
-    chosen = summarize(generation, doc.doc_id, retriever.embedder, skip)
+    chosen = summarize(generation, doc.doc_id, retriever.embedder.query_side(), skip)
     if not chosen:
         text = f"I have already given every sentence of {_name(doc)} that summarizes it."
         return Answer(
@@ -164,7 +164,8 @@ def by_source_answer(question: str, topic: str, generation: Generation, retrieve
     texts = [generation.documents[d].text[slice(*generation.documents[d].sentences[i])] for d, i, _ in cands]
     if not cands:
         return _nothing(question, topic, passages, started)
-    sims = retriever.embedder.embed_documents(texts) @ retriever.embedder.embed_query(topic)
+    embedder = retriever.embedder.query_side()  # sentences scored against the topic: one encoder for both
+    sims = embedder.embed_documents(texts) @ embedder.embed_query(topic)
     best: dict[str, tuple[float, int]] = {}
     for k, ((doc_id, _, _), text) in enumerate(zip(cands, texts)):
         terms = {stem(w) for w in words(text) if w not in STOPWORDS}

@@ -53,7 +53,8 @@ class Guard:
 
     def __init__(self, threshold: float, embedder: Embedder) -> None:
         self.threshold = threshold
-        self.embedder = embedder  # best a cached one: passage sentences recur across questions
+        # Sentences compared with the generated one: the query encoder; best a cached one (they recur).
+        self.embedder = embedder.query_side()
 
     def support(self, sentence: str, passage: Passage, vector: np.ndarray) -> tuple[float, tuple[str, int, int], str]:
         """(support 0-1, best quote with document offsets, reason it fails or "")."""

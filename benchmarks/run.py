@@ -266,39 +266,56 @@ def searchable_texts(dirs: list[Path]) -> list[str]:
 
 
 def seed_model_cache(data: Path) -> None:
-    """Put the int8 ONNX export into `data/models` (exported once into benchmarks/cache/models, then
-    hard-linked), so no timed build or query pays the one-time export."""
+    """Put the ONNX exports (int8 for documents, fp32 for questions) into `data/models` (exported once into
+    benchmarks/cache/models, then hard-linked), so no timed build or query pays the one-time export."""
     from index import embeddings, onnx_encoder
 
-    source = onnx_encoder.ensure_model(embeddings.model_path(), CACHE / "models")
-    target = data / "models" / source.name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+    for precision in onnx_encoder.RECIPES:
+        source = onnx_encoder.ensure_model(embeddings.model_path(), CACHE / "models", precision)
+        target = data / "models" / source.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
 
 
 # -- (0) encoder ------------------------------------------------------------------------------------
 
 
+def testset_questions() -> list[Any]:
+    """The first turn of every answerable question with reference passages, in every shipped test set."""
+    from assistant.evaluation.testset import load_testset
+
+    return [
+        t
+        for path in sorted(TESTSET.parent.glob("*.jsonl"))
+        for case in load_testset(path)
+        for t in case.turns[:1]
+        if t.answerable and t.reference_contexts
+    ]
+
+
 def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
-    """Our encoder vs raw fp32 `SentenceTransformer.encode` on the same chunk texts, interleaved (the
-    order alternates every round, so load drift on a shared machine hits both), plus dense hit@k / MRR of
-    both on the test set's answerable questions (brute-force top-k over the same chunks)."""
+    """The index build's document encoder (`embedder_for(...).embed_documents`, what IndexBuilder calls)
+    vs raw fp32 `SentenceTransformer.encode` on the same chunk texts, interleaved (the order alternates
+    every round, so load drift on a shared machine hits both), plus dense hit@k / MRR of both on the test
+    sets' answerable questions (brute-force top-k over the same chunks; our questions through our query
+    encoder, as retrieval embeds them)."""
     from types import SimpleNamespace
 
     import numpy as np
     from sentence_transformers import SentenceTransformer  # the reference the issue names, not our loader
 
     from assistant.evaluation.metrics import retrieval_metrics
-    from assistant.evaluation.testset import load_testset
     from assistant.settings import Settings
     from index import embeddings
+    from index.embedder import embedder_for
 
-    seed_model_cache(CACHE)  # CACHE/models holds the export already; this only warms the path
-    embeddings.configure(embeddings.DEFAULT_ENCODER, CACHE / "models")
+    seed_model_cache(CACHE)  # CACHE/models holds the exports already; this only warms the path
+    settings = Settings(data_dir=CACHE, corpus_dirs=dirs)
+    embedder = embedder_for(settings.index_config())  # the defaults: what a build and a question run
     texts = searchable_texts(dirs)
     reference = SentenceTransformer(str(embeddings.model_path()), device="cpu")
 
@@ -308,7 +325,7 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
         )
 
     def ours() -> np.ndarray:
-        return embeddings.embed(texts, batch_size=64)
+        return embedder.embed_documents(texts)
 
     ours(), fp32()  # warm-up: first-call setup is in neither measurement
     timings: dict[str, list[float]] = {"fp32": [], "ours": []}
@@ -320,12 +337,12 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
             timings[name].append(time.perf_counter() - started)
     ratios = [f / o for f, o in zip(timings["fp32"], timings["ours"])]
 
-    cases = [t for case in load_testset(TESTSET) for t in case.turns[:1] if t.answerable and t.reference_contexts]
+    cases = testset_questions()
     k = Settings.model_fields["top_k"].default
     questions = [t.user_input for t in cases]
     query_vectors = {
         "fp32": reference.encode(questions, normalize_embeddings=True, convert_to_numpy=True),
-        "ours": np.vstack([embeddings.embed_one(q) for q in questions]),
+        "ours": np.vstack([embedder.embed_query(q) for q in questions]),
     }  # one at a time, as retrieval
     quality: dict[str, dict[str, float]] = {}
     for name, q in query_vectors.items():
@@ -336,7 +353,7 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
         ]
         quality[name] = {m: round(sum(r[m] for r in rows) / len(rows), 4) for m in ("hit_at_k", "mrr")}
     return {
-        "encoder": embeddings.DEFAULT_ENCODER,
+        "encoder": embedder.encoder,
         "chunks": len(texts),
         "rounds": rounds,
         "fp32_s": [round(t, 2) for t in timings["fp32"]],

@@ -18,7 +18,8 @@ class IndexConfig:
     max_file_bytes: int = 20_000_000
     chroma_url: str | None = None
     batch_size: int = 64
-    encoder: str = "onnx-fp32"  # index.embeddings.ENCODERS; recorded in the manifest
+    encoder: str = "onnx-fp32"  # index.embeddings.ENCODERS: questions and answer-time sentences
+    index_encoder: str = "onnx-int8"  # the chunks of an index build; both are recorded in the manifest
 
     @property
     def index_root(self) -> Path:
@@ -26,7 +27,7 @@ class IndexConfig:
 
     @property
     def models_dir(self) -> Path:
-        """Where the int8 ONNX export of the in-wheel model is cached."""
+        """Where the ONNX exports of the in-wheel model are cached."""
         return self.data_dir / "models"
 
     def chunking_signature(self) -> dict:

@@ -27,7 +27,8 @@ class Embedder(Protocol):
 
     @property
     def encoder(self) -> str:
-        """How the model runs (torch-fp32, onnx-int8, ...); also recorded, its vectors differ slightly."""
+        """How the model runs (torch-fp32, onnx-int8, ...; documents and queries may differ); also recorded,
+        its vectors differ slightly."""
         ...
 
     @property
@@ -41,12 +42,18 @@ class Embedder(Protocol):
         """One vector, shape (dimension,)."""
         ...
 
+    def query_side(self) -> Embedder:
+        """The embedder for texts compared with a question at answer time (candidate sentences, the guard,
+        summaries): `embed_documents` runs as `embed_query` does. Itself when both already run alike."""
+        ...
+
 
 def embedder_for(config: IndexConfig) -> Embedder:
-    """The embedder the settings choose: the in-wheel MiniLM run by `config.encoder`."""
+    """The embedder the settings choose: the in-wheel MiniLM, its index chunks embedded by
+    `config.index_encoder` (bulk, int8 by default) and its questions by `config.encoder`."""
     from index.embeddings import MiniLMEmbedder
 
-    return MiniLMEmbedder(config.encoder, config.models_dir, config.batch_size)
+    return MiniLMEmbedder(config.encoder, config.models_dir, config.batch_size, config.index_encoder)
 
 
 class CachedEmbedder:
@@ -86,6 +93,10 @@ class CachedEmbedder:
         return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
     get = embed_documents  # the extractive answerer's name for it
+
+    def query_side(self) -> Embedder:
+        inner = self.inner.query_side()
+        return self if inner is self.inner else CachedEmbedder(inner, self._limit)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]

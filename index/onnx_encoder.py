@@ -2,9 +2,10 @@
 (torch.onnx) and cached in the data folder; nothing is downloaded. Serving then needs neither torch nor
 transformers, which takes seconds off every cold start.
 
-Two graphs: `fp32` computes what PyTorch computes (cosine to the torch vectors > 0.99999), `int8` adds
-ONNX Runtime's dynamic int8 quantization of the weights, per channel, last layer kept in fp32: over twice
-the chunks/s of fp32 PyTorch on a small CPU, with the same retrieval quality (`tests/test_encoder_quality.py`).
+Two graphs: `fp32` computes what PyTorch computes (cosine to the torch vectors > 0.99999; questions and
+answer-time sentences), `int8` adds ONNX Runtime's dynamic int8 quantization of the weights, per channel,
+last layer kept in fp32 (the chunks of an index build): about twice the chunks/s of fp32 PyTorch on a small
+CPU, with the same retrieval quality (`tests/test_encoder_quality.py`).
 """
 
 from __future__ import annotations

@@ -36,3 +36,6 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+    def query_side(self) -> HashingEmbedder:
+        return self

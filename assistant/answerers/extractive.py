@@ -102,7 +102,8 @@ class ExtractiveAnswerer:
 
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
-        self.vectors = CachedEmbedder(embedder)  # sentence and word vectors: warm questions skip the model
+        # Sentence and word vectors, compared with the question's: its encoder (warm questions skip the model).
+        self.vectors = CachedEmbedder(embedder.query_side())
         self.scorer: Scorer | None = load_scorer() if settings.scorer == "learned" else None
 
     # -- candidates -------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def warm_up(run: Run) -> None:
 def play(run: Run, testsets: list[tuple[Path, list[Case]]], on_turn: Callable[[], None] = lambda: None) -> list[Row]:
     """Every case of every test set through `run`, in order, then the batched answer-reference similarity."""
     rows = [row for path, cases in testsets for case in cases for row in play_case(run, case, path.name, on_turn)]
-    add_embedding_similarity(rows, run.asker.embedder)
+    add_embedding_similarity(rows, run.asker.embedder.query_side())  # one encoder for answers and references
     return rows
 
 
