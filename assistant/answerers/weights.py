@@ -46,10 +46,6 @@ HAND_RANKER: dict[str, float] = {
     "near_given": 0.10,
     "given": -0.15,
     "given_doc": 0.10,
-    # The share of the question's focus the sentence states (strict synonyms). Measured with the scorer
-    # refitted each time (core + honesty + heldout): 0 -> 0.10 put the reference sentence first for 61%
-    # of answerable questions out of fold instead of 58% (+7 right, -2); 0.15 and 0.30 cost right answers.
-    "focus": 0.10,
 }
 
 # The sentence after the best one joins when it continues it and scores at least this share of it.
