@@ -80,7 +80,8 @@ EVAL_RUNS := --run hybrid --run dense --run bm25 --run naive-langchain \
 eval: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl \
-		corpus/testsets/honesty.jsonl corpus/testsets/heldout.jsonl corpus/testsets/documents.jsonl --out build/eval \
+		corpus/testsets/honesty.jsonl corpus/testsets/honesty2.jsonl corpus/testsets/heldout.jsonl \
+		corpus/testsets/heldout_b.jsonl corpus/testsets/documents.jsonl --out build/eval \
 		$(EVAL_RUNS)
 
 bench: install

@@ -194,6 +194,34 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
     assert checked_seed == seed_contexts > 0
 
 
+@pytest.mark.fast
+@pytest.mark.parametrize("name", ["honesty2.jsonl", "heldout_b.jsonl"])
+def test_sets_written_from_the_documents_quote_them_and_their_facts_verbatim(name):
+    """The sets written from the documents alone (honesty2, and heldout_b which is never tuned on): each
+    reference passage stands in the corpus, each reference fact (or one of its alternatives) in the
+    turn's passages, and an unanswerable turn has neither, so a metric never rests on a typo."""
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip("the related documents live beside the checkout in ../shared/corpus")
+    texts = [normalise(d.text) for d in load_corpus([SHIPPED_CORPUS, SHARED_CORPUS], exclude=EXCLUDE).documents]
+    path = TESTSET.parent / name
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    problems, turns = [], 0
+    for row in rows:
+        for turn in row.get("turns") or [row]:
+            turns += 1
+            contexts = [normalise(c) for c in turn.get("reference_contexts") or []]
+            if not turn["answerable"]:
+                problems += [f"{row['id']}: unanswerable with facts"] if turn.get("reference_facts") else []
+                continue
+            problems += [f"{row['id']}: {c[:60]!r}" for c in contexts if not any(c in t for t in texts)]
+            for fact in turn.get("reference_facts") or []:
+                options = fact if isinstance(fact, list) else [fact]
+                if not any(normalise(o) in c for o in options for c in contexts):
+                    problems.append(f"{row['id']}: fact {fact!r} not in its passages")
+    assert not problems, "\n".join(problems)
+    assert turns >= 40 and len(testset.load_testset(path)) == len(rows)
+
+
 # -- pure functions: no model ---------------------------------------------------------------------
 
 
