@@ -209,7 +209,7 @@ def test_what_a_question_excludes_or_asks_second_does_not_become_a_hard_requirem
 
 
 def test_a_typed_follow_up_is_answered_from_the_sentence_it_points_at(assistant):
-    """"When was it passed?" after a question about Resolution 2371 is answered by the 2371 sentence, even
+    """After a question about Resolution 2371, "When was it passed?" is answered by the 2371 sentence, even
     though the last answer already quoted it: it holds a date the earlier question did not name."""
     first_question = "What did UN Security Council Resolution 2371 ban?"
     first = assistant.ask(first_question)
