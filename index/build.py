@@ -8,6 +8,7 @@ import json
 import mmap
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -109,6 +110,17 @@ class _Part:
     old: DocEntry | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
+
+
+def _sources(parts: list[_Part], n_chunks: int) -> np.ndarray:
+    """Each chunk's position in the previous generation, -1 for a fresh one (vectorised over documents)."""
+    old = [(p.first, p.old.first_chunk, p.n_chunks) for p in parts if p.old is not None and p.n_chunks]
+    source = np.full(n_chunks, -1, dtype=np.int64)
+    if old:
+        first, old_first, n = (np.array(column, dtype=np.int64) for column in zip(*old))
+        offset = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)  # 0.. within a document
+        source[np.repeat(first, n) + offset] = np.repeat(old_first, n) + offset
+    return source
 
 
 def _old_rows(previous: Generation | None, entry: DocEntry) -> list[dict]:
@@ -228,6 +240,11 @@ class IndexBuilder:
         # Written in its final place (Chroma keeps paths open) but invisible until `current` points at it.
         building = self.root / name
         building.mkdir(parents=True)
+        # Generations older than the current one go while this one is written (deleting is mostly waiting).
+        cleaner = threading.Thread(
+            target=self._remove_old_generations, args=({name, previous.name if previous else ""},)
+        )
+        cleaner.start()
         try:
             self._write_generation(building, name, loaded.documents, previous, set(summary.unchanged), summary)
             self._save_stamps(building, scanned, loaded)
@@ -236,10 +253,11 @@ class IndexBuilder:
             shutil.rmtree(building, ignore_errors=True)
             self._drop_server_collection(f"peninsula_{name}".replace("-", "_"))
             raise
+        finally:
+            cleaner.join()
         summary.generation = name
         summary.documents = len(new_docs)
         summary.seconds = time.perf_counter() - started
-        self._remove_old_generations(keep={name, previous.name if previous else ""})
         return summary
 
     def _save_stamps(self, folder: Path, scanned: filestamps.Scan, loaded: LoadResult) -> None:
@@ -316,11 +334,7 @@ class IndexBuilder:
         fresh = [(part.first + i, row) for part in parts if part.old is None for i, row in enumerate(part.rows)]
         fresh_texts = [searchable_text(row["text"], titles[row["doc_id"]]) for _, row in fresh]
         n_chunks = parts[-1].first + parts[-1].n_chunks if parts else 0
-        source = np.full(n_chunks, -1, dtype=np.int64)  # each chunk's position in the previous generation
-        for part in parts:
-            if part.old is not None:
-                start = part.old.first_chunk
-                source[part.first : part.first + part.n_chunks] = np.arange(start, start + part.n_chunks)
+        source = _sources(parts, n_chunks)
         matrix = self._vectors(previous, source, fresh_texts)
         summary.embedded_chunks = len(fresh)
 
@@ -536,7 +550,8 @@ class IndexBuilder:
             path.unlink(missing_ok=True)
 
     def _remove_old_generations(self, keep: set[str]) -> None:
-        """Keep the new generation and the one before it (a running server may still read it)."""
+        """Keep the new generation and the one before it (the current one, that servers read until the
+        new one is in place)."""
         for path in self.root.glob("gen-*"):
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
