@@ -68,6 +68,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "hit_at_k_delta": (">=", -0.01),
     "build_100k_s": ("<=", 170.0),
     "noop_reindex_s_100k": ("<=", 1.0),
+    "one_file_changed_reindex_s_100k": ("<=", 2.0),
     "answer_p50_ms": ("<=", 30.0),
     "retrieval_p95_ms_100k": ("<=", 15.0),
     "cold_start_s": ("<=", 5.0),
@@ -211,14 +212,15 @@ class StageClock:
         f, last = self.first, self.last
         if not f:
             return {}
+        # A build from scratch embeds and stores while it chunks: those stages then overlap (sum > total).
         marks = [
             ("load_corpus", self.start, f.get("chunking")),
-            ("chunking", f.get("chunking"), f.get("embedding")),
+            ("chunking", f.get("chunking"), last.get("chunking")),
             ("embedding", f.get("embedding"), last.get("embedding")),
             ("write_files", last.get("embedding"), f.get("lexical")),
             ("bm25", f.get("lexical"), last.get("lexical")),
             ("chroma_add", f.get("storing"), last.get("storing")),
-            ("finish", last.get("storing"), end),
+            ("finish", max(last.values()), end),
         ]
         return {name: round(b - a, 3) for name, a, b in marks if a is not None and b is not None}
 

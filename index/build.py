@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -23,7 +24,7 @@ from index import chroma_store, filestamps
 from index.config import IndexConfig
 from index.embedder import Embedder, embedder_for
 from index.generation import CURRENT, FORMAT_VERSION, LAYOUT, DocEntry, Generation, StoredChunk, current_path
-from index.lexical import LexicalIndex, TermCounts, updated_counts
+from index.lexical import LexicalIndex, TermCounter, TermCounts, updated_counts
 from index.loaders import Document, LoadResult, Skipped, load_corpus
 from index.parallel_chunking import split_many
 
@@ -31,6 +32,7 @@ ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
 # Above this share of chunks to (re)insert, a new Chroma collection is built rather than the previous one
 # copied and edited (deletions leave holes in its HNSW graph).
 INCREMENTAL_CHROMA_SHARE = 0.25
+STREAM_BATCH = 4096  # chunks per Chroma insert while a build from scratch is still chunking
 
 
 class BuildLocked(RuntimeError):
@@ -123,9 +125,94 @@ def _sources(parts: list[_Part], n_chunks: int) -> np.ndarray:
     return source
 
 
-def _old_rows(previous: Generation | None, entry: DocEntry) -> list[dict]:
-    assert previous is not None
-    return previous.chunk_rows(entry)
+def _title(doc: Document) -> str:
+    return doc.metadata.get("title", doc.doc_id)
+
+
+@dataclass
+class _Streamed:
+    """A new Chroma collection that chunks are inserted into as they are made."""
+
+    name: str
+    collection: Any
+    client: Any
+
+
+class _FreshChunks:
+    """The chunks of added and changed documents, handled in batches as the splitter yields them, while its
+    workers split the next documents: embedded, tokenised for BM25 and, into a new collection, stored."""
+
+    def __init__(
+        self,
+        builder: IndexBuilder,
+        docs: list[Document],
+        vocab: list[str],
+        opener: Callable[[], _Streamed] | None,
+    ) -> None:
+        self.builder = builder
+        self.titles = {d.doc_id: _title(d) for d in docs}
+        self.metadata = {d.doc_id: d.metadata for d in docs}
+        # Opened at the first flush, after the splitter has forked its workers (Chroma starts threads).
+        self.opener = opener
+        self.into: _Streamed | None = None
+        self.batch = STREAM_BATCH if opener else 4 * builder.config.batch_size
+        self.counter = TermCounter(vocab)
+        self.rows: list[tuple[int, dict]] = []  # (position in the generation, chunk row)
+        self.embedded: list[np.ndarray] = []
+        self.done = 0
+        # For progress totals only: about one chunk per (size - overlap) characters.
+        step = max(1, builder.config.chunk_size - builder.config.chunk_overlap)
+        self.expected = sum(len(d.text) for d in docs) // step
+
+    def add(self, first: int, rows: list[dict]) -> None:
+        self.rows.extend((first + i, row) for i, row in enumerate(rows))
+        if len(self.rows) - self.done >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed, tokenise and (when streaming) store the rows added since the last flush."""
+        rows = [row for _, row in self.rows[self.done :]]
+        if not rows:
+            return
+        texts = [searchable_text(row["text"], self.titles[row["doc_id"]]) for row in rows]
+        step = 4 * self.builder.config.batch_size
+        total = max(self.expected, len(self.rows) + 1)
+        vectors = []
+        for lo in range(0, len(texts), step):
+            self.builder.progress("embedding", self.done + lo, total)
+            vectors.append(self.builder.embedder.embed_documents(texts[lo : lo + step]))
+        matrix = np.vstack(vectors).astype(np.float32)
+        self.embedded.append(matrix)
+        self.counter.add(texts)
+        if self.opener is not None:
+            into = self.streamed()
+            self.builder.progress("storing", self.done, total)
+            chroma_store.add(
+                into.collection,
+                [row["chunk_id"] for row in rows],
+                matrix,
+                [_chunk_metadata(StoredChunk(**row), self.metadata[row["doc_id"]]) for row in rows],
+                batch=chroma_store.batch_size(into.client),
+            )
+        self.done = len(self.rows)
+
+    def streamed(self) -> _Streamed:
+        """The collection chunks are streamed into (opened on first use)."""
+        assert self.opener is not None
+        if self.into is None:
+            self.into = self.opener()
+        return self.into
+
+    def vectors(self) -> np.ndarray:
+        dim = self.builder.embedder.dimension
+        n = len(self.rows)
+        self.builder.progress("embedding", n, n)
+        if self.opener is not None:
+            self.builder.progress("storing", n, n)
+        return np.vstack(self.embedded) if self.embedded else np.zeros((0, dim), np.float32)
+
+    def counts(self) -> TermCounts:
+        return self.counter.result()
 
 
 def _jsonl(rows: list[dict]) -> bytes:
@@ -329,14 +416,16 @@ class IndexBuilder:
         summary: BuildSummary,
     ) -> None:
         reused = unchanged if previous else set()
-        parts = self._chunk(docs, previous, reused)
-        titles = {d.doc_id: d.metadata.get("title", d.doc_id) for d in docs}
-        fresh = [(part.first + i, row) for part in parts if part.old is None for i, row in enumerate(part.rows)]
-        fresh_texts = [searchable_text(row["text"], titles[row["doc_id"]]) for _, row in fresh]
+        old_counts = TermCounts.load(previous.folder / "lexical") if previous else None
+        # A build from scratch inserts into a new collection while the workers still split documents.
+        opener = (lambda: self._new_collection(folder, name)) if previous is None else None
+        fresh = _FreshChunks(self, docs, old_counts.vocab if old_counts else [], opener)
+        parts = self._chunk(docs, previous, reused, fresh)
+        fresh.flush()
         n_chunks = parts[-1].first + parts[-1].n_chunks if parts else 0
         source = _sources(parts, n_chunks)
-        matrix = self._vectors(previous, source, fresh_texts)
-        summary.embedded_chunks = len(fresh)
+        matrix = self._vectors(previous, source, fresh.vectors())
+        summary.embedded_chunks = len(fresh.rows)
 
         doc_spans = self._write_documents(folder, previous, parts)
         chunk_spans = _write_spliced(
@@ -361,10 +450,13 @@ class IndexBuilder:
         ]
         (folder / LAYOUT).write_text(json.dumps(layout, ensure_ascii=False), encoding="utf-8")
         self.progress("lexical", 0, 1)
-        self._lexical(previous, parts, source, fresh_texts, titles).save(folder / "lexical")
+        self._lexical(previous, old_counts, parts, source, fresh).save(folder / "lexical")
         self.progress("lexical", 1, 1)
 
-        collection_name = self._store_in_chroma(folder, name, docs, parts, matrix, previous)
+        if opener is not None:
+            collection_name = fresh.streamed().name
+        else:
+            collection_name = self._store_in_chroma(folder, name, docs, parts, matrix, previous, fresh.rows)
         summary.chunks = n_chunks
         manifest = {
             "format": FORMAT_VERSION,
@@ -388,9 +480,11 @@ class IndexBuilder:
         os.replace(tmp, folder / "manifest.json")
         _fsync_dir(folder)
 
-    def _chunk(self, docs: list[Document], previous: Generation | None, reused: set[str]) -> list[_Part]:
+    def _chunk(
+        self, docs: list[Document], previous: Generation | None, reused: set[str], fresh: _FreshChunks
+    ) -> list[_Part]:
         """Every document in order: a reused one points at its place in the previous generation, the
-        others are split into sentences and chunks (in parallel)."""
+        others are split into sentences and chunks (in parallel), which go to `fresh` as they come."""
         fresh_docs = [d for d in docs if d.doc_id not in reused]
         self.progress("chunking", 0, len(fresh_docs))
         splits = split_many(
@@ -409,24 +503,19 @@ class IndexBuilder:
                 sentences, chunks = next(splits)
                 rows = [{k: getattr(c, k) for k in _CHUNK_KEYS} for c in chunks]
                 parts.append(_Part(doc, first, len(rows), sentences=sentences, rows=rows))
+                fresh.add(first, rows)
             first += parts[-1].n_chunks
         splits.close()  # stops the pool (every result is consumed by now)
         self.progress("chunking", len(fresh_docs), len(fresh_docs))
         return parts
 
-    def _vectors(self, previous: Generation | None, source: np.ndarray, fresh_texts: list[str]) -> np.ndarray:
-        """The generation's vector matrix: reused rows copied from the previous one, the others embedded."""
-        dim = self.embedder.dimension
-        matrix = np.empty((len(source), dim), dtype=np.float32)
+    def _vectors(self, previous: Generation | None, source: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+        """The generation's vector matrix: reused rows copied from the previous one, then the fresh ones."""
+        matrix = np.empty((len(source), self.embedder.dimension), dtype=np.float32)
         is_old = source >= 0
         if previous is not None and is_old.any():
             matrix[is_old] = previous.vectors[source[is_old]]
-        where = np.flatnonzero(~is_old)
-        batch = self.config.batch_size * 4
-        for lo in range(0, len(fresh_texts), batch):
-            self.progress("embedding", lo, len(fresh_texts))
-            matrix[where[lo : lo + batch]] = self.embedder.embed_documents(fresh_texts[lo : lo + batch])
-        self.progress("embedding", len(fresh_texts), len(fresh_texts))
+        matrix[~is_old] = fresh
         return matrix
 
     def _write_documents(self, folder: Path, previous: Generation | None, parts: list[_Part]) -> list[tuple[int, int]]:
@@ -456,21 +545,26 @@ class IndexBuilder:
     def _lexical(
         self,
         previous: Generation | None,
+        old_counts: TermCounts | None,
         parts: list[_Part],
         source: np.ndarray,
-        fresh_texts: list[str],
-        titles: dict[str, str],
+        fresh: _FreshChunks,
     ) -> LexicalIndex:
         """BM25 from the previous generation's term counts plus the fresh chunks' (`index.lexical`)."""
-        counts = TermCounts.load(previous.folder / "lexical") if previous else None
-        if previous is not None and counts is None:  # built before counts were kept: tokenise every chunk once
+        if previous is not None and old_counts is None:  # built before counts were kept: tokenise every chunk once
+            titles = {p.doc.doc_id: _title(p.doc) for p in parts}
             texts = [
                 searchable_text(row["text"], titles[row["doc_id"]])
                 for part in parts
                 for row in (previous.chunk_rows(part.old) if part.old else part.rows)
             ]
-            return LexicalIndex.from_counts(updated_counts(None, np.full(len(source), -1), texts))
-        return LexicalIndex.from_counts(updated_counts(counts, source, fresh_texts))
+            return LexicalIndex.build(texts)
+        return LexicalIndex.from_counts(updated_counts(old_counts, source, fresh.counts()))
+
+    def _new_collection(self, folder: Path, name: str) -> _Streamed:
+        collection_name = f"peninsula_{name}".replace("-", "_")
+        chroma = chroma_store.client(folder / "chroma", self.config.chroma_url)
+        return _Streamed(collection_name, chroma_store.create_collection(chroma, collection_name), chroma)
 
     def _store_in_chroma(
         self,
@@ -480,26 +574,21 @@ class IndexBuilder:
         parts: list[_Part],
         matrix: np.ndarray,
         previous: Generation | None,
+        fresh: list[tuple[int, dict]],
     ) -> str:
-        """Write the generation's Chroma collection; returns its name.
+        """Write the generation's Chroma collection after the files; returns its name.
 
-        Embedded store with a previous generation and few changes: the previous store is copied into this
-        generation's folder and only the chunks of added, changed and removed documents are deleted and
-        inserted (a changed document's chunks are all replaced: same ids may now sit at other offsets).
-        Otherwise, and always for a server, every chunk is inserted into a new collection.
+        Embedded store with few changes: the previous store is copied into this generation's folder and only
+        the chunks of added, changed and removed documents are deleted and inserted (a changed document's
+        chunks are all replaced: same ids may now sit at other offsets). Otherwise, and always for a server,
+        every chunk is inserted into a new collection.
         """
-        meta_by_doc = {d.doc_id: d.metadata for d in docs}
-        fresh = [(part.first + i, row) for part in parts if part.old is None for i, row in enumerate(part.rows)]
-        old_chroma = previous.folder / "chroma" if previous else None
+        assert previous is not None  # a build from scratch streams into its collection (`_FreshChunks`)
+        old_chroma = previous.folder / "chroma"
         reuse = (
-            previous is not None
-            and old_chroma is not None
-            and not self.config.chroma_url
-            and old_chroma.is_dir()
-            and len(fresh) <= INCREMENTAL_CHROMA_SHARE * len(matrix)
+            not self.config.chroma_url and old_chroma.is_dir() and len(fresh) <= INCREMENTAL_CHROMA_SHARE * len(matrix)
         )
         if reuse:
-            assert previous is not None and old_chroma is not None
             collection_name = str(previous.manifest["collection"])
             shutil.copytree(old_chroma, folder / "chroma")
             chroma = chroma_store.client(folder / "chroma", None)
@@ -516,12 +605,12 @@ class IndexBuilder:
             fresh = [
                 (part.first + i, row)
                 for part in parts
-                for i, row in enumerate(part.rows if part.old is None else _old_rows(previous, part.old))
+                for i, row in enumerate(part.rows if part.old is None else previous.chunk_rows(part.old))
             ]
-            collection_name = f"peninsula_{name}".replace("-", "_")
-            chroma = chroma_store.client(folder / "chroma", self.config.chroma_url)
-            collection = chroma_store.create_collection(chroma, collection_name)
+            streamed = self._new_collection(folder, name)
+            collection_name, collection, chroma = streamed.name, streamed.collection, streamed.client
         positions = [p for p, _ in fresh]
+        meta_by_doc = {d.doc_id: d.metadata for d in docs}
         self.progress("storing", 0, len(fresh))
         chroma_store.add(
             collection,

@@ -46,26 +46,7 @@ class TermCounts:
     @classmethod
     def of_texts(cls, texts: Iterable[str], vocab: list[str] | None = None) -> TermCounts:
         """Tokenise `texts`; term ids continue `vocab` (the previous generation's) so rows can be stacked."""
-        words = list(vocab or [])
-        ids = {term: i for i, term in enumerate(words)}
-        flat_terms: list[int] = []
-        flat_values: list[int] = []
-        lengths = [0]
-        for text in texts:
-            counted = Counter(terms(text) or [EMPTY])
-            for term in counted:
-                if term not in ids:
-                    ids[term] = len(words)
-                    words.append(term)
-            flat_terms.extend(map(ids.__getitem__, counted))
-            flat_values.extend(counted.values())
-            lengths.append(len(counted))
-        return cls(
-            words,
-            np.cumsum(lengths, dtype=np.int64),
-            np.asarray(flat_terms, dtype=np.int32),
-            np.asarray(flat_values, dtype=np.int32),
-        )
+        return TermCounter(vocab).add(texts).result()
 
     def rows(self, order: np.ndarray) -> TermCounts:
         """These chunks' rows, in this order: runs of consecutive rows (most of an incremental build) are
@@ -121,11 +102,43 @@ class TermCounts:
         return cls(vocab, indptr, term_ids, values)
 
 
-def updated_counts(previous: TermCounts | None, source: np.ndarray, fresh_texts: list[str]) -> TermCounts:
+class TermCounter:
+    """Tokenises texts batch by batch (as chunks come out of the splitter) into one `TermCounts` whose term
+    ids continue `vocab`."""
+
+    def __init__(self, vocab: list[str] | None = None) -> None:
+        self.words = list(vocab or [])
+        self.ids = {term: i for i, term in enumerate(self.words)}
+        self.terms: list[int] = []
+        self.values: list[int] = []
+        self.lengths = [0]
+
+    def add(self, texts: Iterable[str]) -> TermCounter:
+        ids, words = self.ids, self.words
+        for text in texts:
+            counted = Counter(terms(text) or [EMPTY])
+            for term in counted:
+                if term not in ids:
+                    ids[term] = len(words)
+                    words.append(term)
+            self.terms.extend(map(ids.__getitem__, counted))
+            self.values.extend(counted.values())
+            self.lengths.append(len(counted))
+        return self
+
+    def result(self) -> TermCounts:
+        return TermCounts(
+            list(self.words),
+            np.cumsum(self.lengths, dtype=np.int64),
+            np.asarray(self.terms, dtype=np.int32),
+            np.asarray(self.values, dtype=np.int32),
+        )
+
+
+def updated_counts(previous: TermCounts | None, source: np.ndarray, fresh: TermCounts) -> TermCounts:
     """The counts of a new generation: row i is `previous` row `source[i]`, or, where `source[i]` is -1,
-    the next of `fresh_texts` (tokenised now)."""
+    the next row of `fresh` (whose vocabulary extends `previous`'s)."""
     base = previous or TermCounts([], np.zeros(1, dtype=np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32))
-    fresh = TermCounts.of_texts(fresh_texts, base.vocab)
     order = source.astype(np.int64, copy=True)
     is_fresh = order < 0
     order[is_fresh] = base.n_chunks + np.arange(int(is_fresh.sum()), dtype=np.int64)
