@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,8 +89,8 @@ class TermCounts:
         return TermCounts(vocab, self.indptr, new_id[self.terms].astype(np.int32), self.values)
 
     def save(self, folder: Path) -> None:
-        for name, array in zip(_COUNT_FILES, (self.indptr, self.terms, self.values)):
-            np.save(folder / name, array)
+        for name, column in zip(_COUNT_FILES, (self.indptr, self.terms, self.values)):
+            np.save(folder / name, column)
         (folder / _COUNT_FILES[3]).write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -109,9 +110,9 @@ class TermCounter:
     def __init__(self, vocab: list[str] | None = None) -> None:
         self.words = list(vocab or [])
         self.ids = {term: i for i, term in enumerate(self.words)}
-        self.terms: list[int] = []
-        self.values: list[int] = []
-        self.lengths = [0]
+        self.terms = array("i")  # C ints, not Python lists: 5M entries at 100k chunks
+        self.values = array("i")
+        self.lengths = array("q", [0])
 
     def add(self, texts: Iterable[str]) -> TermCounter:
         ids, words = self.ids, self.words
@@ -129,9 +130,9 @@ class TermCounter:
     def result(self) -> TermCounts:
         return TermCounts(
             list(self.words),
-            np.cumsum(self.lengths, dtype=np.int64),
-            np.asarray(self.terms, dtype=np.int32),
-            np.asarray(self.values, dtype=np.int32),
+            np.cumsum(np.frombuffer(self.lengths, dtype=np.int64)),
+            np.frombuffer(self.terms, dtype=np.int32).copy(),
+            np.frombuffer(self.values, dtype=np.int32).copy(),
         )
 
 
