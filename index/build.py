@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -427,36 +428,19 @@ class IndexBuilder:
         matrix = self._vectors(previous, source, fresh.vectors())
         summary.embedded_chunks = len(fresh.rows)
 
-        doc_spans = self._write_documents(folder, previous, parts)
-        chunk_spans = _write_spliced(
-            folder / "chunks.jsonl",
-            previous.folder / "chunks.jsonl" if previous else None,
-            [part.old.chunk_lines if part.old else _jsonl(part.rows) for part in parts],
-        )
-        np.save(folder / "vectors.npy", matrix)
-        layout = [
-            DocEntry(
-                p.doc.doc_id,
-                p.doc.path,
-                p.doc.content_hash,
-                p.doc.body_hash,
-                p.doc.metadata,
-                doc,
-                chunk,
-                p.first,
-                p.n_chunks,
-            ).as_row()
-            for p, doc, chunk in zip(parts, doc_spans, chunk_spans)
-        ]
-        (folder / LAYOUT).write_text(json.dumps(layout, ensure_ascii=False), encoding="utf-8")
-        self.progress("lexical", 0, 1)
-        self._lexical(previous, old_counts, parts, source, fresh).save(folder / "lexical")
-        self.progress("lexical", 1, 1)
-
-        if opener is not None:
-            collection_name = fresh.streamed().name
-        else:
-            collection_name = self._store_in_chroma(folder, name, docs, parts, matrix, previous, fresh.rows)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma") as pool:
+            # Chroma (copy, delete, insert; mostly outside the GIL) works while the files are written; on an
+            # error, leaving the `with` waits for it before the folder is removed.
+            storing = (
+                pool.submit(self._store_in_chroma, folder, name, docs, parts, matrix, previous, fresh.rows)
+                if opener is None
+                else None
+            )
+            self._write_files(folder, previous, parts, matrix)
+            self.progress("lexical", 0, 1)
+            self._lexical(previous, old_counts, parts, source, fresh).save(folder / "lexical")
+            self.progress("lexical", 1, 1)
+            collection_name = storing.result() if storing is not None else fresh.streamed().name
         summary.chunks = n_chunks
         manifest = {
             "format": FORMAT_VERSION,
@@ -479,6 +463,31 @@ class IndexBuilder:
             os.fsync(handle.fileno())
         os.replace(tmp, folder / "manifest.json")
         _fsync_dir(folder)
+
+    def _write_files(self, folder: Path, previous: Generation | None, parts: list[_Part], matrix: np.ndarray) -> None:
+        """documents.jsonl, chunks.jsonl, vectors.npy and layout.json (where each document landed)."""
+        doc_spans = self._write_documents(folder, previous, parts)
+        chunk_spans = _write_spliced(
+            folder / "chunks.jsonl",
+            previous.folder / "chunks.jsonl" if previous else None,
+            [part.old.chunk_lines if part.old else _jsonl(part.rows) for part in parts],
+        )
+        np.save(folder / "vectors.npy", matrix)
+        layout = [
+            DocEntry(
+                p.doc.doc_id,
+                p.doc.path,
+                p.doc.content_hash,
+                p.doc.body_hash,
+                p.doc.metadata,
+                doc,
+                chunk,
+                p.first,
+                p.n_chunks,
+            ).as_row()
+            for p, doc, chunk in zip(parts, doc_spans, chunk_spans)
+        ]
+        (folder / LAYOUT).write_text(json.dumps(layout, ensure_ascii=False), encoding="utf-8")
 
     def _chunk(
         self, docs: list[Document], previous: Generation | None, reused: set[str], fresh: _FreshChunks
