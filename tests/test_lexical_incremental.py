@@ -114,3 +114,28 @@ def test_a_moved_unchanged_file_keeps_its_chunks_and_records_its_new_path(tmp_pa
     assert gen.layout["alpha.txt"].path == str(other / "alpha.txt")
     _, full = _build(tmp_path / "full", other, full=True)
     _assert_same_lexical(gen, full)
+
+
+def test_scores_match_bm25s_and_its_saved_indexes_still_load(tmp_path):
+    """Same Lucene BM25 as the bm25s index it replaces; a generation written by bm25s loads and ranks alike."""
+    bm25s = pytest.importorskip("bm25s")
+    from index.lexical import LexicalIndex
+    from index.text import terms
+
+    texts = [
+        "The alpha committee met in Busan and approved a budget.",
+        "The beta team studied tide tables; the tide was high.",
+        "Gamma lighthouse repainted white and red, red again.",
+        "",
+        "Delta ferries crossed to Ulleung island twice a week.",
+    ]
+    ours = LexicalIndex.build(texts)
+    model = bm25s.BM25()
+    model.index([terms(t) or ["<empty>"] for t in texts], show_progress=False)
+    model.save(str(tmp_path / "old"), show_progress=False)
+    loaded = LexicalIndex.load(tmp_path / "old")
+    for query in ["tide tables", "red lighthouse", "budget committee Busan", "ferries"]:
+        reference = model.get_scores([t for t in terms(query) if t in model.vocab_dict])
+        assert np.allclose(ours.scores(query), reference, atol=1e-6)
+        assert loaded.search(query, 3) == ours.search(query, 3)
+    assert loaded.doc_freq == ours.doc_freq
