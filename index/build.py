@@ -328,10 +328,11 @@ class IndexBuilder:
         # Written in its final place (Chroma keeps paths open) but invisible until `current` points at it.
         building = self.root / name
         building.mkdir(parents=True)
-        # Generations older than the current one go while this one is written (deleting is mostly waiting).
-        cleaner = threading.Thread(
-            target=self._remove_old_generations, args=({name, previous.name if previous else ""},)
-        )
+        # Generations older than the one being served go while this one is written (deleting is mostly
+        # waiting); the served one stays, also for a full build, which has no `previous`.
+        serving = current_path(self.root)
+        keep = {name, serving.name if serving else ""}
+        cleaner = threading.Thread(target=self._remove_old_generations, args=(keep,))
         cleaner.start()
         try:
             self._write_generation(building, name, loaded.documents, previous, set(summary.unchanged), summary)
