@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import mmap
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -20,8 +24,8 @@ from filelock import FileLock, Timeout
 from index import chroma_store, filestamps
 from index.config import IndexConfig
 from index.embedder import Embedder, embedder_for
-from index.generation import CURRENT, FORMAT_VERSION, Generation, StoredChunk, current_path
-from index.lexical import LexicalIndex
+from index.generation import CURRENT, FORMAT_VERSION, LAYOUT, DocEntry, Generation, StoredChunk, current_path
+from index.lexical import LexicalIndex, TermCounter, TermCounts, updated_counts
 from index.loaders import Document, LoadResult, Skipped, load_corpus
 from index.parallel_chunking import split_many
 
@@ -29,6 +33,7 @@ ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
 # Above this share of chunks to (re)insert, a new Chroma collection is built rather than the previous one
 # copied and edited (deletions leave holes in its HNSW graph).
 INCREMENTAL_CHROMA_SHARE = 0.25
+STREAM_BATCH = 4096  # chunks per Chroma insert while a build from scratch is still chunking
 
 
 class BuildLocked(RuntimeError):
@@ -75,14 +80,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def searchable_text(chunk_text: str, title: str) -> str:
     """What is embedded and BM25-indexed: the chunk under its document title, so questions that
     name a document ("the Washington Declaration", "the Lima statement") find its chunks."""
@@ -100,6 +97,162 @@ def _chunk_metadata(chunk: StoredChunk, doc_meta: dict[str, str]) -> dict:
         if doc_meta.get(key):
             meta[key] = doc_meta[key]
     return meta
+
+
+_CHUNK_KEYS = ("chunk_id", "doc_id", "text", "start", "end", "first_sentence", "last_sentence")
+
+
+@dataclass
+class _Part:
+    """One document of the generation being written, at chunk position `first`: either reused (`old`, its
+    place in the previous generation's files) or freshly split (`sentences`, chunk `rows`)."""
+
+    doc: Document
+    first: int
+    n_chunks: int
+    old: DocEntry | None = None
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+
+
+def _sources(parts: list[_Part], n_chunks: int) -> np.ndarray:
+    """Each chunk's position in the previous generation, -1 for a fresh one (vectorised over documents)."""
+    old = [(p.first, p.old.first_chunk, p.n_chunks) for p in parts if p.old is not None and p.n_chunks]
+    source = np.full(n_chunks, -1, dtype=np.int64)
+    if old:
+        first, old_first, n = (np.array(column, dtype=np.int64) for column in zip(*old))
+        offset = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)  # 0.. within a document
+        source[np.repeat(first, n) + offset] = np.repeat(old_first, n) + offset
+    return source
+
+
+def _title(doc: Document) -> str:
+    return doc.metadata.get("title", doc.doc_id)
+
+
+@dataclass
+class _Streamed:
+    """A new Chroma collection that chunks are inserted into as they are made."""
+
+    name: str
+    collection: Any
+    client: Any
+
+
+class _FreshChunks:
+    """The chunks of added and changed documents, handled in batches as the splitter yields them, while its
+    workers split the next documents: embedded, tokenised for BM25 and, into a new collection, stored."""
+
+    def __init__(
+        self,
+        builder: IndexBuilder,
+        docs: list[Document],
+        vocab: list[str],
+        opener: Callable[[], _Streamed] | None,
+    ) -> None:
+        self.builder = builder
+        self.titles = {d.doc_id: _title(d) for d in docs}
+        self.metadata = {d.doc_id: d.metadata for d in docs}
+        # Opened at the first flush, after the splitter has forked its workers (Chroma starts threads).
+        self.opener = opener
+        self.into: _Streamed | None = None
+        self.batch = STREAM_BATCH if opener else 4 * builder.config.batch_size
+        self.counter = TermCounter(vocab)
+        self.rows: list[tuple[int, dict]] = []  # (position in the generation, chunk row)
+        self.embedded: list[np.ndarray] = []
+        self.done = 0
+        # For progress totals only: about one chunk per (size - overlap) characters.
+        step = max(1, builder.config.chunk_size - builder.config.chunk_overlap)
+        self.expected = sum(len(d.text) for d in docs) // step
+
+    def add(self, first: int, rows: list[dict]) -> None:
+        self.rows.extend((first + i, row) for i, row in enumerate(rows))
+        if len(self.rows) - self.done >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed, tokenise and (when streaming) store the rows added since the last flush."""
+        rows = [row for _, row in self.rows[self.done :]]
+        if not rows:
+            return
+        texts = [searchable_text(row["text"], self.titles[row["doc_id"]]) for row in rows]
+        step = 4 * self.builder.config.batch_size
+        total = max(self.expected, len(self.rows) + 1)
+        vectors = []
+        for lo in range(0, len(texts), step):
+            self.builder.progress("embedding", self.done + lo, total)
+            vectors.append(self.builder.embedder.embed_documents(texts[lo : lo + step]))
+        matrix = np.vstack(vectors).astype(np.float32)
+        self.embedded.append(matrix)
+        self.counter.add(texts)
+        if self.opener is not None:
+            into = self.streamed()
+            self.builder.progress("storing", self.done, total)
+            chroma_store.add(
+                into.collection,
+                [row["chunk_id"] for row in rows],
+                matrix,
+                [_chunk_metadata(StoredChunk(**row), self.metadata[row["doc_id"]]) for row in rows],
+                batch=chroma_store.batch_size(into.client),
+            )
+        self.done = len(self.rows)
+
+    def streamed(self) -> _Streamed:
+        """The collection chunks are streamed into (opened on first use)."""
+        assert self.opener is not None
+        if self.into is None:
+            self.into = self.opener()
+        return self.into
+
+    def vectors(self) -> np.ndarray:
+        dim = self.builder.embedder.dimension
+        n = len(self.rows)
+        self.builder.progress("embedding", n, n)
+        if self.opener is not None:
+            self.builder.progress("storing", n, n)
+        return np.vstack(self.embedded) if self.embedded else np.zeros((0, dim), np.float32)
+
+    def counts(self) -> TermCounts:
+        return self.counter.result()
+
+
+def _jsonl(rows: list[dict]) -> bytes:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+
+
+def _write_spliced(path: Path, old_path: Path | None, pieces: list[bytes | tuple[int, int]]) -> list[tuple[int, int]]:
+    """Write `pieces` in order, each new bytes or a byte span of `old_path` (copied, never parsed: runs of
+    adjacent spans go out in one write); returns where each piece landed in the new file."""
+    spans, offset = [], 0
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(path.open("wb"))
+        old: bytes | mmap.mmap = b""
+        if old_path is not None and any(isinstance(p, tuple) for p in pieces) and old_path.stat().st_size:
+            handle = stack.enter_context(old_path.open("rb"))
+            old = stack.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+        run: list[int] = []  # pending [start, end) of the old file, written when the run breaks
+        for piece in pieces:
+            if isinstance(piece, tuple):
+                if run and run[1] == piece[0]:
+                    run[1] = piece[1]
+                else:
+                    if run:
+                        out.write(old[run[0] : run[1]])
+                    run = list(piece)
+                size = piece[1] - piece[0]
+            else:
+                if run:
+                    out.write(old[run[0] : run[1]])
+                    run = []
+                out.write(piece)
+                size = len(piece)
+            spans.append((offset, offset + size))
+            offset += size
+        if run:
+            out.write(old[run[0] : run[1]])
+        out.flush()
+        os.fsync(out.fileno())
+    return spans
 
 
 class IndexBuilder:
@@ -142,6 +295,7 @@ class IndexBuilder:
             cfg.max_file_bytes,
             scanned=scanned,
             progress=lambda done, total: self.progress("loading", done, total),
+            known=self._known_documents(previous, scanned) if previous else None,
         )
         summary = BuildSummary(skipped=loaded.skipped, full=full)
         if strict and loaded.skipped:
@@ -150,7 +304,7 @@ class IndexBuilder:
         if not loaded.documents:
             raise ValueError("no usable documents in " + ", ".join(str(d) for d in self.config.corpus_dirs))
 
-        old_docs = previous.documents if previous else {}
+        old_docs = previous.layout if previous else {}
         new_docs = {d.doc_id: d for d in loaded.documents}
         for doc_id, doc in new_docs.items():
             old = old_docs.get(doc_id)
@@ -163,7 +317,7 @@ class IndexBuilder:
         summary.removed = sorted(set(old_docs) - set(new_docs))
         if previous and not (summary.added or summary.changed or summary.removed):
             summary.noop = True
-            summary.documents, summary.chunks = len(old_docs), len(previous.chunks)
+            summary.documents, summary.chunks = len(old_docs), int(previous.manifest["n_chunks"])
             summary.generation = previous.name
             # Refresh the stamps (content hashes just proved nothing changed), so the next no-op is fast.
             self._save_stamps(previous.folder, scanned, loaded)
@@ -174,6 +328,12 @@ class IndexBuilder:
         # Written in its final place (Chroma keeps paths open) but invisible until `current` points at it.
         building = self.root / name
         building.mkdir(parents=True)
+        # Generations older than the one being served go while this one is written (deleting is mostly
+        # waiting); the served one stays, also for a full build, which has no `previous`.
+        serving = current_path(self.root)
+        keep = {name, serving.name if serving else ""}
+        cleaner = threading.Thread(target=self._remove_old_generations, args=(keep,))
+        cleaner.start()
         try:
             self._write_generation(building, name, loaded.documents, previous, set(summary.unchanged), summary)
             self._save_stamps(building, scanned, loaded)
@@ -182,10 +342,11 @@ class IndexBuilder:
             shutil.rmtree(building, ignore_errors=True)
             self._drop_server_collection(f"peninsula_{name}".replace("-", "_"))
             raise
+        finally:
+            cleaner.join()
         summary.generation = name
         summary.documents = len(new_docs)
         summary.seconds = time.perf_counter() - started
-        self._remove_old_generations(keep={name, previous.name if previous else ""})
         return summary
 
     def _save_stamps(self, folder: Path, scanned: filestamps.Scan, loaded: LoadResult) -> None:
@@ -217,6 +378,21 @@ class IndexBuilder:
             seconds=time.perf_counter() - started,
         )
 
+    def _known_documents(self, previous: Generation, scanned: filestamps.Scan) -> Callable[[str], Document | None]:
+        """The previous build's documents of the files that cannot have changed since (`filestamps.trusted`),
+        by path, so they are not read, parsed and hashed again."""
+        cfg = self.config
+        trusted = filestamps.trusted(previous.folder, scanned, cfg.corpus_dirs, cfg.exclude, cfg.max_file_bytes)
+        by_path = {entry.path: entry for entry in previous.layout.values() if entry.path in trusted}
+
+        def known(path: str) -> Document | None:
+            entry = by_path.get(path)
+            if entry is None:
+                return None
+            return Document(entry.doc_id, "", dict(entry.metadata), entry.content_hash, path, entry.body_hash)
+
+        return known
+
     def _previous_generation(self, full: bool) -> Generation | None:
         folder = current_path(self.root)
         if folder is None or full:
@@ -241,75 +417,32 @@ class IndexBuilder:
         unchanged: set[str],
         summary: BuildSummary,
     ) -> None:
-        doc_rows, chunk_rows, vectors, to_embed = [], [], [], []
-        old_chunks_by_doc: dict[str, list[int]] = {}
-        if previous:
-            for pos, chunk in enumerate(previous.chunks):
-                old_chunks_by_doc.setdefault(chunk.doc_id, []).append(pos)
-        fresh_docs = [d for d in docs if not (d.doc_id in unchanged and previous)]
-        self.progress("chunking", 0, len(fresh_docs))
-        splits = split_many(
-            [(d.doc_id, d.text) for d in fresh_docs],
-            self.config.chunk_size,
-            self.config.chunk_overlap,
-            progress=lambda done, total: self.progress("chunking", done, total),
-        )
-        for doc in docs:
-            if doc.doc_id in unchanged and previous:
-                stored = previous.documents[doc.doc_id]
-                sentences = stored.sentences
-                for pos in old_chunks_by_doc.get(doc.doc_id, []):
-                    chunk_rows.append(previous.chunks[pos].__dict__)
-                    vectors.append(previous.vectors[pos])
-            else:
-                sentences, chunks = next(splits)
-                for chunk in chunks:
-                    row = {
-                        k: getattr(chunk, k)
-                        for k in ("chunk_id", "doc_id", "text", "start", "end", "first_sentence", "last_sentence")
-                    }
-                    to_embed.append(len(chunk_rows))
-                    chunk_rows.append(row)
-                    vectors.append(None)
-            doc_rows.append(
-                {
-                    "doc_id": doc.doc_id,
-                    "text": doc.text,
-                    "metadata": doc.metadata,
-                    "sentences": sentences,
-                    "content_hash": doc.content_hash,
-                    "path": doc.path,
-                }
+        reused = unchanged if previous else set()
+        old_counts = TermCounts.load(previous.folder / "lexical") if previous else None
+        # A build from scratch inserts into a new collection while the workers still split documents.
+        opener = (lambda: self._new_collection(folder, name)) if previous is None else None
+        fresh = _FreshChunks(self, docs, old_counts.vocab if old_counts else [], opener)
+        parts = self._chunk(docs, previous, reused, fresh)
+        fresh.flush()
+        n_chunks = parts[-1].first + parts[-1].n_chunks if parts else 0
+        source = _sources(parts, n_chunks)
+        matrix = self._vectors(previous, source, fresh.vectors())
+        summary.embedded_chunks = len(fresh.rows)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma") as pool:
+            # Chroma (copy, delete, insert; mostly outside the GIL) works while the files are written; on an
+            # error, leaving the `with` waits for it before the folder is removed.
+            storing = (
+                pool.submit(self._store_in_chroma, folder, name, docs, parts, matrix, previous, fresh.rows)
+                if opener is None
+                else None
             )
-        splits.close()  # stops the pool (every result is consumed by now)
-        self.progress("chunking", len(fresh_docs), len(fresh_docs))
-
-        titles = {d.doc_id: d.metadata.get("title", d.doc_id) for d in docs}
-        batch = self.config.batch_size * 4
-        for lo in range(0, len(to_embed), batch):
-            self.progress("embedding", lo, len(to_embed))
-            positions = to_embed[lo : lo + batch]
-            fresh = self.embedder.embed_documents(
-                [searchable_text(chunk_rows[p]["text"], titles[chunk_rows[p]["doc_id"]]) for p in positions]
-            )
-            for p, vec in zip(positions, fresh):
-                vectors[p] = vec
-        self.progress("embedding", len(to_embed), len(to_embed))
-        summary.embedded_chunks = len(to_embed)
-        dim = self.embedder.dimension
-        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
-
-        _write_jsonl(folder / "documents.jsonl", doc_rows)
-        _write_jsonl(folder / "chunks.jsonl", chunk_rows)
-        np.save(folder / "vectors.npy", matrix)
-        self.progress("lexical", 0, 1)
-        LexicalIndex.build([searchable_text(r["text"], titles[r["doc_id"]]) for r in chunk_rows]).save(
-            folder / "lexical"
-        )
-        self.progress("lexical", 1, 1)
-
-        collection_name = self._store_in_chroma(folder, name, docs, chunk_rows, matrix, previous, unchanged)
-        summary.chunks = len(chunk_rows)
+            self._write_files(folder, previous, parts, matrix)
+            self.progress("lexical", 0, 1)
+            self._lexical(previous, old_counts, parts, source, fresh).save(folder / "lexical")
+            self.progress("lexical", 1, 1)
+            collection_name = storing.result() if storing is not None else fresh.streamed().name
+        summary.chunks = n_chunks
         manifest = {
             "format": FORMAT_VERSION,
             "generation": name,
@@ -321,7 +454,7 @@ class IndexBuilder:
             "collection": collection_name,
             "chroma_url": self.config.chroma_url or None,
             "n_documents": len(docs),
-            "n_chunks": len(chunk_rows),
+            "n_chunks": n_chunks,
             "corpus_dirs": [str(d) for d in self.config.corpus_dirs],
         }
         # The manifest is written last: a folder without one is never treated as an index.
@@ -332,58 +465,172 @@ class IndexBuilder:
         os.replace(tmp, folder / "manifest.json")
         _fsync_dir(folder)
 
+    def _write_files(self, folder: Path, previous: Generation | None, parts: list[_Part], matrix: np.ndarray) -> None:
+        """documents.jsonl, chunks.jsonl, vectors.npy and layout.json (where each document landed)."""
+        doc_spans = self._write_documents(folder, previous, parts)
+        chunk_spans = _write_spliced(
+            folder / "chunks.jsonl",
+            previous.folder / "chunks.jsonl" if previous else None,
+            [part.old.chunk_lines if part.old else _jsonl(part.rows) for part in parts],
+        )
+        np.save(folder / "vectors.npy", matrix)
+        layout = [
+            DocEntry(
+                p.doc.doc_id,
+                p.doc.path,
+                p.doc.content_hash,
+                p.doc.body_hash,
+                p.doc.metadata,
+                doc,
+                chunk,
+                p.first,
+                p.n_chunks,
+            ).as_row()
+            for p, doc, chunk in zip(parts, doc_spans, chunk_spans)
+        ]
+        (folder / LAYOUT).write_text(json.dumps(layout, ensure_ascii=False), encoding="utf-8")
+
+    def _chunk(
+        self, docs: list[Document], previous: Generation | None, reused: set[str], fresh: _FreshChunks
+    ) -> list[_Part]:
+        """Every document in order: a reused one points at its place in the previous generation, the
+        others are split into sentences and chunks (in parallel), which go to `fresh` as they come."""
+        fresh_docs = [d for d in docs if d.doc_id not in reused]
+        self.progress("chunking", 0, len(fresh_docs))
+        splits = split_many(
+            [(d.doc_id, d.text) for d in fresh_docs],
+            self.config.chunk_size,
+            self.config.chunk_overlap,
+            progress=lambda done, total: self.progress("chunking", done, total),
+        )
+        parts, first = [], 0
+        for doc in docs:
+            if doc.doc_id in reused:
+                assert previous is not None
+                old = previous.layout[doc.doc_id]
+                parts.append(_Part(doc, first, old.n_chunks, old=old))
+            else:
+                sentences, chunks = next(splits)
+                rows = [{k: getattr(c, k) for k in _CHUNK_KEYS} for c in chunks]
+                parts.append(_Part(doc, first, len(rows), sentences=sentences, rows=rows))
+                fresh.add(first, rows)
+            first += parts[-1].n_chunks
+        splits.close()  # stops the pool (every result is consumed by now)
+        self.progress("chunking", len(fresh_docs), len(fresh_docs))
+        return parts
+
+    def _vectors(self, previous: Generation | None, source: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+        """The generation's vector matrix: reused rows copied from the previous one, then the fresh ones."""
+        matrix = np.empty((len(source), self.embedder.dimension), dtype=np.float32)
+        is_old = source >= 0
+        if previous is not None and is_old.any():
+            matrix[is_old] = previous.vectors[source[is_old]]
+        matrix[~is_old] = fresh
+        return matrix
+
+    def _write_documents(self, folder: Path, previous: Generation | None, parts: list[_Part]) -> list[tuple[int, int]]:
+        """documents.jsonl: a reused document's row is copied as bytes unless its path or flags moved."""
+        pieces: list[bytes | tuple[int, int]] = []
+        for part in parts:
+            doc, old = part.doc, part.old
+            if old is not None and (old.path, old.metadata) == (doc.path, doc.metadata):
+                pieces.append(old.line)
+                continue
+            if old is not None:
+                assert previous is not None
+                row = {**previous.document_row(old), "path": doc.path, "metadata": doc.metadata}
+            else:
+                row = {
+                    "doc_id": doc.doc_id,
+                    "text": doc.text,
+                    "metadata": doc.metadata,
+                    "sentences": part.sentences,
+                    "content_hash": doc.content_hash,
+                    "path": doc.path,
+                }
+            pieces.append(_jsonl([row]))
+        old_file = previous.folder / "documents.jsonl" if previous else None
+        return _write_spliced(folder / "documents.jsonl", old_file, pieces)
+
+    def _lexical(
+        self,
+        previous: Generation | None,
+        old_counts: TermCounts | None,
+        parts: list[_Part],
+        source: np.ndarray,
+        fresh: _FreshChunks,
+    ) -> LexicalIndex:
+        """BM25 from the previous generation's term counts plus the fresh chunks' (`index.lexical`)."""
+        if previous is not None and old_counts is None:  # built before counts were kept: tokenise every chunk once
+            titles = {p.doc.doc_id: _title(p.doc) for p in parts}
+            texts = [
+                searchable_text(row["text"], titles[row["doc_id"]])
+                for part in parts
+                for row in (previous.chunk_rows(part.old) if part.old else part.rows)
+            ]
+            return LexicalIndex.build(texts)
+        return LexicalIndex.from_counts(updated_counts(old_counts, source, fresh.counts()))
+
+    def _new_collection(self, folder: Path, name: str) -> _Streamed:
+        collection_name = f"peninsula_{name}".replace("-", "_")
+        chroma = chroma_store.client(folder / "chroma", self.config.chroma_url)
+        return _Streamed(collection_name, chroma_store.create_collection(chroma, collection_name), chroma)
+
     def _store_in_chroma(
         self,
         folder: Path,
         name: str,
         docs: list[Document],
-        chunk_rows: list[dict],
+        parts: list[_Part],
         matrix: np.ndarray,
         previous: Generation | None,
-        unchanged: set[str],
+        fresh: list[tuple[int, dict]],
     ) -> str:
-        """Write the generation's Chroma collection; returns its name.
+        """Write the generation's Chroma collection after the files; returns its name.
 
-        Embedded store with a previous generation and few changes: the previous store is copied into this
-        generation's folder and only the chunks of added, changed and removed documents are deleted and
-        inserted (a changed document's chunks are all replaced: same ids may now sit at other offsets).
-        Otherwise, and always for a server, every chunk is inserted into a new collection.
+        Embedded store with few changes: the previous store is copied into this generation's folder and only
+        the chunks of added, changed and removed documents are deleted and inserted (a changed document's
+        chunks are all replaced: same ids may now sit at other offsets). Otherwise, and always for a server,
+        every chunk is inserted into a new collection.
         """
-        meta_by_doc = {d.doc_id: d.metadata for d in docs}
-        fresh_docs = {d.doc_id for d in docs} - (unchanged if previous else set())
-        positions = [i for i, r in enumerate(chunk_rows) if r["doc_id"] in fresh_docs]
-        old_chroma = previous.folder / "chroma" if previous else None
+        assert previous is not None  # a build from scratch streams into its collection (`_FreshChunks`)
+        old_chroma = previous.folder / "chroma"
         reuse = (
-            previous is not None
-            and old_chroma is not None
-            and not self.config.chroma_url
-            and old_chroma.is_dir()
-            and len(positions) <= INCREMENTAL_CHROMA_SHARE * len(chunk_rows)
+            not self.config.chroma_url and old_chroma.is_dir() and len(fresh) <= INCREMENTAL_CHROMA_SHARE * len(matrix)
         )
         if reuse:
-            assert previous is not None and old_chroma is not None
             collection_name = str(previous.manifest["collection"])
             shutil.copytree(old_chroma, folder / "chroma")
             chroma = chroma_store.client(folder / "chroma", None)
             collection = chroma_store.open_collection(chroma, collection_name)
-            stale = [c.chunk_id for c in previous.chunks if c.doc_id not in unchanged]
+            kept = {part.doc.doc_id for part in parts if part.old is not None}
+            stale = [
+                row["chunk_id"]
+                for doc_id, entry in previous.layout.items()
+                if doc_id not in kept
+                for row in previous.chunk_rows(entry)
+            ]
             chroma_store.delete(collection, stale, batch=chroma_store.batch_size(chroma))
         else:
-            positions = list(range(len(chunk_rows)))
-            collection_name = f"peninsula_{name}".replace("-", "_")
-            chroma = chroma_store.client(folder / "chroma", self.config.chroma_url)
-            collection = chroma_store.create_collection(chroma, collection_name)
-        rows = [chunk_rows[p] for p in positions]
-        self.progress("storing", 0, len(rows))
+            fresh = [
+                (part.first + i, row)
+                for part in parts
+                for i, row in enumerate(part.rows if part.old is None else previous.chunk_rows(part.old))
+            ]
+            streamed = self._new_collection(folder, name)
+            collection_name, collection, chroma = streamed.name, streamed.collection, streamed.client
+        positions = [p for p, _ in fresh]
+        meta_by_doc = {d.doc_id: d.metadata for d in docs}
+        self.progress("storing", 0, len(fresh))
         chroma_store.add(
             collection,
-            [r["chunk_id"] for r in rows],
-            matrix[positions] if len(positions) < len(chunk_rows) else matrix,
-            [_chunk_metadata(StoredChunk(**r), meta_by_doc[r["doc_id"]]) for r in rows],
+            [row["chunk_id"] for _, row in fresh],
+            matrix[positions] if len(positions) < len(matrix) else matrix,
+            [_chunk_metadata(StoredChunk(**row), meta_by_doc[row["doc_id"]]) for _, row in fresh],
             progress=lambda done, total: self.progress("storing", done, total),
             batch=chroma_store.batch_size(chroma),
         )
-        self.progress("storing", len(rows), len(rows))
+        self.progress("storing", len(fresh), len(fresh))
         return collection_name
 
     def _point_current_at(self, name: str) -> None:
@@ -402,7 +649,8 @@ class IndexBuilder:
             path.unlink(missing_ok=True)
 
     def _remove_old_generations(self, keep: set[str]) -> None:
-        """Keep the new generation and the one before it (a running server may still read it)."""
+        """Keep the new generation and the one before it (the current one, that servers read until the
+        new one is in place)."""
         for path in self.root.glob("gen-*"):
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)

@@ -6,6 +6,7 @@ atomically by the builder, so readers never see a half-built index.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -42,6 +43,33 @@ class StoredDocument:
 
 
 StoredChunk = Chunk  # a chunk read back from disk is the same record the chunker made
+LAYOUT = "layout.json"
+
+
+@dataclass
+class DocEntry:
+    """Where one document sits in its generation's files, with what decides whether it can be reused:
+    the next build copies an unchanged document's lines, vectors and term counts without parsing them."""
+
+    doc_id: str
+    path: str
+    content_hash: str
+    body_hash: str
+    metadata: dict[str, str]
+    line: tuple[int, int]  # byte span of its row in documents.jsonl
+    chunk_lines: tuple[int, int]  # byte span of its chunks' rows in chunks.jsonl
+    first_chunk: int  # position of its first chunk
+    n_chunks: int
+
+    def as_row(self) -> list:
+        head = [self.doc_id, self.path, self.content_hash, self.body_hash, self.metadata]
+        return head + [*self.line, *self.chunk_lines, self.first_chunk, self.n_chunks]
+
+    @classmethod
+    def from_row(cls, row: list) -> DocEntry:
+        doc_id, path, content_hash, body_hash, metadata, *numbers = row
+        a, b, c, d, first, n = numbers
+        return cls(doc_id, path, content_hash, body_hash, metadata, (a, b), (c, d), first, n)
 
 
 def current_path(index_root: Path) -> Path | None:
@@ -108,6 +136,56 @@ class Generation:
             )
             for r in rows
         }
+
+    @cached_property
+    def layout(self) -> dict[str, DocEntry]:
+        """Every document's place in the files (`DocEntry`), in order; derived by reading the files for a
+        generation written before layout.json existed."""
+        try:
+            rows = json.loads((self.folder / LAYOUT).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return self._derived_layout()
+        return {row[0]: DocEntry.from_row(row) for row in rows}
+
+    def _derived_layout(self) -> dict[str, DocEntry]:
+        spans: dict[str, list[int]] = {}  # doc_id -> [start byte, end byte, first chunk, n chunks]
+        offset = 0
+        with (self.folder / "chunks.jsonl").open("rb") as handle:
+            for pos, line in enumerate(handle):
+                span = spans.setdefault(json.loads(line)["doc_id"], [offset, offset, pos, 0])
+                span[1], span[3] = offset + len(line), span[3] + 1
+                offset += len(line)
+        layout, offset = {}, 0
+        with (self.folder / "documents.jsonl").open("rb") as handle:
+            for line in handle:
+                r = json.loads(line)
+                body_hash = hashlib.sha256(r["text"].encode()).hexdigest()
+                a, b, first, n = spans.get(r["doc_id"], [0, 0, 0, 0])
+                layout[r["doc_id"]] = DocEntry(
+                    r["doc_id"],
+                    r["path"],
+                    r["content_hash"],
+                    body_hash,
+                    r["metadata"],
+                    (offset, offset + len(line)),
+                    (a, b),
+                    first,
+                    n,
+                )
+                offset += len(line)
+        return layout
+
+    def chunk_rows(self, entry: DocEntry) -> list[dict]:
+        """One document's chunk rows, read from its span of chunks.jsonl only."""
+        with (self.folder / "chunks.jsonl").open("rb") as handle:
+            handle.seek(entry.chunk_lines[0])
+            data = handle.read(entry.chunk_lines[1] - entry.chunk_lines[0])
+        return [json.loads(line) for line in data.splitlines() if line.strip()]
+
+    def document_row(self, entry: DocEntry) -> dict:
+        with (self.folder / "documents.jsonl").open("rb") as handle:
+            handle.seek(entry.line[0])
+            return json.loads(handle.read(entry.line[1] - entry.line[0]))
 
     @cached_property
     def chunks(self) -> list[StoredChunk]:

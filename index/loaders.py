@@ -204,10 +204,13 @@ def load_corpus(
     max_bytes: int = 20_000_000,
     scanned: Scan | None = None,
     progress: Callable[[int, int], None] | None = None,
+    known: Callable[[str], Document | None] | None = None,
 ) -> LoadResult:
     """Load every supported file below the corpus folders; each unusable file is skipped with a reason.
     `scanned` is the file listing when the caller already made it (`index.filestamps.scan`);
-    `progress(done, total)` is told every 100 files."""
+    `progress(done, total)` is told every 100 files. `known(path)` is the document of a file the last
+    build loaded and that cannot have changed since (its text is then left empty: nobody needs it), or
+    None to read the file."""
     scanned = scanned or scan(dirs, exclude)
     report = progress or (lambda done, total: None)
     total, done = len(scanned.files), 0
@@ -227,14 +230,15 @@ def load_corpus(
             if done % 100 == 0:
                 report(done, total)
             try:
-                doc = load_file(path, max_bytes)
+                doc = (known(str(path)) if known else None) or load_file(path, max_bytes)
             except ValueError as exc:
                 result.skipped.append(Skipped(str(path), str(exc)))
                 continue
             except OSError as exc:
                 result.skipped.append(Skipped(str(path), f"unreadable ({exc.strerror or type(exc).__name__})"))
                 continue
-            result.file_hashes[doc.path] = doc.file_hash
+            if doc.file_hash:
+                result.file_hashes[doc.path] = doc.file_hash
             if doc.body_hash in seen_hashes:
                 result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.body_hash]}"))
                 continue
