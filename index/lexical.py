@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp  # installed with bm25s; O(nnz) C conversion between chunk- and term-major
+import scipy.sparse as sp  # O(nnz) C conversion between chunk- and term-major
 
 from index.text import terms
 
