@@ -206,23 +206,3 @@ def test_what_a_question_excludes_or_asks_second_does_not_become_a_hard_requirem
     assert not two.single, "a list answers it without a count"
     term = focus("How long is a president's term?")
     assert term.answer_type == "date" and term.type_match("Presidents serve one five-year term.", set()) == 1.0
-
-
-def test_a_typed_follow_up_is_answered_from_the_sentence_it_points_at(assistant):
-    """After a question about Resolution 2371, "When was it passed?" is answered by the 2371 sentence, even
-    though the last answer already quoted it: it holds a date the earlier question did not name."""
-    first_question = "What did UN Security Council Resolution 2371 ban?"
-    first = assistant.ask(first_question)
-    assert any("2371" in c.quote for c in first.citations), first.text
-    answer = assistant.ask("When was it passed?", [(first_question, first.text)])
-    assert not answer.abstained
-    assert any("2371" in c.quote and "August 2017" in c.quote for c in answer.citations), answer.text
-
-
-def test_a_sentence_already_given_does_not_answer_where_with_the_earlier_questions_place(assistant):
-    """After "How many troops did North Korea commit to Russia's war effort?", "Where did they end up
-    fighting?" must find Kursk: the troops sentence just given names only Russia, which was asked about."""
-    first_question = "How many troops did North Korea commit to Russia's war effort in October 2024?"
-    first = assistant.ask(first_question)
-    answer = assistant.ask("Where did they end up fighting?", [(first_question, first.text)])
-    assert not answer.abstained and "Kursk" in answer.text, answer.text

@@ -33,7 +33,7 @@ from assistant.answerers.weights import (
 )
 from assistant.conversation import Conversation
 from assistant.focus import asked_head
-from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
+from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
 from index.embedder import CachedEmbedder, Embedder
@@ -43,7 +43,6 @@ from index.text import STOPWORDS, stem, words
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _CONTINUES = re.compile(r"[:]$")
-_PERSONAL_PRONOUN = re.compile(r"\b(he|she|He|She|his|her|His|Her)\b")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
 # Facts about a person (or an occasion) that a source states outright or not at all (as stems).
@@ -234,37 +233,6 @@ class ExtractiveAnswerer:
         sims = self.vectors.get([asked[t] for t in missing]) @ self.vectors.get(vocab).T
         return [asked[t] for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
 
-    def _anchor_terms(self, q: QuestionProfile, conversation: Conversation, generation: Generation) -> dict[str, float]:
-        """The earlier question's own terms (what "it" or "they" in a follow-up points at), by rarity; a
-        number names the thing outright ("Resolution 2371") and counts three times."""
-        lexical = generation.lexical
-        earlier = conversation.earlier_question(q.text)
-        terms = {stem(w) for w in words(earlier) if w not in STOPWORDS and w not in FRAME_WORDS}
-        return {
-            t: lexical.idf(t) * (3.0 if t.isdigit() else 1.0)
-            for t in terms
-            if t not in q.terms and t in lexical.doc_freq
-        }
-
-    def _holds_new_value(self, q: QuestionProfile, text: str, conversation: Conversation) -> bool:
-        """The sentence holds a value of the asked type besides the words of the earlier question
-        ("Russia" answers no "Where?" after a question about Russia's war)."""
-        if not q.focus or q.focus.answer_type in ("any", "reason"):
-            return False
-        earlier = {w.lower() for w in words(conversation.earlier_question(q.text))}
-        masked = " ".join(w for w in text.split() if re.sub(r"[’']s\b|[^\w-]", "", w).lower() not in earlier)
-        return q.focus.type_match(masked, q.numbers) == 1.0
-
-    def _names_subject(self, subject: list[str], opening: set[str], cand: Candidate, generation: Generation) -> bool:
-        """The sentence opens on the question's subject, or on a pronoun standing for it: "Within days
-        of taking office, he halted ..." after a sentence about Lee is about Lee."""
-        if all(t in opening for t in subject):
-            return True
-        if not _PERSONAL_PRONOUN.search(" ".join(cand.text.split()[:8])):
-            return False
-        prev = self._neighbour(generation, cand, -1)
-        return prev is not None and all(t in sentence_terms(prev[1]) for t in subject)
-
     def _window_terms(
         self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None
     ) -> set[str]:
@@ -308,13 +276,11 @@ class ExtractiveAnswerer:
         given_docs = {doc for doc, _ in given_at}
         soft = self._soft_matches(q, cands)
         subject = [stem(w) for w in words(q.subject) if w not in STOPWORDS]
-        anchor = self._anchor_terms(q, conversation, generation) if followup else {}
-        anchor_total = sum(anchor.values()) or 1.0
         names = {stem(n) for n in q.names}
         for cand, sim, ctx_sim, credit, f_sent, f_ctx in zip(cands, sims, ctx_sims, soft, focus_sent, focus_ctx):
             f = cand.features
             opening = {stem(w) for w in words(" ".join(cand.text.split()[:4]))}
-            f["subject"] = 1.0 if subject and self._names_subject(subject, opening, cand, generation) else 0.0
+            f["subject"] = 1.0 if subject and all(t in opening for t in subject) else 0.0
             f["dense_ctx"] = float(ctx_sim)
             window = self._window_terms(generation, cand) | cand.terms
             f["dense"] = float(sim)
@@ -334,15 +300,7 @@ class ExtractiveAnswerer:
             # Saying a sentence again is no news, unless an elliptical follow-up asks for a detail it holds
             # ("By what year?" after an answer that gave the year).
             detail = bool(q.focus and q.focus.inherited and q.focus.answer_type not in ("any", "reason"))
-            f["anchor"] = sum(w for t, w in anchor.items() if t in cand.terms) / anchor_total
-            if cand.text in given and detail:
-                f["given"] = 0.0 if f["focus_type"] == 1.0 else 1.0
-            elif cand.text in given and anchor and f["anchor"] >= 0.5:
-                # A typed follow-up ("When was it passed?") is often answered by the sentence just given
-                # about the thing it points at, when it holds a value the earlier question did not name.
-                f["given"] = 0.0 if self._holds_new_value(q, cand.text, conversation) else 1.0
-            else:
-                f["given"] = 1.0 if cand.text in given else 0.0
+            f["given"] = 1.0 if cand.text in given and not (detail and f["focus_type"] == 1.0) else 0.0
             # A follow-up is about what was just answered: its document is the first place to look.
             f["given_doc"] = 1.0 if followup and cand.doc_id in given_docs else 0.0
             f["near_given"] = (

@@ -2,19 +2,17 @@
 
     python -m assistant.answerers.fit_scorer corpus/testsets/core.jsonl corpus/testsets/honesty.jsonl
 
-Every test turn is played through the real retrieval. Earlier turns of a conversation are given the answers
-the shipped answerer gives them (`--history own`, the default), as in use and in `make eval`: with reference
-answers as history, follow-ups looked easier in fitting than they are, and their confidence was too high
-(`--history reference` keeps the old way). Each candidate sentence is labelled by whether it is one of the
-turn's reference contexts; each turn by whether it is answerable and whether the answer built from the ranked
-sentences holds all the reference facts. Logistic regressions are fitted: the ranker over candidates, the
-answerability model over turns (P(answerable): it decides whether to decline), and a one-feature calibration
-from that to P(the answer given is right), which is the confidence users see. Their quality is measured by
-cross-validation grouped by test case (no conversation is split across folds), with the ranker's scores out of
-fold too, and the decline threshold is chosen on those out-of-fold confidences to maximise an honesty-weighted
-utility: +1 for a right answer or a right refusal, -1 for a wrong answer, -0.5 for declining an answerable
-question. Writes `scorer_weights.json` beside this file and prints the held-out report (also stored in the
-file under "cv").
+Every test turn is played through the real retrieval (earlier turns of a conversation are given their
+reference answers as history). Each candidate sentence is labelled by whether it is one of the turn's
+reference contexts; each turn by whether it is answerable and whether the answer built from the ranked
+sentences holds all the reference facts. Logistic regressions are fitted: the ranker over candidates,
+the answerability model over turns (P(answerable): it decides whether to decline), and a one-feature
+calibration from that to P(the answer given is right), which is the confidence users see. Their quality is measured by
+cross-validation grouped by test case (no conversation is split across folds), with the ranker's
+scores out of fold too, and the decline threshold is chosen on those out-of-fold confidences to
+maximise an honesty-weighted utility: +1 for a right answer or a right refusal, -1 for a wrong answer,
+-0.5 for declining an answerable question. Writes `scorer_weights.json` beside this file and prints the
+held-out report (also stored in the file under "cv").
 
 Needs scikit-learn (`pip install -e ".[fit]"`); the answerer itself only needs the JSON file.
 """
@@ -98,15 +96,12 @@ def is_reference(cand: Candidate, contexts: list[str]) -> bool:
     return any(text in normalise(c) or normalise(c) in text for c in contexts)
 
 
-def collect(
-    testsets: list[Path], settings: Settings, history_from: str = "own"
-) -> tuple[list[TurnData], ExtractiveAnswerer]:
+def collect(testsets: list[Path], settings: Settings) -> tuple[list[TurnData], ExtractiveAnswerer]:
     """Every turn of every test set through real retrieval and the answerer's feature extraction."""
     from assistant.service import Assistant
     from assistant.stages import ChainInput
 
     assistant = Assistant(settings.with_overrides(scorer="hand", llm="extractive"))
-    shipped = Assistant(settings.with_overrides(llm="extractive")) if history_from == "own" else None
     answerer = assistant.answerer
     assert isinstance(answerer, ExtractiveAnswerer)
     turns: list[TurnData] = []
@@ -128,8 +123,7 @@ def collect(
                 )
                 data.labels = [int(is_reference(c, data.contexts)) for c in analysis.cands]
                 turns.append(data)
-                said = shipped.ask(turn.user_input, history=list(history)).text if shipped else turn.reference
-                history.append((turn.user_input, said))
+                history.append((turn.user_input, turn.reference))
     return turns, answerer
 
 
@@ -370,14 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         help="order sentences by the hand-set weights, a pointwise or a within-question (pairwise) "
         "fitted ranker, or whichever scores best out of fold",
     )
-    parser.add_argument(
-        "--history",
-        choices=("own", "reference"),
-        default="own",
-        help="what earlier turns of a conversation answered: the shipped answerer's (as in use) or the references",
-    )
     args = parser.parse_args(argv)
-    turns, answerer = collect(args.testsets, Settings(), args.history)
+    turns, answerer = collect(args.testsets, Settings())
     choices = RANKER_KINDS if args.ranker == "best" else (args.ranker,)
     reports = [cross_validate(turns, answerer, args.folds, kind) for kind in choices]
     for report in reports:
