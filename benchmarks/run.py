@@ -338,6 +338,7 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
         return embedder.embed_documents(texts)
 
     ours(), fp32()  # warm-up: first-call setup is in neither measurement
+    load_before = os.getloadavg()[0]  # another process on the 2 cores slows fp32's big batches more
     timings: dict[str, list[float]] = {"fp32": [], "ours": []}
     vectors: dict[str, np.ndarray] = {}
     for r in range(rounds):
@@ -346,6 +347,7 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
             vectors[name] = fp32() if name == "fp32" else ours()
             timings[name].append(time.perf_counter() - started)
     ratios = [f / o for f, o in zip(timings["fp32"], timings["ours"])]
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
 
     cases = testset_questions()
     k = Settings.model_fields["top_k"].default
@@ -373,6 +375,7 @@ def bench_encoder(dirs: list[Path], rounds: int = 3) -> dict[str, Any]:
         "speedup_per_round": [round(x, 3) for x in ratios],
         "encoder_speedup": round(statistics.median(ratios), 3),
         "speedup_spread": [round(min(ratios), 3), round(max(ratios), 3)],
+        "load_avg_1m": load,  # before and after the timed rounds: compare runs near 0 (idle)
         "questions": len(cases),
         "k": k,
         "quality": quality,

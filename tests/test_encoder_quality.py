@@ -72,3 +72,18 @@ def test_manifest_records_both_encoders_and_a_mismatch_asks_for_a_full_rebuild(t
     rebuilt = Assistant(other).build_index()  # nothing reusable: every chunk is embedded again
     assert rebuilt.embedded_chunks == rebuilt.chunks > 0
     assert Generation(current_path(settings.index_config().index_root)).manifest["encoder"] == "onnx-fp32"
+
+
+def test_int8_vectors_do_not_depend_on_how_many_texts_run_at_once():
+    """The build encoder runs one text per core at a time: threads share its work, never its vectors."""
+    import numpy as np
+
+    from index import embeddings
+
+    texts = ["Seoul and Washington " * n for n in (1, 30, 5, 60, 2)]
+    shared = embeddings.load_encoder("onnx-int8")
+    assert isinstance(shared, embeddings.OnnxEncoder) and shared.workers >= 1
+    alone = embeddings.OnnxEncoder(shared.session, workers=1)
+    for positions, ids, mask in embeddings.batches(texts, batch_size=len(texts)):
+        threaded = embeddings.OnnxEncoder(shared.session, workers=3).vectors(ids, mask)
+        assert np.array_equal(threaded, alone.vectors(ids, mask)), positions
