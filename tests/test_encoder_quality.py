@@ -38,7 +38,7 @@ def _scores(settings, cases) -> dict[str, float]:
     return totals
 
 
-def test_default_build_encoder_retrieves_within_001_of_fp32_on_the_test_sets(tmp_path, corpus_settings):
+def test_default_build_encoder_retrieves_no_worse_than_fp32_by_more_than_001(tmp_path, corpus_settings):
     cases = _questions()
     assert len(cases) > 100  # one question more or less found moves hit@k by under 0.01
     defaults = Settings.model_fields
@@ -54,8 +54,10 @@ def test_default_build_encoder_retrieves_within_001_of_fp32_on_the_test_sets(tmp
     fp32_settings = corpus_settings.with_overrides(data_dir=tmp_path / "fp32", index_encoder="onnx-fp32")
     Assistant(fp32_settings).build_index()
     fp32 = _scores(fp32_settings, cases)
+    # No worse than fp32 by more than 0.01 (what `hit_at_k_delta >= -0.01` in make bench asks). Not
+    # two-sided: on 166 questions the int8 index finds two more reference passages than fp32 (+0.012).
     for key, reference in fp32.items():
-        assert abs(fast[key] - reference) <= 0.01, (key, fast[key], reference)
+        assert fast[key] >= reference - 0.01, (key, fast[key], reference)
     assert fp32["dense_hit_at_k"] > 0.5  # the comparison is between two working retrievers
 
 
