@@ -51,7 +51,11 @@ _TYPES = [
     for kind, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
         ("percent", r"\bwhat (percentage|percent|share)\b|\bhow much of\b|\bpercent\b"),
-        ("measure", r"\bhow (tall|high|far|big|large|heavy|wide)\b"),
+        (
+            "measure",
+            r"\bhow (tall|high|far|big|large|heavy|wide|deep)\b|\bwhat (is|was|are|were) (the|its|their) "
+            r"(range|length|height|width|depth|distance|area|weight|size)\b|\bin (kilomet|km\b|miles|met(re|er)s)",
+        ),
         (
             "money",
             r"\bhow much (money|did|does|do|is|was|will|would|has|have)\b.*\b(cost|pay|paid|spend|spent|earn|earned|"
@@ -94,31 +98,40 @@ class Focus:
     mentions_year: bool
     inherited: bool = False  # the focus is the earlier question's: an elliptical follow-up ("By what year?")
     single: bool = True  # one thing asked; "How many books are listed, and what are they?" asks two
+    # The question's own words (with the earlier question's, for a follow-up that inherits its focus): a
+    # value the question already names is no answer ("the U.S. Commerce Secretary" names nobody; "in 2026"
+    # does not say how long a bridge opened in 2026 is).
+    asked_words: frozenset[str] = frozenset()
+
+    def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
+        """A match of `pattern` in the sentence that is not made only of the question's own words."""
+        return any(not set(words(m.group(0))) <= self.asked_words for m in pattern.finditer(sentence))
 
     def type_match(self, sentence: str, question_numbers: set[str]) -> float:
         """1.0 when the sentence holds a value of the type asked for, 0.0 when it clearly does not,
         0.5 when the type does not constrain the answer."""
         kind = self.answer_type
+        new = self._new
         if kind == "age":
-            return 1.0 if _AGE.search(sentence) else 0.0
+            return 1.0 if new(_AGE, sentence) else 0.0
         if kind == "percent":
-            return 1.0 if _PERCENT.search(sentence) else 0.0
+            return 1.0 if new(_PERCENT, sentence) else 0.0
         if kind == "measure":
-            return 1.0 if _MEASURE.search(sentence) else 0.0
+            return 1.0 if new(_MEASURE, sentence) else 0.0
         if kind == "money":  # "how much will it spend?" is also answered by a share: "3.5% of GDP"
-            return 1.0 if _MONEY.search(sentence) or _PERCENT.search(sentence) else 0.0
+            return 1.0 if new(_MONEY, sentence) or new(_PERCENT, sentence) else 0.0
         if kind == "count":
-            found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers
+            found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words
             if not self.mentions_year:  # a count is not a year: "in 2025" does not say how many
                 found = {n for n in found if not _YEAR.match(n)}
             return 1.0 if found else 0.0
         if kind == "date":
             # "How long is the term?" is a duration ("five-year"), rarely a length ("250 km"): both count.
-            return 1.0 if _DATE.search(sentence) or _DURATION.search(sentence) or _MEASURE.search(sentence) else 0.0
+            return 1.0 if new(_DATE, sentence) or new(_DURATION, sentence) or new(_MEASURE, sentence) else 0.0
         if kind == "reason":
             return 1.0 if _CAUSE.search(sentence) else 0.3
         if kind in ("person", "organisation", "place"):
-            return 1.0 if PROPER_WORD.search(sentence) else 0.2
+            return 1.0 if new(PROPER_WORD, sentence) else 0.2
         return 0.5
 
 
@@ -209,5 +222,10 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     years = any(_YEAR.match(w) for w in words(question)) or bool(re.search(r"\byears?\b", question, re.I))
     if not focus and earlier:
         inherited = find_focus(earlier, idf, known, frame_words)
-        return Focus(kind if kind != "any" else inherited.answer_type, inherited.focus, inherited.surface, years, True)
-    return Focus(kind, focus, surface, years, single=not _SECOND_ASK.search(question))
+        own = frozenset(words(question)) | inherited.asked_words
+        return Focus(
+            kind if kind != "any" else inherited.answer_type, inherited.focus, inherited.surface, years, True, True, own
+        )
+    return Focus(
+        kind, focus, surface, years, single=not _SECOND_ASK.search(question), asked_words=frozenset(words(question))
+    )

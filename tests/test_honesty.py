@@ -206,3 +206,37 @@ def test_what_a_question_excludes_or_asks_second_does_not_become_a_hard_requirem
     assert not two.single, "a list answers it without a count"
     term = focus("How long is a president's term?")
     assert term.answer_type == "date" and term.type_match("Presidents serve one five-year term.", set()) == 1.0
+
+
+@pytest.mark.fast
+def test_a_value_the_question_already_names_is_not_an_answer():
+    """The type check counts only values the question does not name itself: "the U.S. Commerce Secretary"
+    names nobody, "in 2026" does not say how long a bridge opened in 2026 is, "$5 billion" is no count
+    of jobs, and "a long range" is no range in kilometres."""
+
+    def match(question: str, sentence: str) -> float:
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
+
+    secretary = "Who is the U.S. Commerce Secretary chairing the investment committee?"
+    assert match(secretary, "It is overseen by a committee chaired by the U.S. Commerce Secretary.") < 1.0
+    assert match(secretary, "The committee is chaired by Howard Lutnick.") == 1.0
+    bridge = "How long is the road bridge between Russia and North Korea that opened in 2026?"
+    assert match(bridge, "In 2026, the two countries opened their first-ever road bridge over their border.") == 0.0
+    assert match(bridge, "The bridge is 1 km long.") == 1.0
+    jobs = "How many jobs will Amazon's $5 billion cloud investment create?"
+    assert match(jobs, "Amazon will invest $5 billion through 2031 to build cloud infrastructure.") == 0.0
+    assert match(jobs, "The investment will create 2,000 jobs.") == 1.0
+    missile = "What is the range of the KN-23 missile in kilometres?"
+    assert match(missile, "The KN-23 missiles have a long range and large payload.") == 0.0
+    assert match(missile, "The KN-23 can fly 690 km.") == 1.0
+
+
+def test_a_topic_the_sources_cover_without_the_value_asked_is_declined(assistant):
+    """The CRS report says Russia and North Korea opened a road bridge in 2026, never how long it is; the
+    fact sheet gives Amazon's $5 billion, never a number of jobs. Both used to be answered."""
+    for question in (
+        "How long is the first road bridge between Russia and North Korea that opened in 2026?",
+        "How many jobs will Amazon's $5 billion cloud investment in Korea create?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.abstained, (question, answer.text)
