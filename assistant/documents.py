@@ -85,6 +85,10 @@ def field_answer(doc: SourceDocument, field: str) -> Claim:
     name, value = _name(doc), doc.value(field)
     if field == "title":
         return _header_claim(doc, field, f"{name.replace('“', '').replace('”', '')} is titled “{doc.title}”.")
+    if value is None and field == "author" and doc.value("publisher"):
+        # A government statement names no author; who issued it is the useful answer.
+        said = f"{name} has no author in its header; it was published by {doc.value('publisher')}."
+        return _header_claim(doc, "publisher", said)
     if value is None:
         raw = doc.metadata.get(field)
         note = f" (the header says “{raw}”)" if raw else ""

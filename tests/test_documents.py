@@ -99,6 +99,13 @@ def test_who_wrote_the_article_names_the_author_and_cites_the_header(assistant):
     assert "document header" in panel and "Author: Dylan Motin" in panel
 
 
+@needs_shared
+def test_who_wrote_a_statement_without_an_author_names_its_publisher(assistant):
+    answer = assistant.ask("Who wrote the Lima trilateral statement?")
+    assert "no author" in answer.text and "The White House" in answer.text, answer.text
+    assert answer.citations[0].passage.kind == "header" and answer.citations[0].quote.startswith("Publisher: The White")
+
+
 def test_when_was_the_article_published_gives_the_header_date(assistant):
     answer = assistant.ask("When was the article published?")
     assert "2025-06" in answer.text and "Routledge" not in answer.text
