@@ -24,6 +24,9 @@ _HOLLOW = frozenset(
 _DATE_WORDS = frozenset("year years date dates month months day days".split())
 
 _YEAR = re.compile(r"^(1[6-9]\d\d|20\d\d)$")
+# "When" asks for a date as the question word ("When was it signed?", "By when?", "... and when?"); in
+# "What did she give him when she went to Pyongyang?" it only opens a clause that sets the scene.
+ASKED_WHEN = r"(?:^|\b(?:and|or|by|since|until|till|from)\s+|,\s*)when\b"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b(1[6-9]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(spring|summer|autumn|fall|winter)\b", re.I)
 _DURATION = re.compile(r"\b\d+\s+(days?|weeks?|months?|years?|decades?)\b|\b(days?|weeks?|months?|years?)\b", re.I)
@@ -45,6 +48,33 @@ _CAUSE = re.compile(
     re.I,
 )
 
+# Capitalised words that name no particular person or thing an answer could give: months and days, the
+# countries and peoples the sources are about, and titles. "What was the submarine called?" is not
+# answered by "a U.S. submarine visited the ROK in July"; "Who leads it?" not by "a U.S. general".
+_MONTH_WORDS = frozenset(_MONTHS.split("|")) | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_TITLE_WORDS = frozenset(
+    "president presidents vice secretary secretaries general minister prime premier chairman chair leader "
+    "ambassador senator representative commander admiral governor mayor king queen emperor".split()
+)
+_NATION_WORDS = frozenset(
+    "us usa america american americans united states korea korean koreans rok dprk japan japanese china chinese "
+    "prc russia russian russians ukraine ukrainian ukrainians taiwan taiwanese washington seoul tokyo beijing "
+    "pyongyang moscow allied allies western".split()
+)
+# Ordinals rank, they do not count: "the first visit" says nothing of how many.
+_ORDINALS = frozenset("first second third".split())
+_TIME_UNITS = frozenset("day days week weeks month months year years decade decades hour hours".split())
+# A name given beside the thing it names: "a smaller party, Komeito", "a ship called the Wise Honest",
+# "Komeito, a smaller party".
+_NAMED_AFTER = re.compile(r"^\s*(?:,|\(|called|named|known as)\s*(?:the\s+)?[A-Z]")
+_NAMED_BEFORE = re.compile(r"[A-Z][\w’'-]*\)?,\s*$")
+_SPAN = re.compile(r"\b([\w,.-]+)\s+(?:days?|weeks?|months?|years?|decades?|hours?)\b", re.I)
+# A name spelled out before its acronym: "the Liberal Democratic Party (LDP)".
+_ACRONYM_DEFINED = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|and|for|the)\s+)?){1,7})\(([A-Z][A-Za-z]{1,7})\)")
+_LOCATIVE = re.compile(r"\b(?:in|at|to|from|near|inside|outside|across|on)\s+(?:the\s+)?([A-Z][a-zA-Z’'-]+)")
+
 # The first pattern that matches decides the answer type.
 _TYPES = [
     (kind, re.compile(pattern))
@@ -63,10 +93,15 @@ _TYPES = [
             r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$",
         ),
         ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
-        ("date", r"\b(when|what year|what date|which year|what month|what day|by when|since when)\b|\bhow long\b"),
+        ("date", rf"{ASKED_WHEN}|\b(what year|what date|which year|what month|what day)\b|\bhow long\b"),
         (
             "reason",
             r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b",
+        ),
+        (
+            "name",
+            r"\bwhat (is|was|are|were) (the|its|his|her|their) names?\b|\bthe names? of\b"
+            r"|\bwhat (is|was|are|were) (it|they|that|this|the [a-z -]+) (called|named)\b",
         ),
         (
             "person",
@@ -75,8 +110,8 @@ _TYPES = [
         ),
         (
             "organisation",
-            r"\bwhich (party|parties|university|universities|company|companies|organi[sz]ation|agency|"
-            r"institution|body|group|publisher|newspaper|church|bank)\b|\bwhat (party|university|company)\b",
+            r"\bwhich (?:[a-z-]+ ){0,2}?(party|parties|university|universities|company|companies|organi[sz]ation|"
+            r"agency|institution|body|group|publisher|newspaper|church|bank)\b|\bwhat (party|university|company)\b",
         ),
         (
             "place",
@@ -102,10 +137,39 @@ class Focus:
     # value the question already names is no answer ("the U.S. Commerce Secretary" names nobody; "in 2026"
     # does not say how long a bridge opened in 2026 is).
     asked_words: frozenset[str] = frozenset()
+    # The noun asked for, category nouns included: "party" in "Which smaller party ...?", "seats" in
+    # "How many seats ...?"; None when the question names none ("Who ...?", "Where ...?").
+    head: str | None = None
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
         return any(not set(words(m.group(0))) <= self.asked_words for m in pattern.finditer(sentence))
+
+    def _own(self, sentence: str) -> frozenset[str]:
+        """The question's words, plus a name the sentence spells out for an acronym the question uses (or
+        the acronym of a name it spells out): "the Liberal Democratic Party (LDP)" is the question's LDP."""
+        own = set(self.asked_words)
+        for found in _ACRONYM_DEFINED.finditer(sentence):
+            spelled, acronym = set(words(found.group(1))) - STOPWORDS, found.group(2).lower()
+            if acronym in own or (spelled and spelled <= own):
+                own |= spelled | {acronym}
+        return frozenset(own)
+
+    def _new_names(self, sentence: str, not_names: frozenset[str]) -> list[re.Match[str]]:
+        """Capitalised words of the sentence that are neither the question's own nor in `not_names`."""
+        own = self._own(sentence)
+        return [m for m in PROPER_WORD.finditer(sentence) if set(words(m.group(0))) - own - not_names]
+
+    def names_head_indefinitely(self, sentence: str) -> bool:
+        """The sentence says there is one of what is asked without naming it: "in coalition with a smaller
+        party" does not say which party."""
+        if not self.head or self.answer_type not in ("person", "organisation", "place", "name"):
+            return False
+        pattern = re.compile(rf"\b(?:a|an|another|one|some)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(self.head)}s?\b", re.I)
+        return any(
+            not _NAMED_AFTER.match(sentence[m.end() :]) and not _NAMED_BEFORE.search(sentence[: m.start()])
+            for m in pattern.finditer(sentence)
+        )
 
     def type_match(self, sentence: str, question_numbers: set[str]) -> float:
         """1.0 when the sentence holds a value of the type asked for, 0.0 when it clearly does not,
@@ -124,14 +188,26 @@ class Focus:
             found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words
             if not self.mentions_year:  # a count is not a year: "in 2025" does not say how many
                 found = {n for n in found if not _YEAR.match(n)}
+            found -= _ORDINALS
+            if self.head not in _TIME_UNITS:  # "four months after" counts no seats
+                found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0
         if kind == "date":
             # "How long is the term?" is a duration ("five-year"), rarely a length ("250 km"): both count.
             return 1.0 if new(_DATE, sentence) or new(_DURATION, sentence) or new(_MEASURE, sentence) else 0.0
         if kind == "reason":
             return 1.0 if _CAUSE.search(sentence) else 0.3
-        if kind in ("person", "organisation", "place"):
-            return 1.0 if new(PROPER_WORD, sentence) else 0.2
+        if self.names_head_indefinitely(sentence):
+            return 0.0
+        if kind == "name":
+            return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.0
+        if kind == "person":
+            return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.2
+        if kind == "place" and self.head is None:  # "Where?" is answered "in Lima", "at Camp David"
+            own = self._own(sentence)
+            return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
+        if kind in ("organisation", "place"):
+            return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS) else 0.2
         return 0.5
 
 
@@ -141,6 +217,7 @@ _AUX = r"(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could|should
 # an answer names an instance ("Russia") without the category.
 _HEADS = [
     re.compile(rf"\b(?:which|what)\s+(?:[a-z-]+\s+){{0,2}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed)\b"),
+    re.compile(rf"\bhow many\s+(?:[a-z-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed)\b"),
     re.compile(r"\bhow many\s+([a-z-]+)\b"),
     re.compile(
         r"^(?:who|where|what)\s+(?:is|was|are|were)\s+the\s+(?:[a-z]+\.[a-z.]*\s+)?([a-z-]+)\s+(?:of|to|in|for)\b"
@@ -171,6 +248,17 @@ def asked_head(question: str) -> str | None:
             if head in STOPWORDS or head in _CATEGORY or head in _HOLLOW or head in names or re.match(_AUX, head):
                 return None
             return head
+    return None
+
+
+def asked_noun(question: str) -> str | None:
+    """The noun a "which/what X" or "how many X" question asks for, category nouns included ("party" in
+    "Which smaller party is the LDP in coalition with?"): what a sentence must name, or count."""
+    q = main_clause(question)
+    for pattern in _HEADS[:3]:
+        found = pattern.search(q)
+        if found and found.group(1) not in STOPWORDS and not re.match(_AUX, found.group(1)):
+            return found.group(1)
     return None
 
 
@@ -224,8 +312,21 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         inherited = find_focus(earlier, idf, known, frame_words)
         own = frozenset(words(question)) | inherited.asked_words
         return Focus(
-            kind if kind != "any" else inherited.answer_type, inherited.focus, inherited.surface, years, True, True, own
+            kind if kind != "any" else inherited.answer_type,
+            inherited.focus,
+            inherited.surface,
+            years,
+            True,
+            True,
+            own,
+            asked_noun(question) or inherited.head,
         )
     return Focus(
-        kind, focus, surface, years, single=not _SECOND_ASK.search(question), asked_words=frozenset(words(question))
+        kind,
+        focus,
+        surface,
+        years,
+        single=not _SECOND_ASK.search(question),
+        asked_words=frozenset(words(question)),
+        head=asked_noun(question),
     )

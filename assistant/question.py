@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.focus import Focus, find_focus, main_clause
+from assistant.focus import ASKED_WHEN, Focus, find_focus, main_clause
 from assistant.names import PROPER_WORD, question_names
 from assistant.sources import about_primary
 from index.text import STOPWORDS, stem, words
@@ -38,7 +38,7 @@ _KINDS = [
     for kind, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b"),
         ("how-many", r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b|\bnumber of\b"),
-        ("when", r"\b(when|what year|what date|which year|what month)\b|\bhow long\b"),
+        ("when", rf"{ASKED_WHEN}|\b(what year|what date|which year|what month)\b|\bhow long\b"),
         (
             "why",
             r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b",

@@ -240,3 +240,41 @@ def test_a_topic_the_sources_cover_without_the_value_asked_is_declined(assistant
     ):
         answer = assistant.ask(question)
         assert answer.abstained, (question, answer.text)
+
+
+@pytest.mark.fast
+def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentioned():
+    """ "A smaller party" names no party, "four months" counts no seats, "a U.S. general" names no officer,
+    "have met twice" says nowhere; "when" opening a clause does not make the question ask for a date."""
+
+    def focus(question: str):
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
+
+    party = focus("Which smaller party is Takaichi's LDP in coalition with?")
+    assert (party.answer_type, party.head) == ("organisation", "party")
+    assert party.type_match("She led her party, in coalition with a smaller party, to a landslide victory.", set()) == 0
+    assert party.type_match("The Liberal Democratic Party (LDP) has governed since 1955.", set()) < 1.0
+    assert party.type_match("She governs in coalition with Komeito, a smaller party.", set()) == 1.0
+    seats = focus("How many Lower House seats did the LDP win in the February 2026 election?")
+    assert seats.head == "seats"
+    assert seats.type_match("In February 2026, four months after taking office, she won a landslide.", set()) == 0
+    assert seats.type_match("The LDP won 310 seats.", set()) == 1.0
+    assert focus("How many years did the LDP govern?").type_match("It governed for seven decades.", set()) == 1.0
+    officer = focus("What's the name of the officer picked to lead it?")
+    assert officer.answer_type == "name"
+    assert officer.type_match("ROK forces would be under a command led by a U.S. general in July.", set()) == 0
+    assert officer.type_match("General Xavier Brunson would lead it.", set()) == 1.0
+    where = focus("Where did Kim Jong-un and Xi Jinping meet after September 2025?")
+    assert where.type_match("Kim and PRC President Xi Jinping have met twice since September 2025.", set()) < 1.0
+    assert where.type_match("Kim met Xi in Beijing.", set()) == 1.0
+    gift = "What present did America's top diplomat give Kim Jong-il when she went to Pyongyang in 2000?"
+    assert answer_type(gift) == "any" and answer_type("And when was it signed?") == "date"
+
+
+def test_a_count_or_name_the_sources_do_not_give_is_declined_and_one_they_give_is_answered(assistant):
+    """The CRS report says the LDP won a landslide, never how many seats; it says Russia granted over
+    40,000 education visas, which answers "how many student visas" in other words."""
+    seats = assistant.ask("How many Lower House seats did the LDP win in Japan's February 2026 election?")
+    assert seats.abstained, seats.text
+    visas = assistant.ask("How many student visas did Moscow hand out to North Koreans over 2024 and 2025?")
+    assert not visas.abstained and "40,000" in visas.text, visas.text

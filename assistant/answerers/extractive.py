@@ -531,7 +531,7 @@ class ExtractiveAnswerer:
         if (
             focus is not None
             and focus.single  # a question asking two things may be answered by a list without the count
-            and kind in ("age", "percent", "measure", "money", "count", "date")
+            and kind in ("age", "percent", "measure", "money", "count", "date", "name")
             and not any(focus.type_match(c.text, q.numbers) > 0 for c in chosen)
         ):
             problems.append(f"no {kind} in the evidence")
