@@ -165,7 +165,7 @@ class Focus:
         party" does not say which party."""
         if not self.head or self.answer_type not in ("person", "organisation", "place", "name"):
             return False
-        pattern = re.compile(rf"\b(?:a|an|another|one|some)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(self.head)}s?\b", re.I)
+        pattern = re.compile(rf"\b(?:a|an|another|one|some)\s+(?:[\w.-]+\s+){{0,4}}?{re.escape(self.head)}s?\b", re.I)
         return any(
             not _NAMED_AFTER.match(sentence[m.end() :]) and not _NAMED_BEFORE.search(sentence[: m.start()])
             for m in pattern.finditer(sentence)
@@ -251,14 +251,56 @@ def asked_head(question: str) -> str | None:
     return None
 
 
+# "What was the name of the U.S. ballistic missile submarine whose visit ...?" asks to name a submarine.
+_NAME_OF = re.compile(
+    r"\bnames? of (?:the |a |an |this |that |its |his |her |their )?(?:[a-z.-]+\s+){0,4}?([a-z-]+)"
+    r"(?=\s+(?:whose|that|which|who|where|when|in|on|at|of|for|to|from|[a-z]+ed)\b|\s*[?,]|\s*\.?$)"
+)
+
+
 def asked_noun(question: str) -> str | None:
-    """The noun a "which/what X" or "how many X" question asks for, category nouns included ("party" in
-    "Which smaller party is the LDP in coalition with?"): what a sentence must name, or count."""
+    """The noun a "which/what X", "how many X" or "the name of X" question asks for, category nouns
+    included ("party" in "Which smaller party is the LDP in coalition with?"): what a sentence must
+    name, or count."""
     q = main_clause(question)
-    for pattern in _HEADS[:3]:
+    for pattern in (*_HEADS[:3], _NAME_OF):
         found = pattern.search(q)
         if found and found.group(1) not in STOPWORDS and not re.match(_AUX, found.group(1)):
             return found.group(1)
+    return None
+
+
+# Verbs whose object is the answer: "What did Lee and Xi agree on?" is answered by what they agreed, and a
+# sentence that says only that they met does not say it. Each verb with the words that also state it.
+_ACT_FAMILIES = (
+    "agree agreement accord deal consensus concur",
+    "discuss discussion talk talks conversation raise exchange",
+    "tell inform assure say",
+    "promise pledge commit commitment vow undertake",
+    "propose proposal offer suggest",
+    "ask request urge call demand press",
+    "decide decision resolve",
+    "announce announcement unveil declare launch",
+    "sign",
+)
+ACT_WORDS: dict[str, frozenset[str]] = {}
+for _family in _ACT_FAMILIES:
+    for _verb in _family.split():
+        ACT_WORDS[stem(_verb)] = ACT_WORDS.get(stem(_verb), frozenset()) | frozenset(map(stem, _family.split()))
+# "say" states many things ("stressed", "noted", "warned"): it is heard, never required.
+del ACT_WORDS[stem("say")]
+_ASKED_ACT = re.compile(r"^what (?:did|does|do|will|would|can|could|should|might) ((?:[\w.’'-]+ ?){1,8})")
+_CLAUSE_BREAK = frozenset("to that which whose who when where while after before because".split())
+
+
+def asked_act(question: str) -> str | None:
+    """The verb whose object a "What did X agree on / discuss / promise?" question asks for."""
+    found = _ASKED_ACT.search(main_clause(question))
+    for word in words(found.group(1)) if found else []:
+        if word in _CLAUSE_BREAK:
+            break
+        if stem(word) in ACT_WORDS:
+            return word
     return None
 
 

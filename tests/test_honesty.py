@@ -10,9 +10,10 @@ import pytest
 from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
-from assistant.focus import answer_type, asked_head, find_focus
+from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, find_focus
 from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
+from index.text import stem
 
 # Questions from the issue: names in the corpus, focus absent from it.
 DECLINE = [
@@ -271,6 +272,17 @@ def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentione
     assert answer_type(gift) == "any" and answer_type("And when was it signed?") == "date"
 
 
+def test_what_was_discussed_is_declined_when_the_sources_only_say_there_was_a_meeting(assistant):
+    """The Wikipedia article says Albright gave Kim Jong-il a signed basketball in 2000, never what they
+    discussed; the seed article says Lee called Xi, never what they talked about."""
+    for question in (
+        "What did Madeleine Albright and Kim Jong-il discuss during her 2000 trip to Pyongyang?",
+        "What did Xi Jinping and Lee talk about on the phone?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.abstained, (question, answer.text)
+
+
 def test_a_count_or_name_the_sources_do_not_give_is_declined_and_one_they_give_is_answered(assistant):
     """The CRS report says the LDP won a landslide, never how many seats; it says Russia granted over
     40,000 education visas, which answers "how many student visas" in other words."""
@@ -278,3 +290,16 @@ def test_a_count_or_name_the_sources_do_not_give_is_declined_and_one_they_give_i
     assert seats.abstained, seats.text
     visas = assistant.ask("How many student visas did Moscow hand out to North Koreans over 2024 and 2025?")
     assert not visas.abstained and "40,000" in visas.text, visas.text
+
+
+@pytest.mark.fast
+def test_what_two_sides_agreed_or_discussed_is_asked_by_its_verb():
+    """ "What did Lee and Xi agree on?" asks for what was agreed: the verb (or a word of its family,
+    "requested" for "ask") must be stated; "say" is heard but never required, and a verb inside a
+    purpose clause ("set up to deal with") is not what is asked."""
+    assert asked_act("What did Lee and Xi Jinping agree on when Lee visited China?") == "agree"
+    assert asked_act("What did Madeleine Albright and Kim Jong-il discuss in Pyongyang?") == "discuss"
+    assert stem("requested") in ACT_WORDS[stem(asked_act("What did Lee ask defector groups to stop doing?") or "")]
+    assert asked_act("What did Biden say about the alliance?") is None
+    assert asked_act("At Camp David, what did the three leaders set up to deal with cyber threats?") is None
+    assert asked_act("What was the name of the submarine whose visit was announced?") is None

@@ -32,7 +32,7 @@ from assistant.answerers.weights import (
     STRICT_CREDIT,
 )
 from assistant.conversation import Conversation
-from assistant.focus import asked_head
+from assistant.focus import ACT_WORDS, asked_act, asked_head
 from assistant.question import QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
@@ -524,6 +524,10 @@ class ExtractiveAnswerer:
         if missing:
             problems.append("the source does not mention " + ", ".join(missing))
         unstated = self._unstated_personal_facts(q, text)
+        act = asked_act(q.text)
+        # The chosen sentences themselves must say it ("agreed", "requested"), not just a neighbour.
+        if act and not ACT_WORDS[stem(act)] & set().union(*(c.terms for c in chosen)):
+            unstated.append(act)
         if unstated:
             problems.append("the evidence does not state " + ", ".join(unstated))
         kind = q.focus.answer_type if q.focus else "any"
