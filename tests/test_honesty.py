@@ -303,3 +303,14 @@ def test_what_two_sides_agreed_or_discussed_is_asked_by_its_verb():
     assert asked_act("What did Biden say about the alliance?") is None
     assert asked_act("At Camp David, what did the three leaders set up to deal with cyber threats?") is None
     assert asked_act("What was the name of the submarine whose visit was announced?") is None
+
+
+def test_a_follow_up_finds_the_value_in_the_sentence_about_what_it_points_at(assistant):
+    """ "When was it adopted?" after a question about Resolution 2371: the sentence naming 2371 (the
+    anchor) answers again, because it holds a date the earlier question did not ask for."""
+    history: list[tuple[str, str]] = []
+    first = "Which exports did UN Security Council Resolution 2371 prohibit?"
+    history.append((first, assistant.ask(first).text))
+    answer = assistant.ask("When was it adopted?", history)
+    assert not answer.abstained and "August 2017" in answer.text, answer.text
+    assert all("2371" in c.quote for c in answer.citations if "August 2017" in c.quote)

@@ -32,8 +32,8 @@ from assistant.answerers.weights import (
     STRICT_CREDIT,
 )
 from assistant.conversation import Conversation
-from assistant.focus import ACT_WORDS, asked_act, asked_head
-from assistant.question import QuestionProfile, answer_type_match, profile
+from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head
+from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
 from index.embedder import CachedEmbedder, Embedder
@@ -233,6 +233,34 @@ class ExtractiveAnswerer:
         sims = self.vectors.get([asked[t] for t in missing]) @ self.vectors.get(vocab).T
         return [asked[t] for t, row in zip(missing, sims) if STRICT_CREDIT(float(row.max())) < STATED_CREDIT]
 
+    def _anchor_terms(self, q: QuestionProfile, conversation: Conversation, generation: Generation) -> dict[str, float]:
+        """The earlier question's own terms (what "it" or "they" in a follow-up points at), by rarity; a
+        number names the thing outright ("Resolution 2371") and counts three times."""
+        lexical = generation.lexical
+        earlier = conversation.earlier_question(q.text)
+        terms = {stem(w) for w in words(earlier) if w not in STOPWORDS and w not in FRAME_WORDS}
+        return {
+            t: lexical.idf(t) * (3.0 if t.isdigit() else 1.0)
+            for t in terms
+            if t not in q.terms and t in lexical.doc_freq
+        }
+
+    def _holds_new_value(self, q: QuestionProfile, text: str, conversation: Conversation) -> bool:
+        """The sentence holds a value of the asked type besides the words of the earlier question
+        ("Russia" answers no "Where?" after a question about Russia's war), and the earlier question asked
+        for another type: "Trump" answered "Who did Lee call first?", so "Who did he call after that?"
+        wants someone else."""
+        earlier_question = conversation.earlier_question(q.text)
+        if (
+            not q.focus
+            or q.focus.answer_type in ("any", "reason")
+            or answer_type(earlier_question) == q.focus.answer_type
+        ):
+            return False
+        earlier = {w.lower() for w in words(earlier_question)}
+        masked = " ".join(w for w in text.split() if re.sub(r"[’']s\b|[^\w-]", "", w).lower() not in earlier)
+        return q.focus.type_match(masked, q.numbers) == 1.0
+
     def _window_terms(
         self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None
     ) -> set[str]:
@@ -276,6 +304,8 @@ class ExtractiveAnswerer:
         given_docs = {doc for doc, _ in given_at}
         soft = self._soft_matches(q, cands)
         subject = [stem(w) for w in words(q.subject) if w not in STOPWORDS]
+        anchor = self._anchor_terms(q, conversation, generation) if followup else {}
+        anchor_total = sum(anchor.values()) or 1.0
         names = {stem(n) for n in q.names}
         for cand, sim, ctx_sim, credit, f_sent, f_ctx in zip(cands, sims, ctx_sims, soft, focus_sent, focus_ctx):
             f = cand.features
@@ -300,7 +330,15 @@ class ExtractiveAnswerer:
             # Saying a sentence again is no news, unless an elliptical follow-up asks for a detail it holds
             # ("By what year?" after an answer that gave the year).
             detail = bool(q.focus and q.focus.inherited and q.focus.answer_type not in ("any", "reason"))
-            f["given"] = 1.0 if cand.text in given and not (detail and f["focus_type"] == 1.0) else 0.0
+            f["anchor"] = sum(w for t, w in anchor.items() if t in cand.terms) / anchor_total
+            if cand.text in given and detail:
+                f["given"] = 0.0 if f["focus_type"] == 1.0 else 1.0
+            elif cand.text in given and anchor and f["anchor"] >= 0.5:
+                # A typed follow-up ("When was it passed?") is often answered by the sentence just given
+                # about the thing it points at, when it holds a value the earlier question did not name.
+                f["given"] = 0.0 if self._holds_new_value(q, cand.text, conversation) else 1.0
+            else:
+                f["given"] = 1.0 if cand.text in given else 0.0
             # A follow-up is about what was just answered: its document is the first place to look.
             f["given_doc"] = 1.0 if followup and cand.doc_id in given_docs else 0.0
             f["near_given"] = (
@@ -447,6 +485,9 @@ class ExtractiveAnswerer:
                 if joined:
                     chosen.append(joined)
         covered = set().union(*(c.terms for c in chosen))
+        # A follow-up asking for a name, date or count wants a new one: a sentence already said, holding
+        # no new value of that type, does not join again ("Who did he call after that?" after "Trump").
+        typed = bool(q.focus and q.focus.answer_type not in ("any", "reason"))
         # What a runner-up must add is more of what is asked (the focus), not the subject's name again.
         wanted = (q.focus.focus if q.focus and q.focus.focus else None) or q.terms
         wanted_total = sum(wanted.values()) or 1
@@ -454,6 +495,8 @@ class ExtractiveAnswerer:
             if len(chosen) >= limit:
                 break
             if any(c.doc_id == cand.doc_id and c.index == cand.index for c in chosen):
+                continue
+            if typed and cand.features.get("given", 0.0) >= 1.0:
                 continue
             gain = sum(w for t, w in wanted.items() if t in cand.terms and t not in covered) / wanted_total
             if self.scorer is None or self.scorer.ranker is None:

@@ -46,6 +46,8 @@ HAND_RANKER: dict[str, float] = {
     "near_given": 0.10,
     "given": -0.15,
     "given_doc": 0.10,
+    # A follow-up's sentence that names what its "it" or "they" points at (the earlier question's terms).
+    "anchor": 0.2,
 }
 
 # The sentence after the best one joins when it continues it and scores at least this share of it.
