@@ -73,7 +73,10 @@ _NAMED_BEFORE = re.compile(r"[A-Z][\w’'-]*\)?,\s*$")
 _SPAN = re.compile(r"\b([\w,.-]+)\s+(?:days?|weeks?|months?|years?|decades?|hours?)\b", re.I)
 # A name spelled out before its acronym: "the Liberal Democratic Party (LDP)".
 _ACRONYM_DEFINED = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|and|for|the)\s+)?){1,7})\(([A-Z][A-Za-z]{1,7})\)")
-_LOCATIVE = re.compile(r"\b(?:in|at|to|from|near|inside|outside|across|on)\s+(?:the\s+)?([A-Z][a-zA-Z’'-]+)")
+_LOCATIVE = re.compile(r"\b(?i:in|at|to|from|near|inside|outside|across|on)\s+(?:the\s+)?([A-Z][a-zA-Z’'-]+)")
+# A number right after a capitalised word, not opening the sentence, labels or dates something rather than
+# counting it: "H.R. 4687", "Resolution 2371", "Section 232", "August 25".
+_LABEL_NUMBER = re.compile(r"(?<=\S\s)[A-Z][\w.]*\s+(\d[\d,]*)\b")
 
 # The first pattern that matches decides the answer type.
 _TYPES = [
@@ -189,6 +192,7 @@ class Focus:
             if not self.mentions_year:  # a count is not a year: "in 2025" does not say how many
                 found = {n for n in found if not _YEAR.match(n)}
             found -= _ORDINALS
+            found -= {m.group(1) for m in _LABEL_NUMBER.finditer(sentence)}
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0

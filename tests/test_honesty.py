@@ -314,3 +314,12 @@ def test_a_follow_up_finds_the_value_in_the_sentence_about_what_it_points_at(ass
     answer = assistant.ask("When was it adopted?", history)
     assert not answer.abstained and "August 2017" in answer.text, answer.text
     assert all("2371" in c.quote for c in answer.citations if "August 2017" in c.quote)
+
+
+@pytest.mark.fast
+def test_a_number_that_labels_or_dates_something_counts_nothing():
+    """ "H.R. 4687" and "August 25" are no count of workers; "about 300 workers" is."""
+    workers = find_focus("How many workers were detained in the raid?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert workers.type_match("The effort is contained in H.R. 4687, the Partner with Korea Act.", set()) == 0.0
+    assert workers.type_match("The raid on August 25 detained workers.", set()) == 0.0
+    assert workers.type_match("About 300 workers were detained.", set()) == 1.0
