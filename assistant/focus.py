@@ -36,6 +36,11 @@ _NUMBER_WORDS = (
 )
 _NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b", re.I)
 _MONEY = re.compile(r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(dollars?|won|yen|yuan|euros?)\b|\b(billion|million|trillion)\b", re.I)
+_MONEY_SPAN = re.compile(
+    rf"[$€£¥₩]\s?\d[\d,.]*(?:\s*(?:{_NUMBER_WORDS}))?|\b\d[\d,.]*\s*(?:(?:million|billion|trillion)\s*)?"
+    r"(?:dollars?|won|yen|yuan|euros?)\b",
+    re.I,
+)
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper cent\b|\bpercentage\b", re.I)
 _MEASURE = re.compile(
     r"\b\d[\d,.]*\s*(cm|centimet\w+|met(re|er)s?|feet|foot|inches|kg|kilo\w*|pounds|miles?|km|kilomet\w+)\b", re.I
@@ -64,6 +69,7 @@ _NATION_WORDS = frozenset(
     "pyongyang moscow allied allies western".split()
 )
 # Ordinals rank, they do not count: "the first visit" says nothing of how many.
+_MANY = re.compile(r"\bhow many\b|\bnumber of\b")
 _ORDINALS = frozenset("first second third".split())
 _TIME_UNITS = frozenset("day days week weeks month months year years decade decades hour hours".split())
 # A name given beside the thing it names: "a smaller party, Komeito", "a ship called the Wise Honest",
@@ -143,6 +149,7 @@ class Focus:
     # The noun asked for, category nouns included: "party" in "Which smaller party ...?", "seats" in
     # "How many seats ...?"; None when the question names none ("Who ...?", "Where ...?").
     head: str | None = None
+    many: bool = False  # "how many" / "the number of": a count of things, not an amount of money
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
@@ -188,6 +195,8 @@ class Focus:
         if kind == "money":  # "how much will it spend?" is also answered by a share: "3.5% of GDP"
             return 1.0 if new(_MONEY, sentence) or new(_PERCENT, sentence) else 0.0
         if kind == "count":
+            if self.many:  # "$5 billion" and "15%" count no workers
+                sentence = _PERCENT.sub(" ", _MONEY_SPAN.sub(" ", sentence))
             found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words
             if not self.mentions_year:  # a count is not a year: "in 2025" does not say how many
                 found = {n for n in found if not _YEAR.match(n)}
@@ -366,6 +375,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
             True,
             own,
             asked_noun(question) or inherited.head,
+            bool(_MANY.search(main_clause(question))) or inherited.many,
         )
     return Focus(
         kind,
@@ -375,4 +385,5 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         single=not _SECOND_ASK.search(question),
         asked_words=frozenset(words(question)),
         head=asked_noun(question),
+        many=bool(_MANY.search(main_clause(question))),
     )

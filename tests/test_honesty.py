@@ -317,9 +317,33 @@ def test_a_follow_up_finds_the_value_in_the_sentence_about_what_it_points_at(ass
 
 
 @pytest.mark.fast
-def test_a_number_that_labels_or_dates_something_counts_nothing():
-    """ "H.R. 4687" and "August 25" are no count of workers; "about 300 workers" is."""
+def test_a_number_that_labels_dates_or_prices_something_counts_nothing():
+    """ "H.R. 4687", "August 25" and "$3 billion" are no count of workers; "about 300 workers" is; and
+    "how much" is still answered by an amount of money."""
     workers = find_focus("How many workers were detained in the raid?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
     assert workers.type_match("The effort is contained in H.R. 4687, the Partner with Korea Act.", set()) == 0.0
     assert workers.type_match("The raid on August 25 detained workers.", set()) == 0.0
+    assert workers.type_match("LS Group pledged to invest $3 billion in grid infrastructure.", set()) == 0.0
     assert workers.type_match("About 300 workers were detained.", set()) == 1.0
+    much = find_focus("How much will Amazon invest?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert much.type_match("Amazon will invest $5 billion.", set()) == 1.0
+
+
+def test_a_follow_up_count_is_not_answered_by_the_amount_of_money_just_quoted(assistant):
+    """The fact sheet gives LS Greenlink's $681 million plant in Virginia, never how many it will employ."""
+    first = "Where is LS Greenlink building its factory?"
+    history = [(first, assistant.ask(first).text)]
+    assert "Virginia" in history[0][1]
+    answer = assistant.ask("How many people will it employ?", history)
+    assert answer.abstained, answer.text
+
+
+def test_a_typed_follow_up_is_not_answered_from_a_sentence_unrelated_to_the_conversation(assistant):
+    """After two turns about Lee's halt of the loudspeakers, "How many were there?" must not be answered
+    with China's 500,000 soldiers in the Korean War: no sentence about the loudspeakers gives a number."""
+    history: list[tuple[str, str]] = []
+    for question in ("What did Lee do about the propaganda loudspeakers?", "When did he do that?"):
+        history.append((question, assistant.ask(question, history).text))
+    assert "loudspeakers" in history[0][1]
+    answer = assistant.ask("How many were there?", history)
+    assert answer.abstained, answer.text

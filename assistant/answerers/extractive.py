@@ -43,6 +43,8 @@ from index.text import STOPWORDS, stem, words
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _CONTINUES = re.compile(r"[:]$")
+# "that plant", "it", "they": a follow-up about what the conversation just talked about.
+_POINTS_BACK = re.compile(r"\b(that|this|those|these|it|its|they|their|them|he|she|his|her)\b", re.I)
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
 # Facts about a person (or an occasion) that a source states outright or not at all (as stems).
@@ -331,6 +333,7 @@ class ExtractiveAnswerer:
             # ("By what year?" after an answer that gave the year).
             detail = bool(q.focus and q.focus.inherited and q.focus.answer_type not in ("any", "reason"))
             f["anchor"] = sum(w for t, w in anchor.items() if t in cand.terms) / anchor_total
+            f["said"] = 1.0 if cand.text in given else 0.0
             if cand.text in given and detail:
                 f["given"] = 0.0 if f["focus_type"] == 1.0 else 1.0
             elif cand.text in given and anchor and f["anchor"] >= 0.5:
@@ -588,6 +591,20 @@ class ExtractiveAnswerer:
             and not any(answer_type_match(q.kind, c.text, q) > 0 for c in chosen)
         ):
             problems.append(f"no {'date' if q.kind == 'when' else 'number'} in the evidence")
+        # A typed follow-up that leans on the conversation ("How many were there?", "When will it open?")
+        # is answered by a sentence about what was just talked about, not by any value elsewhere.
+        if (
+            kind not in ("any", "reason")
+            and (_POINTS_BACK.search(q.text) or (focus is not None and focus.inherited))
+            and any(c.features.get("followup", 0.0) > 0 for c in chosen)
+            and not any(
+                c.features.get("anchor", 0.0) > 0
+                or c.features.get("near_given", 0.0) > 0
+                or c.features.get("said", 0.0) > 0
+                for c in chosen
+            )
+        ):
+            problems.append("nothing in the evidence is about what the follow-up points back to")
         if self.scorer is None and support < self.settings.abstain_threshold:
             problems.append(f"support {support:.2f}; not covered: " + ", ".join(unmatched))
         return support, problems
