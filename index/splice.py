@@ -27,8 +27,11 @@ def copy_range(src: int, dst: int, start: int, end: int) -> None:
         except OSError:  # not supported here (another file system, an old kernel): through user space
             done = 0
         if done <= 0:
-            write_all(dst, os.pread(src, min(end - start, 1 << 24), start))
-            done = min(end - start, 1 << 24)
+            data = os.pread(src, min(end - start, 1 << 24), start)
+            if not data:  # the old file is shorter than its layout says: never write a truncated copy
+                raise OSError(f"unexpected end of file at byte {start} (wanted up to {end})")
+            write_all(dst, data)
+            done = len(data)
         start += done
 
 

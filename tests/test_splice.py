@@ -40,3 +40,9 @@ def test_spliced_file_holds_the_pieces_in_order_and_reports_where_they_landed(tm
     data = (tmp_path / "new").read_bytes()
     assert data == b"bbbb\nnew\naaaa\ncccc\n"
     assert [data[a:b] for a, b in spans] == [b"bbbb\n", b"new\n", b"aaaa\n", b"cccc\n"]
+
+
+def test_a_span_past_the_end_of_the_old_file_fails_instead_of_writing_a_short_file(tmp_path: Path):
+    (tmp_path / "old").write_bytes(b"aaaa\n")
+    with pytest.raises(OSError):
+        write_spliced(tmp_path / "new", tmp_path / "old", [(0, 5), (5, 10)])
