@@ -150,6 +150,12 @@ def ensure_model(model_folder: Path, cache_dir: Path, precision: str = "int8") -
                         _quantize(fused, int8)
                 finally:
                     logging.disable(logging.NOTSET)
+            if precision == "int8":
+                # The fused fp32 graph is the question encoder's: keep it, so the first question after the
+                # first index build does not export it again (~15 s).
+                sibling = cache_dir / f"minilm-fp32-{cache_key(model_folder, 'fp32')}.onnx"
+                if not sibling.exists():
+                    os.replace(fused, sibling)
             # atomic: a concurrent process sees no file or a whole one
             os.replace(int8 if precision == "int8" else fused, target)
     return target
