@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import mmap
 import os
 import shutil
 import threading
@@ -28,6 +27,7 @@ from index.generation import CURRENT, FORMAT_VERSION, LAYOUT, DocEntry, Generati
 from index.lexical import LexicalIndex, TermCounter, TermCounts, updated_counts
 from index.loaders import Document, LoadResult, Skipped, load_corpus
 from index.parallel_chunking import split_many
+from index.splice import write_spliced, write_vectors
 
 ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
 # Above this share of chunks to (re)insert, a new Chroma collection is built rather than the previous one
@@ -216,43 +216,36 @@ class _FreshChunks:
         return self.counter.result()
 
 
+class _Vectors:
+    """The new generation's vectors: row i is the previous generation's row `source[i]`, or (-1) the next
+    fresh one. The full matrix is only assembled when something needs all of it (a build from scratch, a new
+    Chroma collection); an incremental build copies the old rows file to file (`splice.write_vectors`)."""
+
+    def __init__(self, builder: IndexBuilder, previous: Generation | None, source: np.ndarray, fresh: np.ndarray):
+        self.builder, self.previous, self.source, self.fresh = builder, previous, source, fresh
+        self._matrix: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def matrix(self) -> np.ndarray:
+        with self._lock:  # the Chroma thread and the file writer may both ask
+            if self._matrix is None:
+                matrix = np.empty((len(self.source), self.builder.embedder.dimension), dtype=np.float32)
+                is_old = self.source >= 0
+                if self.previous is not None and is_old.any():
+                    matrix[is_old] = self.previous.vectors[self.source[is_old]]
+                matrix[~is_old] = self.fresh
+                self._matrix = matrix
+            return self._matrix
+
+    def save(self, path: Path) -> None:
+        old = self.previous.folder / "vectors.npy" if self.previous is not None else None
+        if self._matrix is None and old is not None and write_vectors(path, old, self.source, self.fresh):
+            return
+        np.save(path, self.matrix())
+
+
 def _jsonl(rows: list[dict]) -> bytes:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
-
-
-def _write_spliced(path: Path, old_path: Path | None, pieces: list[bytes | tuple[int, int]]) -> list[tuple[int, int]]:
-    """Write `pieces` in order, each new bytes or a byte span of `old_path` (copied, never parsed: runs of
-    adjacent spans go out in one write); returns where each piece landed in the new file."""
-    spans, offset = [], 0
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(path.open("wb"))
-        old: bytes | mmap.mmap = b""
-        if old_path is not None and any(isinstance(p, tuple) for p in pieces) and old_path.stat().st_size:
-            handle = stack.enter_context(old_path.open("rb"))
-            old = stack.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
-        run: list[int] = []  # pending [start, end) of the old file, written when the run breaks
-        for piece in pieces:
-            if isinstance(piece, tuple):
-                if run and run[1] == piece[0]:
-                    run[1] = piece[1]
-                else:
-                    if run:
-                        out.write(old[run[0] : run[1]])
-                    run = list(piece)
-                size = piece[1] - piece[0]
-            else:
-                if run:
-                    out.write(old[run[0] : run[1]])
-                    run = []
-                out.write(piece)
-                size = len(piece)
-            spans.append((offset, offset + size))
-            offset += size
-        if run:
-            out.write(old[run[0] : run[1]])
-        out.flush()
-        os.fsync(out.fileno())
-    return spans
 
 
 class IndexBuilder:
@@ -389,7 +382,9 @@ class IndexBuilder:
             entry = by_path.get(path)
             if entry is None:
                 return None
-            return Document(entry.doc_id, "", dict(entry.metadata), entry.content_hash, path, entry.body_hash)
+            return Document(
+                entry.doc_id, "", dict(entry.metadata), entry.content_hash, path, entry.body_hash, trusted[path]
+            )
 
         return known
 
@@ -426,21 +421,20 @@ class IndexBuilder:
         fresh.flush()
         n_chunks = parts[-1].first + parts[-1].n_chunks if parts else 0
         source = _sources(parts, n_chunks)
-        matrix = self._vectors(previous, source, fresh.vectors())
+        vectors = _Vectors(self, previous, source, fresh.vectors())
         summary.embedded_chunks = len(fresh.rows)
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma") as pool:
-            # Chroma (copy, delete, insert; mostly outside the GIL) works while the files are written; on an
-            # error, leaving the `with` waits for it before the folder is removed.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
+            # Chroma (copy, delete, insert; mostly outside the GIL) and BM25 (numpy) work while the files are
+            # written; on an error, leaving the `with` waits for them before the folder is removed.
             storing = (
-                pool.submit(self._store_in_chroma, folder, name, docs, parts, matrix, previous, fresh.rows)
+                pool.submit(self._store_in_chroma, folder, name, docs, parts, vectors, previous, fresh.rows)
                 if opener is None
                 else None
             )
-            self._write_files(folder, previous, parts, matrix)
-            self.progress("lexical", 0, 1)
-            self._lexical(previous, old_counts, parts, source, fresh).save(folder / "lexical")
-            self.progress("lexical", 1, 1)
+            lexical = pool.submit(self._save_lexical, folder, previous, old_counts, parts, source, fresh)
+            self._write_files(folder, previous, parts, vectors)
+            lexical.result()
             collection_name = storing.result() if storing is not None else fresh.streamed().name
         summary.chunks = n_chunks
         manifest = {
@@ -465,15 +459,15 @@ class IndexBuilder:
         os.replace(tmp, folder / "manifest.json")
         _fsync_dir(folder)
 
-    def _write_files(self, folder: Path, previous: Generation | None, parts: list[_Part], matrix: np.ndarray) -> None:
+    def _write_files(self, folder: Path, previous: Generation | None, parts: list[_Part], vectors: _Vectors) -> None:
         """documents.jsonl, chunks.jsonl, vectors.npy and layout.json (where each document landed)."""
         doc_spans = self._write_documents(folder, previous, parts)
-        chunk_spans = _write_spliced(
+        chunk_spans = write_spliced(
             folder / "chunks.jsonl",
             previous.folder / "chunks.jsonl" if previous else None,
             [part.old.chunk_lines if part.old else _jsonl(part.rows) for part in parts],
         )
-        np.save(folder / "vectors.npy", matrix)
+        vectors.save(folder / "vectors.npy")
         layout = [
             DocEntry(
                 p.doc.doc_id,
@@ -519,15 +513,6 @@ class IndexBuilder:
         self.progress("chunking", len(fresh_docs), len(fresh_docs))
         return parts
 
-    def _vectors(self, previous: Generation | None, source: np.ndarray, fresh: np.ndarray) -> np.ndarray:
-        """The generation's vector matrix: reused rows copied from the previous one, then the fresh ones."""
-        matrix = np.empty((len(source), self.embedder.dimension), dtype=np.float32)
-        is_old = source >= 0
-        if previous is not None and is_old.any():
-            matrix[is_old] = previous.vectors[source[is_old]]
-        matrix[~is_old] = fresh
-        return matrix
-
     def _write_documents(self, folder: Path, previous: Generation | None, parts: list[_Part]) -> list[tuple[int, int]]:
         """documents.jsonl: a reused document's row is copied as bytes unless its path or flags moved."""
         pieces: list[bytes | tuple[int, int]] = []
@@ -550,7 +535,20 @@ class IndexBuilder:
                 }
             pieces.append(_jsonl([row]))
         old_file = previous.folder / "documents.jsonl" if previous else None
-        return _write_spliced(folder / "documents.jsonl", old_file, pieces)
+        return write_spliced(folder / "documents.jsonl", old_file, pieces)
+
+    def _save_lexical(
+        self,
+        folder: Path,
+        previous: Generation | None,
+        old_counts: TermCounts | None,
+        parts: list[_Part],
+        source: np.ndarray,
+        fresh: _FreshChunks,
+    ) -> None:
+        self.progress("lexical", 0, 1)
+        self._lexical(previous, old_counts, parts, source, fresh).save(folder / "lexical")
+        self.progress("lexical", 1, 1)
 
     def _lexical(
         self,
@@ -582,7 +580,7 @@ class IndexBuilder:
         name: str,
         docs: list[Document],
         parts: list[_Part],
-        matrix: np.ndarray,
+        vectors: _Vectors,
         previous: Generation | None,
         fresh: list[tuple[int, dict]],
     ) -> str:
@@ -596,7 +594,9 @@ class IndexBuilder:
         assert previous is not None  # a build from scratch streams into its collection (`_FreshChunks`)
         old_chroma = previous.folder / "chroma"
         reuse = (
-            not self.config.chroma_url and old_chroma.is_dir() and len(fresh) <= INCREMENTAL_CHROMA_SHARE * len(matrix)
+            not self.config.chroma_url
+            and old_chroma.is_dir()
+            and len(fresh) <= INCREMENTAL_CHROMA_SHARE * len(vectors.source)
         )
         if reuse:
             collection_name = str(previous.manifest["collection"])
@@ -619,13 +619,12 @@ class IndexBuilder:
             ]
             streamed = self._new_collection(folder, name)
             collection_name, collection, chroma = streamed.name, streamed.collection, streamed.client
-        positions = [p for p, _ in fresh]
         meta_by_doc = {d.doc_id: d.metadata for d in docs}
         self.progress("storing", 0, len(fresh))
         chroma_store.add(
             collection,
             [row["chunk_id"] for _, row in fresh],
-            matrix[positions] if len(positions) < len(matrix) else matrix,
+            vectors.fresh if reuse else vectors.matrix(),
             [_chunk_metadata(StoredChunk(**row), meta_by_doc[row["doc_id"]]) for _, row in fresh],
             progress=lambda done, total: self.progress("storing", done, total),
             batch=chroma_store.batch_size(chroma),

@@ -135,19 +135,27 @@ def _read_stamps(path: str, inode: int, mtime_ns: int, size: int) -> dict:
 
 def trusted(
     folder: Path, current: Scan, dirs: tuple[Path, ...] | list[Path], exclude: tuple[str, ...], max_bytes: int
-) -> set[str]:
-    """Files that cannot have changed since the last build (same size and mtime, written well before it
-    was recorded): an incremental build takes what it knows about them from that build, unread."""
+) -> dict[str, str]:
+    """Files that cannot have changed since the last build: same size and mtime, and written well before it
+    was recorded or, when written close to it, holding the bytes it read (as a no-op build checks them). An
+    incremental build takes what it knows about them from that build without parsing them again: right
+    after a corpus is written most of its files are that young, and hashing one costs far less than loading
+    it. Maps each path to the hash of its bytes when it was checked ("" when its stamps sufficed)."""
     saved = _saved(folder, dirs, exclude, max_bytes)
     if saved is None:
-        return set()
+        return {}
     trusted_before = int(saved.get("recorded_ns", 0)) - RACY_NS
     recorded = saved.get("stamps", {})
-    return {
-        path
-        for path, stamp in current.stamps.items()
-        if stamp is not None and stamp[1] < trusted_before and recorded.get(path) == stamp
-    }
+    racy_hashes = saved.get("racy_hashes", {})
+    found: dict[str, str] = {}
+    for path, stamp in current.stamps.items():
+        if stamp is None or recorded.get(path) != stamp:
+            continue
+        if stamp[1] < trusted_before:
+            found[path] = ""
+        elif path in racy_hashes and _hash_file(path) == racy_hashes[path]:
+            found[path] = racy_hashes[path]
+    return found
 
 
 def unchanged(

@@ -218,9 +218,9 @@ def load_corpus(
     result = LoadResult()
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
-    by_rank: dict[int, list[Path]] = {}
+    by_rank: dict[int, list[str]] = {}  # paths as strings: a Path per file cost 0.25 s at 15k files
     for rank, name in scanned.files:
-        by_rank.setdefault(rank, []).append(Path(name))
+        by_rank.setdefault(rank, []).append(name)
     for rank, folder in enumerate(dirs):
         if not Path(folder).is_dir():
             result.skipped.append(Skipped(str(folder), "corpus folder does not exist"))
@@ -230,21 +230,21 @@ def load_corpus(
             if done % 100 == 0:
                 report(done, total)
             try:
-                doc = (known(str(path)) if known else None) or load_file(path, max_bytes)
+                doc = (known(path) if known else None) or load_file(Path(path), max_bytes)
             except ValueError as exc:
-                result.skipped.append(Skipped(str(path), str(exc)))
+                result.skipped.append(Skipped(path, str(exc)))
                 continue
             except OSError as exc:
-                result.skipped.append(Skipped(str(path), f"unreadable ({exc.strerror or type(exc).__name__})"))
+                result.skipped.append(Skipped(path, f"unreadable ({exc.strerror or type(exc).__name__})"))
                 continue
             if doc.file_hash:
                 result.file_hashes[doc.path] = doc.file_hash
             if doc.body_hash in seen_hashes:
-                result.skipped.append(Skipped(str(path), f"same content as {seen_hashes[doc.body_hash]}"))
+                result.skipped.append(Skipped(path, f"same content as {seen_hashes[doc.body_hash]}"))
                 continue
             if doc.doc_id in seen_ids:
                 result.skipped.append(
-                    Skipped(str(path), f"another file named {doc.doc_id} is already indexed ({seen_ids[doc.doc_id]})")
+                    Skipped(path, f"another file named {doc.doc_id} is already indexed ({seen_ids[doc.doc_id]})")
                 )
                 continue
             doc.metadata[PRIMARY] = primary_flag(doc.metadata.get(PRIMARY), rank == 0)

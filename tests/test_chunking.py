@@ -56,6 +56,9 @@ TRICKY = [
     "x. x. x. x.",
     "U.S.A. is big. 1. First item. 2. Second item. (See p. 5.) Next one.",
     "Hello!!! What?? Yes... no.   \u00a0Nbsp here.\u2003Em space. Done",
+    # abbreviations at word starts, in any case, after odd whitespace, and letters IGNORECASE folds to ASCII
+    "We met at 9 a.m. sharp. NO. 5 was late.\u2003Co. Ltd. paid. Approx. 40 came. Dr. Lee spoke. Mr. i. e. here.",
+    "\u017ft. Paul and \u212aM. road. \u0130. Kim left. Ave. Q is long. jr. and sr. too. U.S. aid rose.",
 ]
 
 
@@ -86,3 +89,23 @@ def test_faster_pysbd_splits_exactly_as_plain_pysbd(monkeypatch):
     for line in TRICKY:  # pysbd's own pieces, including where it finds them, trailing whitespace and all
         ours = chunking._Segmenter(language="en", clean=False, char_span=False)
         assert ours.segment(line) == plain.segment(line), line
+
+
+def test_abbreviation_lookups_skipped_from_the_words_change_no_sentence(monkeypatch):
+    """pysbd scans the text once per abbreviation; the chunker first checks whether any word starts with it
+    (`chunking._word_starts`). Forcing every scan gives the same sentences, on the tricky lines and on the
+    shipped corpus."""
+    from pathlib import Path
+
+    from index import chunking
+    from index.loaders import load_file
+
+    folder = Path(__file__).resolve().parent.parent / "corpus" / "documents"
+    texts = [TEXT, *TRICKY] + [load_file(p).text for p in sorted(folder.iterdir()) if p.is_file()]
+    skipped: list[str] = []
+    real = chunking._word_starts
+    monkeypatch.setattr(chunking, "_word_starts", lambda text, word: real(text, word) or skipped.append(word))
+    fast = [split_sentences(t) for t in texts]
+    assert skipped  # the shortcut was taken
+    monkeypatch.setattr(chunking, "_word_starts", lambda text, word: True)
+    assert [split_sentences(t) for t in texts] == fast

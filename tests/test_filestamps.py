@@ -73,6 +73,26 @@ def test_same_size_same_mtime_edit_of_a_racy_file_is_caught_by_its_hash(tmp_path
     assert any("April" in c.text for c in gen.chunks if c.doc_id == "beta.md")
 
 
+def test_an_edit_right_after_a_fresh_corpus_loads_only_the_edited_file(tmp_path, small_corpus, monkeypatch):
+    """Every file is racy: an incremental build hashes the unedited ones (their bytes are the ones the last
+    build read) instead of parsing them, and still catches a same-size, same-mtime edit by its hash."""
+    first = _builder(tmp_path, small_corpus).build()
+    alpha, beta = small_corpus / "alpha.txt", small_corpus / "beta.md"
+    alpha.write_text(alpha.read_text() + "The committee met again in June.\n")
+    stamp = beta.stat().st_mtime_ns
+    beta.write_text(beta.read_text().replace("March", "April"))  # same size, same mtime below
+    os.utime(beta, ns=(stamp, stamp))
+    loaded: list[str] = []
+    real_load = loaders.load_file
+    monkeypatch.setattr(loaders, "load_file", lambda path, *a: loaded.append(path.name) or real_load(path, *a))
+    summary = _builder(tmp_path, small_corpus).build()
+    assert sorted(loaded) == ["alpha.txt", "beta.md"]  # gamma.txt: hashed, found as the last build read it
+    assert sorted(summary.changed) == ["alpha.txt", "beta.md"] and summary.unchanged == ["gamma.txt"]
+    assert summary.generation != first.generation
+    gen = Generation(current_path(tmp_path / "data" / "index"))
+    assert any("April" in c.text for c in gen.chunks if c.doc_id == "beta.md")
+
+
 def test_a_touched_file_is_hashed_again_and_nothing_is_re_embedded(tmp_path, small_corpus, monkeypatch):
     _age(small_corpus)
     first = _builder(tmp_path, small_corpus).build()

@@ -63,6 +63,8 @@ def _assert_same_lexical(incremental: Generation, full: Generation) -> None:
     for doc_id, doc in full.documents.items():
         assert incremental.documents[doc_id] == doc
     assert np.array_equal(np.asarray(incremental.vectors), np.asarray(full.vectors))
+    for name in ("vectors.npy", "chunks.jsonl", "documents.jsonl"):  # copied byte ranges, same files
+        assert (incremental.folder / name).read_bytes() == (full.folder / name).read_bytes(), name
 
 
 def test_incremental_bm25_equals_a_full_build_of_the_same_corpus(tmp_path, small_corpus, monkeypatch):
