@@ -62,6 +62,11 @@ class Conversation:
         # "he", "they", "that call" lean on an earlier turn, unless the question names its own subject.
         return bool((tokens & _PRONOUNS or tokens & _POINTERS) and not names)
 
+    @staticmethod
+    def points_back(question: str) -> bool:
+        """The question holds a pronoun or pointer ("it", "they", "that plant", "there")."""
+        return bool(set(words(question)) & (_PRONOUNS | _POINTERS))
+
     def search_query(self, question: str) -> str:
         """The query used for retrieval: a follow-up is searched together with the previous question."""
         if not self.is_followup(question):

@@ -36,6 +36,7 @@ _NUMBER_WORDS = (
 )
 _NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b", re.I)
 _MONEY = re.compile(r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(dollars?|won|yen|yuan|euros?)\b|\b(billion|million|trillion)\b", re.I)
+# The whole amount ("$3 billion", "2.5 trillion won"), to mask it where a count is asked; _MONEY only detects one.
 _MONEY_SPAN = re.compile(
     rf"[$€£¥₩]\s?\d[\d,.]*(?:\s*(?:{_NUMBER_WORDS}))?|\b\d[\d,.]*\s*(?:(?:million|billion|trillion)\s*)?"
     r"(?:dollars?|won|yen|yuan|euros?)\b",
@@ -68,8 +69,8 @@ _NATION_WORDS = frozenset(
     "prc russia russian russians ukraine ukrainian ukrainians taiwan taiwanese washington seoul tokyo beijing "
     "pyongyang moscow allied allies western".split()
 )
-# Ordinals rank, they do not count: "the first visit" says nothing of how many.
 _MANY = re.compile(r"\bhow many\b|\bnumber of\b")
+# Ordinals rank, they do not count: "the first visit" says nothing of how many.
 _ORDINALS = frozenset("first second third".split())
 _TIME_UNITS = frozenset("day days week weeks month months year years decade decades hour hours".split())
 # A name given beside the thing it names: "a smaller party, Komeito", "a ship called the Wise Honest",
@@ -363,19 +364,18 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         focus[term] = idf(term) if known(term) else 3.0
         surface.setdefault(term, word)
     years = any(_YEAR.match(w) for w in words(question)) or bool(re.search(r"\byears?\b", question, re.I))
+    head, many = asked_noun(question), bool(_MANY.search(main_clause(question)))
     if not focus and earlier:
         inherited = find_focus(earlier, idf, known, frame_words)
-        own = frozenset(words(question)) | inherited.asked_words
         return Focus(
             kind if kind != "any" else inherited.answer_type,
             inherited.focus,
             inherited.surface,
             years,
-            True,
-            True,
-            own,
-            asked_noun(question) or inherited.head,
-            bool(_MANY.search(main_clause(question))) or inherited.many,
+            inherited=True,
+            asked_words=frozenset(words(question)) | inherited.asked_words,
+            head=head or inherited.head,
+            many=many or inherited.many,
         )
     return Focus(
         kind,
@@ -384,6 +384,6 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         years,
         single=not _SECOND_ASK.search(question),
         asked_words=frozenset(words(question)),
-        head=asked_noun(question),
-        many=bool(_MANY.search(main_clause(question))),
+        head=head,
+        many=many,
     )

@@ -43,8 +43,6 @@ from index.text import STOPWORDS, stem, words
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _CONTINUES = re.compile(r"[:]$")
-# "that plant", "it", "they": a follow-up about what the conversation just talked about.
-_POINTS_BACK = re.compile(r"\b(that|this|those|these|it|its|they|their|them|he|she|his|her)\b", re.I)
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
 # Facts about a person (or an occasion) that a source states outright or not at all (as stems).
@@ -595,7 +593,7 @@ class ExtractiveAnswerer:
         # is answered by a sentence about what was just talked about, not by any value elsewhere.
         if (
             kind not in ("any", "reason")
-            and (_POINTS_BACK.search(q.text) or (focus is not None and focus.inherited))
+            and (Conversation.points_back(q.text) or (focus is not None and focus.inherited))
             and any(c.features.get("followup", 0.0) > 0 for c in chosen)
             and not any(
                 c.features.get("anchor", 0.0) > 0
