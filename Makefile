@@ -3,9 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SHARED_CORPUS := $(abspath $(CURDIR)/../shared/corpus)
-# The shipped seed article, plus the related documents beside the checkout when they exist.
-export ASSISTANT_CORPUS_DIRS ?= $(CURDIR)/corpus/documents$(if $(wildcard $(SHARED_CORPUS)),:$(SHARED_CORPUS))
+# The related documents (never committed): beside the checkout, else beside the local repository this
+# checkout was cloned from (a clone made in a temporary folder still finds them); or set SHARED_CORPUS.
+ORIGIN := $(shell git config --get remote.origin.url 2>/dev/null)
+SHARED_CORPUS ?= $(firstword $(wildcard $(abspath $(CURDIR)/../shared/corpus) \
+                 $(if $(filter /%,$(ORIGIN)),$(abspath $(ORIGIN)/../shared/corpus))))
+# The shipped seed article, plus the related documents when they exist; the tests read the same folder.
+export ASSISTANT_CORPUS_DIRS ?= $(CURDIR)/corpus/documents$(if $(SHARED_CORPUS),:$(SHARED_CORPUS))
+export ASSISTANT_SHARED_CORPUS := $(SHARED_CORPUS)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False

@@ -16,7 +16,9 @@ from assistant.settings import SHIPPED_CORPUS, Settings
 from index.embedder import Embedder
 
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
+# The related documents: where `make` found them (beside the checkout or the repository it was cloned
+# from), else beside the checkout.
+SHARED_CORPUS = Path(os.environ.get("ASSISTANT_SHARED_CORPUS") or PROJECT.parent / "shared" / "corpus")
 TESTSET = PROJECT / "corpus" / "testsets" / "core.jsonl"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -25,9 +25,9 @@ from assistant.evaluation.runner import JUDGE_NOTE, run_eval
 from assistant.evaluation.runs import Run, check_unique, preset_runs
 from assistant.settings import SHIPPED_CORPUS, Settings
 from index.loaders import load_corpus
+from tests.conftest import SHARED_CORPUS
 
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED_CORPUS = PROJECT.parent / "shared" / "corpus"
 TESTSET = PROJECT / "corpus" / "testsets" / "core.jsonl"
 PICKED = ("seed-first-call", "un-lee-climate", "conv-seed-trump", "rel-usfk-troops")
 RUNS = [("hybrid", {"retriever": "hybrid"}), ("naive-langchain", {"__baseline__": True})]
