@@ -10,8 +10,9 @@ import shutil
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from filelock import FileLock, Timeout
 from index import chroma_store, filestamps
 from index.config import IndexConfig
 from index.embedder import Embedder, embedder_for
-from index.generation import CURRENT, FORMAT_VERSION, LAYOUT, DocEntry, Generation, StoredChunk, current_path
+from index.generation import CURRENT, FORMAT_VERSION, LAYOUT, DocEntry, Generation, current_path
 from index.lexical import LexicalIndex, TermCounter, TermCounts, updated_counts
 from index.loaders import Document, LoadResult, Skipped, load_corpus
 from index.parallel_chunking import split_many
@@ -34,6 +35,7 @@ ProgressHook = Callable[[str, int, int], None]  # (stage, done, total)
 # copied and edited (deletions leave holes in its HNSW graph).
 INCREMENTAL_CHROMA_SHARE = 0.25
 STREAM_BATCH = 4096  # chunks per Chroma insert while a build from scratch is still chunking
+STREAM_BACKLOG = 2  # Chroma inserts queued behind the one running before the builder waits for them
 
 
 class BuildLocked(RuntimeError):
@@ -86,17 +88,14 @@ def searchable_text(chunk_text: str, title: str) -> str:
     return f"{title}\n{chunk_text}"
 
 
-def _chunk_metadata(chunk: StoredChunk, doc_meta: dict[str, str]) -> dict:
-    meta = {
-        "doc_id": chunk.doc_id,
-        "start": chunk.start,
-        "end": chunk.end,
-        "title": doc_meta.get("title", chunk.doc_id),
-    }
-    for key in ("author", "publisher", "date", "url", "license"):
-        if doc_meta.get(key):
-            meta[key] = doc_meta[key]
-    return meta
+def _chunk_metadata(row: dict) -> dict:
+    """What Chroma keeps of a chunk besides its vector: where it sits (document, character span).
+
+    The document's own metadata (title, publisher, date, URL, licence) lives once in documents.jsonl.
+    Copied onto each of its chunks as Chroma strings it was a third of the insert time at 100k chunks, and
+    nothing queries Chroma by it: retrieval asks Chroma for ids and distances only.
+    """
+    return {"doc_id": row["doc_id"], "start": row["start"], "end": row["end"]}
 
 
 _CHUNK_KEYS = ("chunk_id", "doc_id", "text", "start", "end", "first_sentence", "last_sentence")
@@ -141,7 +140,11 @@ class _Streamed:
 
 class _FreshChunks:
     """The chunks of added and changed documents, handled in batches as the splitter yields them, while its
-    workers split the next documents: embedded, tokenised for BM25 and, into a new collection, stored."""
+    workers split the next documents: embedded, tokenised for BM25 and, into a new collection, stored.
+
+    Chroma inserts run on a thread of their own, in order (they release the GIL): the builder tokenises
+    and embeds the next batch meanwhile, instead of waiting for the largest stage of a build from scratch.
+    """
 
     def __init__(
         self,
@@ -152,10 +155,11 @@ class _FreshChunks:
     ) -> None:
         self.builder = builder
         self.titles = {d.doc_id: _title(d) for d in docs}
-        self.metadata = {d.doc_id: d.metadata for d in docs}
         # Opened at the first flush, after the splitter has forked its workers (Chroma starts threads).
         self.opener = opener
         self.into: _Streamed | None = None
+        self.storer: ThreadPoolExecutor | None = None  # one thread: inserts stay in order
+        self.pending: deque[Future] = deque()
         self.batch = STREAM_BATCH if opener else 4 * builder.config.batch_size
         self.counter = TermCounter(vocab)
         self.rows: list[tuple[int, dict]] = []  # (position in the generation, chunk row)
@@ -188,14 +192,33 @@ class _FreshChunks:
         if self.opener is not None:
             into = self.streamed()
             self.builder.progress("storing", self.done, total)
-            chroma_store.add(
-                into.collection,
-                [row["chunk_id"] for row in rows],
-                matrix,
-                [_chunk_metadata(StoredChunk(**row), self.metadata[row["doc_id"]]) for row in rows],
-                batch=chroma_store.batch_size(into.client),
+            while len(self.pending) > STREAM_BACKLOG:  # bounded: a slow store must not hold every batch
+                self.pending.popleft().result()
+            if self.storer is None:
+                self.storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-insert")
+            self.pending.append(
+                self.storer.submit(
+                    chroma_store.add,
+                    into.collection,
+                    [row["chunk_id"] for row in rows],
+                    matrix,
+                    [_chunk_metadata(row) for row in rows],
+                    batch=chroma_store.batch_size(into.client),
+                )
             )
         self.done = len(self.rows)
+
+    def stored(self) -> str:
+        """The streamed collection's name, once every insert has landed (an insert's error is raised here)."""
+        while self.pending:
+            self.pending.popleft().result()
+        return self.streamed().name
+
+    def close(self) -> None:
+        """Wait for the insert thread (also when the build failed, before its folder is removed)."""
+        wait(self.pending)
+        if self.storer is not None:
+            self.storer.shutdown(wait=True)
 
     def streamed(self) -> _Streamed:
         """The collection chunks are streamed into (opened on first use)."""
@@ -417,25 +440,28 @@ class IndexBuilder:
         # A build from scratch inserts into a new collection while the workers still split documents.
         opener = (lambda: self._new_collection(folder, name)) if previous is None else None
         fresh = _FreshChunks(self, docs, old_counts.vocab if old_counts else [], opener)
-        parts = self._chunk(docs, previous, reused, fresh)
-        fresh.flush()
-        n_chunks = parts[-1].first + parts[-1].n_chunks if parts else 0
-        source = _sources(parts, n_chunks)
-        vectors = _Vectors(self, previous, source, fresh.vectors())
-        summary.embedded_chunks = len(fresh.rows)
+        try:
+            parts = self._chunk(docs, previous, reused, fresh)
+            fresh.flush()
+            n_chunks = parts[-1].first + parts[-1].n_chunks if parts else 0
+            source = _sources(parts, n_chunks)
+            vectors = _Vectors(self, previous, source, fresh.vectors())
+            summary.embedded_chunks = len(fresh.rows)
 
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
-            # Chroma (copy, delete, insert; mostly outside the GIL) and BM25 (numpy) work while the files are
-            # written; on an error, leaving the `with` waits for them before the folder is removed.
-            storing = (
-                pool.submit(self._store_in_chroma, folder, name, docs, parts, vectors, previous, fresh.rows)
-                if opener is None
-                else None
-            )
-            lexical = pool.submit(self._save_lexical, folder, previous, old_counts, parts, source, fresh)
-            self._write_files(folder, previous, parts, vectors)
-            lexical.result()
-            collection_name = storing.result() if storing is not None else fresh.streamed().name
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
+                # Chroma (copy, delete, insert; mostly outside the GIL) and BM25 (numpy) work while the files
+                # are written; on an error, leaving the `with` waits for them before the folder is removed.
+                storing = (
+                    pool.submit(self._store_in_chroma, folder, name, parts, vectors, previous, fresh.rows)
+                    if opener is None
+                    else None
+                )
+                lexical = pool.submit(self._save_lexical, folder, previous, old_counts, parts, source, fresh)
+                self._write_files(folder, previous, parts, vectors)
+                lexical.result()
+                collection_name = storing.result() if storing is not None else fresh.stored()
+        finally:
+            fresh.close()
         summary.chunks = n_chunks
         manifest = {
             "format": FORMAT_VERSION,
@@ -578,7 +604,6 @@ class IndexBuilder:
         self,
         folder: Path,
         name: str,
-        docs: list[Document],
         parts: list[_Part],
         vectors: _Vectors,
         previous: Generation | None,
@@ -619,13 +644,12 @@ class IndexBuilder:
             ]
             streamed = self._new_collection(folder, name)
             collection_name, collection, chroma = streamed.name, streamed.collection, streamed.client
-        meta_by_doc = {d.doc_id: d.metadata for d in docs}
         self.progress("storing", 0, len(fresh))
         chroma_store.add(
             collection,
             [row["chunk_id"] for _, row in fresh],
             vectors.fresh if reuse else vectors.matrix(),
-            [_chunk_metadata(StoredChunk(**row), meta_by_doc[row["doc_id"]]) for _, row in fresh],
+            [_chunk_metadata(row) for _, row in fresh],
             progress=lambda done, total: self.progress("storing", done, total),
             batch=chroma_store.batch_size(chroma),
         )

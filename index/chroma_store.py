@@ -2,9 +2,11 @@
 so Chroma never downloads its default model, and with telemetry off. Vectors always come from the
 assistant's Embedder: Chroma is handed vectors, never text to embed.
 
-Chroma holds ids, vectors and chunk metadata, not the chunk texts: those live in the generation's
-chunks.jsonl, where retrieval reads them. Storing them in Chroma too made it index every text for its
-full-text search (a third of the insert time at 100k chunks) for nobody to read."""
+Chroma holds ids, vectors and where each chunk sits (doc_id, start, end), not the chunk texts or the
+document metadata: those live in the generation's chunks.jsonl and documents.jsonl, where retrieval reads
+them. Storing texts in Chroma made it index every one for its full-text search, and a document's title,
+publisher and date copied onto each chunk were a third of the insert time at 100k chunks, for nobody to
+read: retrieval asks Chroma for ids and distances only."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import pysbd
+from pysbd.abbreviation_replacer import AbbreviationReplacer
 from pysbd.utils import TextSpan
 
 REGEX_CACHE = 50_000  # compiled patterns kept for pysbd; it uses ~2k distinct ones on the shipped corpus
@@ -79,10 +80,6 @@ class _CachingRe:
         return _pattern(pattern, flags).fullmatch(string)
 
     def findall(self, pattern: Any, string: str, flags: int = 0) -> list[Any]:
-        if flags == re.IGNORECASE and isinstance(pattern, str) and pattern.startswith(_WORD_START):
-            word = pattern[len(_WORD_START) :]
-            if word.isascii() and word.isalpha() and word.islower() and not _word_starts(string, word):
-                return []  # what the regex finds: no match
         return _pattern(pattern, flags).findall(string)
 
     def finditer(self, pattern: Any, string: str, flags: int = 0) -> Any:
@@ -92,38 +89,76 @@ class _CachingRe:
         return _pattern(pattern, flags).split(string, maxsplit)
 
 
-# pysbd looks for each of ~180 abbreviations at the start of a word with `findall(_WORD_START + abbr, text,
-# IGNORECASE)`, one scan of the text per abbreviation that occurs anywhere in it (most do, as parts of
-# words): 2/3 of the sentence splitting time. `_word_starts` answers "no match" from the text's words first.
-_WORD_START = r"(?:^|\s|\r|\n)"
+_WORD_START = r"(?:^|\s|\r|\n)"  # pysbd's "an abbreviation starts a word here"
 # The only non-ASCII letters IGNORECASE matches to ASCII ones (re docs); texts with them take the regex.
 _FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
-_LONGEST = 12  # longest abbreviation looked up through the prefix set; longer ones take the regex
-_starts: dict[str, frozenset[str] | None] = {}  # the word prefixes of the last few texts
 
 
-def _word_starts(text: str, word: str) -> bool:
-    """Whether a match of `_WORD_START + word` (ASCII lower-case letters, IGNORECASE) can exist in `text`:
-    some whitespace-separated word of it (`str.split` and `\\s` agree on whitespace) starts with `word`,
-    case-insensitively. Never False when the regex would match."""
-    if text not in _starts:
-        if len(_starts) > 64:
-            _starts.clear()
-        _starts[text] = (
-            None
-            if _FOLDS_TO_ASCII & set(text)
-            else frozenset(w[:n] for w in text.lower().split() for n in range(1, min(len(w), _LONGEST) + 1))
-        )
-    prefixes = _starts[text]
-    return prefixes is None or len(word) > _LONGEST or word in prefixes
+def _word_start_matches(text: str, lowered: str | None, word: str) -> list[str]:
+    """What `re.findall(_WORD_START + word, text, re.IGNORECASE)` gives, found with `str.find`.
+
+    pysbd scans the text with that regex once per abbreviation that occurs anywhere in it (most do, as
+    parts of words), a third of the sentence splitting time. For a word of ASCII letters the regex is a
+    literal: each match is an occurrence (case-insensitive) at the start of the text or after one
+    whitespace character (`\\s` is `str.isspace`), that character included. Matches cannot overlap, since
+    the word holds no whitespace. `lowered` is `text.lower()`, or None when the text holds a letter that
+    IGNORECASE folds to ASCII (then the regex runs).
+    """
+    if lowered is None or not (word.isascii() and word.isalpha() and word.islower()):
+        return _RE.findall(_WORD_START + word, text, flags=re.IGNORECASE)
+    found, n = [], len(word)
+    start = lowered.find(word)
+    while start >= 0:
+        if start == 0:
+            found.append(text[:n])
+        elif text[start - 1].isspace():
+            found.append(text[start - 1 : start + n])
+        start = lowered.find(word, start + 1)
+    return found
+
+
+_RE = _CachingRe()
 
 
 def _install_regex_cache() -> None:
     """Point every loaded pysbd module's `re` at the caching stand-in (idempotent)."""
-    shim = _CachingRe()
     for name, module in list(sys.modules.items()):
         if (name == "pysbd" or name.startswith("pysbd.")) and getattr(module, "re", None) is re:
-            module.re = shim  # type: ignore[attr-defined]
+            module.re = _RE  # type: ignore[attr-defined]
+
+
+def _search_for_abbreviations_in_string(self: AbbreviationReplacer, text: str) -> str:
+    """pysbd's own loop over its abbreviations, minus the work that cannot change the text.
+
+    pysbd rewrites the text once per word that merely starts like an abbreviation ("north" for "no"), a
+    whole-text `re.sub` each, 40% of the sentence splitting time. Every one of those substitutions turns a
+    "." right after the matched word into a placeholder, so where the matched word (letters only, so the
+    patterns hold it literally) is never followed by "." the substitution finds nothing and is skipped.
+    Its next-word lookup is a regex of the literal "{abbr} ": with no "{" in the text it finds nothing.
+    The remaining calls, in the same order, give the same text.
+    """
+    initial = text.lower()  # pysbd tests "abbreviation occurs" against the text as it came
+    folds = bool(_FOLDS_TO_ASCII & set(text))  # its substitutions only ever write "∯"
+    lowered = None if folds else initial
+    for abbr in self.lang.Abbreviation.ABBREVIATIONS:
+        stripped = abbr.strip()
+        if stripped not in initial:
+            continue
+        matches = _word_start_matches(text, lowered, stripped)
+        if not matches:
+            continue
+        next_word_start = r"(?<={" + str(re.escape(stripped)) + "} ).{1}"
+        char_array = _RE.findall(next_word_start, text) if "{" in text else []
+        for ind, match in enumerate(matches):
+            word = match.strip()
+            if word.isalpha() and word + "." not in text:
+                continue
+            text = self.scan_for_replacements(text, match, ind, char_array)
+            lowered = None if folds else text.lower()
+    return text
+
+
+_PLAIN_SEARCH = AbbreviationReplacer.search_for_abbreviations_in_string  # pysbd's own, for the tests
 
 
 class _Segmenter(pysbd.Segmenter):
@@ -159,6 +194,7 @@ def _segmenter() -> pysbd.Segmenter:
     # char_span=False: we find each piece in the line ourselves.
     segmenter = _Segmenter(language="en", clean=False, char_span=False)
     _install_regex_cache()
+    AbbreviationReplacer.search_for_abbreviations_in_string = _search_for_abbreviations_in_string  # type: ignore[method-assign]
     return segmenter
 
 

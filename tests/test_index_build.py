@@ -28,7 +28,9 @@ def test_first_build_indexes_every_document_with_metadata(tmp_path, small_corpus
     collection = gen.collection()
     assert collection.count() == summary.chunks
     got = collection.get(where={"doc_id": "alpha.txt"}, include=["metadatas"])
-    assert got["metadatas"][0]["publisher"] == "Test Desk"
+    alpha = [c for c in gen.chunks if c.doc_id == "alpha.txt"]
+    assert sorted((m["start"], m["end"]) for m in got["metadatas"]) == sorted((c.start, c.end) for c in alpha)
+    assert gen.documents["alpha.txt"].metadata["publisher"] == "Test Desk"  # once per document, not per chunk
     assert gen.vectors.shape == (summary.chunks, 384)
 
 
@@ -101,7 +103,8 @@ def test_an_index_from_before_the_primary_flag_asks_for_a_full_rebuild(tmp_path,
     )
 
 
-def test_failed_build_leaves_previous_index_serving(tmp_path, small_corpus, monkeypatch):
+@pytest.mark.parametrize("full", [False, True], ids=["incremental", "full: inserts on their own thread"])
+def test_failed_build_leaves_previous_index_serving(tmp_path, small_corpus, monkeypatch, full):
     settings = _settings(tmp_path, small_corpus)
     assistant = Assistant(settings)
     first = assistant.build_index()
@@ -112,7 +115,7 @@ def test_failed_build_leaves_previous_index_serving(tmp_path, small_corpus, monk
 
     monkeypatch.setattr(chroma_store, "add", broken_add)
     with pytest.raises(RuntimeError, match="disk full"):
-        assistant.build_index()
+        assistant.build_index(full=full)
     monkeypatch.undo()
     assert current_path(settings.index_config().index_root).name == first.generation
     leftovers = [p.name for p in settings.index_config().index_root.glob("gen-*")]
