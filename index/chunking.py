@@ -194,7 +194,7 @@ def _segmenter() -> pysbd.Segmenter:
     # char_span=False: we find each piece in the line ourselves.
     segmenter = _Segmenter(language="en", clean=False, char_span=False)
     _install_regex_cache()
-    AbbreviationReplacer.search_for_abbreviations_in_string = _search_for_abbreviations_in_string  # type: ignore[method-assign]
+    AbbreviationReplacer.search_for_abbreviations_in_string = _search_for_abbreviations_in_string
     return segmenter
 
 
