@@ -50,6 +50,20 @@ def _pattern(pattern: Any, flags: int) -> re.Pattern[Any]:
         return compiled
 
 
+_REGEX_SYNTAX = frozenset("\\.^$*+?{}[]|()")
+_LITERALS: dict[str, bool] = {}
+
+
+def _is_literal(pattern: str) -> bool:
+    """Whether `pattern` (no flags) matches only itself. pysbd swaps its placeholders back ("∯" -> ".")
+    with ~20 such substitutions per sentence, which need no regex scan when the placeholder is absent."""
+    try:
+        return _LITERALS[pattern]
+    except KeyError:
+        literal = _LITERALS[pattern] = not (_REGEX_SYNTAX & set(pattern)) and len(_LITERALS) < REGEX_CACHE
+        return literal
+
+
 class _CachingRe:
     """The `re` module as pysbd sees it, with a compiled-pattern cache large enough for pysbd.
 
@@ -65,6 +79,8 @@ class _CachingRe:
         return _pattern(pattern, flags)
 
     def sub(self, pattern: Any, repl: Any, string: str, count: int = 0, flags: int = 0) -> str:
+        if not flags and isinstance(pattern, str) and pattern not in string and _is_literal(pattern):
+            return str(string)  # what re.sub gives when nothing matches (a str, also for pysbd's str subclass)
         return _pattern(pattern, flags).sub(repl, string, count)
 
     def subn(self, pattern: Any, repl: Any, string: str, count: int = 0, flags: int = 0) -> tuple[str, int]:

@@ -62,6 +62,8 @@ TRICKY = [
     # the next-word lookup pysbd writes as a regex of a literal "{abbr} ", and abbreviations holding periods
     "See {no} Items and {fig} 3. Fig. 4 shows e.g. the u.s. and the U.S. rates. No. 9 won. no. 10 lost.",
     " no. no. No. nO. north. Nov. 3 Mr.Kim and mr. lee. Ph.D. work, i.e. more.",
+    # pysbd's own placeholder characters already in the text, and the punctuation they stand for
+    "Odd ∯ marks ☉ and ƪƪƪ here. Then more?! Yes!! Why?? Wait... . . . And (a) or (b). ‘Quoted.’ Done",
 ]
 
 
