@@ -174,8 +174,10 @@ class LexicalIndex:
     def from_counts(cls, counts: TermCounts) -> LexicalIndex:
         """Every BM25 score from the counts, vectorised (float64 arithmetic, stored as float32)."""
         n = counts.n_chunks
-        running = np.concatenate([[0], np.cumsum(counts.values, dtype=np.int64)])
-        length = (running[counts.indptr[1:]] - running[counts.indptr[:-1]]).astype(np.float64)  # terms per chunk
+        length = np.zeros(n, dtype=np.float64)  # terms per chunk
+        rows = np.diff(counts.indptr) > 0
+        if rows.any():  # one sum per non-empty chunk: its segment ends where the next non-empty one starts
+            length[rows] = np.add.reduceat(counts.values, counts.indptr[:-1][rows], dtype=np.int64)
         average = float(length.mean()) if n else 1.0
         df = np.bincount(counts.terms, minlength=len(counts.vocab)).astype(np.float64)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
