@@ -308,12 +308,16 @@ _CLAUSE_BREAK = frozenset("to that which whose who when where while after before
 
 
 def asked_act(question: str) -> str | None:
-    """The verb whose object a "What did X agree on / discuss / promise?" question asks for."""
+    """The verb whose object a "What did X agree on / discuss / promise?" question asks for.
+
+    A capitalised word is part of a name, not the verb: "What did the Washington Declaration set up?"
+    asks what was set up, not what was declared."""
     found = _ASKED_ACT.search(main_clause(question))
+    in_names = set(words(" ".join(re.findall(r"\b[A-Z][\w’'-]*", question))))
     for word in words(found.group(1)) if found else []:
         if word in _CLAUSE_BREAK:
             break
-        if stem(word) in ACT_WORDS:
+        if stem(word) in ACT_WORDS and word not in in_names:
             return word
     return None
 

@@ -303,6 +303,8 @@ def test_what_two_sides_agreed_or_discussed_is_asked_by_its_verb():
     assert asked_act("What did Biden say about the alliance?") is None
     assert asked_act("At Camp David, what did the three leaders set up to deal with cyber threats?") is None
     assert asked_act("What was the name of the submarine whose visit was announced?") is None
+    assert asked_act("What did the Washington Declaration set up?") is None  # a name's word is no verb
+    assert asked_act("What did the Washington Declaration's signatories declare?") == "declare"
 
 
 def test_a_follow_up_finds_the_value_in_the_sentence_about_what_it_points_at(assistant):
