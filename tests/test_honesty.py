@@ -292,6 +292,17 @@ def test_a_count_or_name_the_sources_do_not_give_is_declined_and_one_they_give_i
     assert not visas.abstained and "40,000" in visas.text, visas.text
 
 
+def test_a_party_the_sources_mention_only_as_a_smaller_party_is_declined(assistant):
+    """The CRS report says Takaichi led the LDP "in coalition with a smaller party", never which one:
+    the sentence about exactly that says it is unnamed, so the other names in the answer do not count.
+    The party she leads is named, and answered."""
+    partner = assistant.ask("Which smaller party is Takaichi's LDP in coalition with?")
+    assert partner.abstained, partner.text
+    assert any("without naming it" in note for note in partner.notes), partner.notes
+    governing = assistant.ask("Which party has governed Japan nearly uninterrupted since 1955?")
+    assert not governing.abstained and "Liberal Democratic Party" in governing.text, governing.text
+
+
 @pytest.mark.fast
 def test_what_two_sides_agreed_or_discussed_is_asked_by_its_verb():
     """ "What did Lee and Xi agree on?" asks for what was agreed: the verb (or a word of its family,

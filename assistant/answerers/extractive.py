@@ -21,6 +21,7 @@ from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import Scorer, load_scorer, rank
 from assistant.answerers.weights import (
     CONTINUATION_RATIO,
+    INDEFINITE_FOCUS,
     JOIN_OTHER_DOC,
     JOIN_SAME_DOC,
     RELATED_SHOWN,
@@ -583,6 +584,18 @@ class ExtractiveAnswerer:
             and not any(focus.type_match(c.text, q.numbers) > 0 for c in chosen)
         ):
             problems.append(f"no {kind} in the evidence")
+        elif (
+            focus is not None
+            and focus.single
+            and kind in ("person", "organisation", "place")
+            and any(
+                focus.names_head_indefinitely(c.text) and c.features.get("focus", 0.0) >= INDEFINITE_FOCUS
+                for c in chosen
+            )
+        ):
+            # The sentence about just what is asked says there is one without naming it ("in coalition with
+            # a smaller party"): the sources do not say which, whatever other names the answer holds.
+            problems.append(f"the evidence mentions a {focus.head} without naming it")
         elif (
             (focus is None or focus.single)
             and q.kind in ("when", "how-many", "age")

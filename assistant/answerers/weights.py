@@ -52,6 +52,9 @@ HAND_RANKER: dict[str, float] = {
 
 # The sentence after the best one joins when it continues it and scores at least this share of it.
 CONTINUATION_RATIO = 0.6
+# A sentence stating this much of the question's focus while naming the asked noun only indefinitely ("a
+# smaller party") shows the sources do not name it.
+INDEFINITE_FOCUS = 0.8
 
 
 @dataclass(frozen=True)
