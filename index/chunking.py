@@ -60,7 +60,9 @@ def _is_literal(pattern: str) -> bool:
     try:
         return _LITERALS[pattern]
     except KeyError:
-        literal = _LITERALS[pattern] = not (_REGEX_SYNTAX & set(pattern)) and len(_LITERALS) < REGEX_CACHE
+        if len(_LITERALS) >= REGEX_CACHE:
+            _LITERALS.clear()
+        literal = _LITERALS[pattern] = not (_REGEX_SYNTAX & set(pattern))
         return literal
 
 
