@@ -86,7 +86,7 @@ eval: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl \
 		corpus/testsets/honesty.jsonl corpus/testsets/honesty2.jsonl corpus/testsets/heldout.jsonl \
-		corpus/testsets/heldout_b.jsonl corpus/testsets/documents.jsonl --out build/eval \
+		corpus/testsets/heldout_b.jsonl corpus/testsets/heldout_c.jsonl corpus/testsets/documents.jsonl --out build/eval \
 		$(EVAL_RUNS)
 
 bench: install
