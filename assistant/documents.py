@@ -120,6 +120,19 @@ def _chunk_passage(generation: Generation, doc_id: str, index: int) -> Passage:
     return chunk_passage(generation, position)
 
 
+def summary_claims(
+    doc: SourceDocument, generation: Generation, retriever: Retriever, given: set[str] | frozenset[str] = frozenset()
+) -> list[Claim]:
+    """The document's own sentences that summarize it, in its order, without those already `given`."""
+    stored = generation.documents[doc.doc_id]
+    skip = {i for i, (a, b) in enumerate(stored.sentences) if any(stored.text[a:b] in g for g in given)}
+    claims = []
+    for i in summarize(generation, doc.doc_id, retriever.embedder.query_side(), skip):
+        a, b = stored.sentences[i]
+        claims.append(Claim(stored.text[a:b], stored.text[a:b], _chunk_passage(generation, doc.doc_id, i), a, b))
+    return claims
+
+
 def summary_answer(
     question: str,
     doc: SourceDocument,
@@ -129,11 +142,9 @@ def summary_answer(
     started: float,
     more: bool,
 ) -> Answer:
-    stored = generation.documents[doc.doc_id]
     given = conversation.given_sentences() if more else set()
-    skip = {i for i, (a, b) in enumerate(stored.sentences) if any(stored.text[a:b] in g for g in given)}
-    chosen = summarize(generation, doc.doc_id, retriever.embedder.query_side(), skip)
-    if not chosen:
+    claims = summary_claims(doc, generation, retriever, given)
+    if not claims:
         text = f"I have already given every sentence of {_name(doc)} that summarizes it."
         return Answer(
             question=question,
@@ -142,11 +153,6 @@ def summary_answer(
             confidence=1.0,
             timings_ms={"answer": (time.perf_counter() - started) * 1000},
         )
-    claims = []
-    for i in chosen:
-        a, b = stored.sentences[i]
-        passage = _chunk_passage(generation, doc.doc_id, i)
-        claims.append(Claim(stored.text[a:b], stored.text[a:b], passage, a, b))
     when = doc.date_label.replace(" (approximate)", ", approximately")
     lead = f"More from “{doc.title}” ({when}):" if more else f"Summary of “{doc.title}” ({when}), in its own words:"
     return compose(question, claims, [], started, lead)
@@ -279,7 +285,9 @@ def answer_documents(
         return summary_answer(question, intent.target, generation, retriever, conversation, started, more)
     if intent.kind == "field" and intent.target is not None:
         claims = [field_answer(intent.target, intent.field)]
-        if intent.field == "author":
+        if intent.with_summary:  # "..., and what does it argue?": the document's own summary answers the rest
+            claims += summary_claims(intent.target, generation, retriever)
+        elif intent.field == "author":
             claims += _about_author(intent.target, generation)
         return compose(question, claims, [], started)
     if intent.kind in ("list", "filter"):

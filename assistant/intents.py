@@ -73,6 +73,13 @@ _SUMMARY = re.compile(
     r"|\b(main|key) (points|takeaways|messages|ideas|arguments|findings)\b|\btakeaways\b|\bgist\b|\btl;?dr\b",
     re.I,
 )
+# The second half of "Who wrote the article, and what does it argue?": a summary asked after a header field.
+_AND_SUMMARY = re.compile(
+    r"\band\b[^?]*?\b(?:what (?:does|did|do) (?:it|the \w+|this \w+|he|she|they) (?:argue|say|claim|conclude|"
+    r"contend|propose|find|cover)|what(?:'s| is| was) it (?:about|saying)|summari[sz]e|sum (?:it )?up|"
+    r"(?:main|key) (?:points?|arguments?|takeaways|findings))\b",
+    re.I,
+)
 _MAIN_POINTS_TARGET = re.compile(r"\b(of|in|from)\s+(?P<target>.+?)\s*[.?!]*$", re.I)
 # "Who published the author's book?" asks about a work the document mentions, not about the document.
 _OTHER_WORKS = re.compile(r"\b(books?|novels?|volumes?|monographs?|dissertation|thesis)\b", re.I)
@@ -108,6 +115,8 @@ class Intent:
     target: SourceDocument | None = None
     topic: str = ""
     asked: str = ""  # the filter text ("the CRS", "2025")
+    # A header question that also asks what the document says ("Who wrote it, and what does it argue?").
+    with_summary: bool = False
 
 
 def publisher_terms(doc: SourceDocument) -> set[str]:
@@ -183,7 +192,9 @@ def detect(question: str, conversation: Conversation, docs: list[SourceDocument]
     for name, pattern in _FIELDS:
         if pattern.search(q) and not _OTHER_WORKS.search(q):
             target = resolve(q, docs)
-            return Intent("field", field=name, target=target) if target else None
+            if target is None:
+                return None
+            return Intent("field", field=name, target=target, with_summary=bool(_AND_SUMMARY.search(q)))
     target_text = _summary_target(q)
     if target_text is not None:
         target = None

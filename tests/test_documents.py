@@ -99,6 +99,34 @@ def test_who_wrote_the_article_names_the_author_and_cites_the_header(assistant):
     assert "document header" in panel and "Author: Dylan Motin" in panel
 
 
+def test_who_wrote_it_and_what_it_argues_gets_both_halves(assistant):
+    """A header question with a second ask is answered in full: the author, then the article's own summary
+    sentences, not the author's affiliations (which answer neither half)."""
+    answer = assistant.ask("Who wrote the article on Lee's North Korea policy, and what does it argue?")
+    assert not answer.abstained and "Dylan Motin" in answer.text, answer.text
+    assert answer.citations[0].quote == "Author: Dylan Motin"
+    assert len(answer.citations) >= 3 and "diplomacy" in answer.text, answer.text
+    assert "Visiting Scholar" not in answer.text, answer.text
+
+
+@pytest.mark.fast
+def test_a_second_ask_after_a_header_question_is_detected():
+    from assistant.conversation import Conversation
+    from assistant.intents import detect
+    from assistant.sources import SourceDocument
+
+    doc = SourceDocument(PRIMARY, {"title": "Lee and North Korea", "author": "Dylan Motin"}, chunks=3, primary=True)
+    for question, both in [
+        ("Who wrote the article, and what does it argue?", True),
+        ("Who is the author of this piece and what are its main points?", True),
+        ("Who wrote the article?", False),
+        ("When was the article published and by whom?", False),
+    ]:
+        intent = detect(question, Conversation([]), [doc])
+        assert intent is not None and intent.kind == "field", question
+        assert intent.with_summary is both, question
+
+
 @needs_shared
 def test_who_wrote_a_statement_without_an_author_names_its_publisher(assistant):
     answer = assistant.ask("Who wrote the Lima trilateral statement?")
