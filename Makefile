@@ -17,10 +17,14 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 .PHONY: install install-llm run index test test-fast lint gate test-llm eval bench browser clean
 
-# The quality gate: thresholds a little under what the hybrid retriever measured (see README).
-GATE := --fail-under answer_correct=0.80 --fail-under hit_at_k=0.94 --fail-under abstention_accuracy=0.89 \
-        --fail-under abstention_recall=0.80 --fail-under followup_accuracy=0.6 --fail-under citation_validity=1.0 \
-        --fail-under groundedness=0.99
+# The quality gate, over every test set pooled (a single set's 16 unanswerable turns move 6 points per
+# turn): thresholds a little under what was measured (see README). Padding and calibration error have maxima.
+TESTSETS := corpus/testsets/core.jsonl corpus/testsets/honesty.jsonl corpus/testsets/honesty2.jsonl \
+            corpus/testsets/heldout.jsonl corpus/testsets/heldout_b.jsonl corpus/testsets/heldout_c.jsonl \
+            corpus/testsets/documents.jsonl
+GATE := --fail-under answer_correct=0.72 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.85 \
+        --fail-under abstention_recall=0.76 --fail-under followup_accuracy=0.55 --fail-under citation_validity=1.0 \
+        --fail-under groundedness=0.99 --fail-over padding_share=0.23 --fail-over calibration_error=0.11
 EVAL_DATA := $(CURDIR)/build/eval-data
 
 install: $(STAMP)
@@ -75,7 +79,7 @@ test-llm: install-llm
 
 gate: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
-	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl --out build/eval-gate --quiet $(GATE)
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval $(TESTSETS) --out build/eval-gate --quiet $(GATE)
 
 # hybrid vs dense vs BM25 vs a naive LangChain pipeline, one report: build/eval/report.html. With
 # ASSISTANT_LLM_BASE_URL set (any OpenAI-compatible server; ASSISTANT_LLM_MODEL names its model), a generative
@@ -84,10 +88,7 @@ EVAL_RUNS := --run hybrid --run dense --run bm25 --run naive-langchain \
              $(if $(ASSISTANT_LLM_BASE_URL),--run generative:llm=openai)
 eval: install
 	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant index --json > /dev/null
-	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval corpus/testsets/core.jsonl \
-		corpus/testsets/honesty.jsonl corpus/testsets/honesty2.jsonl corpus/testsets/heldout.jsonl \
-		corpus/testsets/heldout_b.jsonl corpus/testsets/heldout_c.jsonl corpus/testsets/documents.jsonl --out build/eval \
-		$(EVAL_RUNS)
+	ASSISTANT_DATA_DIR=$(EVAL_DATA) $(BIN)/python -m assistant eval $(TESTSETS) --out build/eval $(EVAL_RUNS)
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -222,6 +222,9 @@ def evaluate(
     ),
     sets: list[str] | None = typer.Option(None, "--set", help="Setting override key=value, e.g. --set top_k=8"),
     fail_unders: list[str] | None = typer.Option(None, "--fail-under", help="metric=value; exit 1 when below"),
+    fail_overs: list[str] | None = typer.Option(
+        None, "--fail-over", help="metric=value; exit 1 when above (padding_share, calibration_error)"
+    ),
     compare_dirs: list[Path] | None = typer.Option(
         None, "--compare", help="Compare two earlier output folders: --compare A --compare B"
     ),
@@ -245,6 +248,7 @@ def evaluate(
     try:
         settings = state.settings.with_overrides(**runner.parse_assignments(sets or []))
         thresholds = runner.parse_thresholds(fail_unders or [])
+        maxima = runner.parse_thresholds(fail_overs or [])
         summary = runner.run_eval(
             list(testsets), settings, out_dir, runner.preset_runs(runs or []) or None, progress=not quiet
         )
@@ -263,9 +267,9 @@ def evaluate(
                 + ", ".join(f"{o.replace('_', ' ')} {counts.get(f'guard_{o}', 0)}" for o in runner.GUARD_OUTCOMES)
             )
     out.print(f"Report: {out_dir / 'report.html'}")
-    failures = runner.fail_under(summary, thresholds) if thresholds else []
+    failures = runner.fail_under(summary, thresholds, maxima=maxima) if thresholds or maxima else []
     for failure in failures:
-        console.print(f"[red]below threshold:[/red] {failure}")
+        console.print(f"[red]outside threshold:[/red] {failure}")
     if failures:
         raise typer.Exit(1)
 

@@ -151,6 +151,9 @@ class Focus:
     # "How many seats ...?"; None when the question names none ("Who ...?", "Where ...?").
     head: str | None = None
     many: bool = False  # "how many" / "the number of": a count of things, not an amount of money
+    # "How did North Korea respond to Lee's gestures?": the answer is the subject's own act, so a sentence
+    # whose subject is someone else ("Lee's government has responded ...") is not it.
+    responds: bool = False
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
@@ -323,6 +326,9 @@ def asked_act(question: str) -> str | None:
 
 
 _EXCLUDED_LEAD = re.compile(r"^(apart from|aside from|besides|other than|except for)\b[^,?]*,\s*", re.I)
+# What a response question responds to is given, not asked: "Lee's gestures" is no part of its focus.
+_STIMULUS = re.compile(r"\b((?:respond|react|reply|retaliate)(?:s|ed|ing)?)\s+to\b[^?,]*", re.I)
+_RESPONDS = re.compile(r"\b(?:respond|react|reply|retaliate)(?:s|ed|ing)?\b|\bhit back\b", re.I)
 _SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)
 
 _LEAD_CLAUSE = re.compile(
@@ -358,7 +364,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     focus: dict[str, float] = {}
     surface: dict[str, str] = {}
     # "Apart from his university roles, what other organizations...?" does not ask about a university.
-    asked = _EXCLUDED_LEAD.sub("", question.strip())
+    asked = _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip()))
     for word in words(asked):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():
             continue
@@ -390,4 +396,5 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         asked_words=frozenset(words(question)),
         head=head,
         many=many,
+        responds=bool(_RESPONDS.search(main_clause(question))),
     )

@@ -387,6 +387,18 @@ def test_gate_names_each_metric_under_its_threshold():
     assert fail_under(summary, {"mrr": 0.1}) == ["mrr: not measured in run hybrid (no turn applies)"]
 
 
+def test_gate_names_each_metric_over_its_maximum():
+    """Padding and calibration error are better low: `--fail-over` sets their maximum."""
+    summary = _summary({"hybrid": {"padding_share": 0.2, "calibration_error": 0.05}})
+    assert fail_under(summary, {}, maxima={"padding_share": 0.2}) == []  # at the maximum passes
+    assert fail_under(summary, {}, maxima={"padding_share": 0.1, "calibration_error": 0.1}) == [
+        "padding_share 0.200 > 0.100 (run hybrid)"
+    ]
+    assert fail_under(summary, {}, maxima={"ece": 0.1}) == [
+        "ece: unknown metric (known: padding_share, calibration_error)"
+    ]
+
+
 def test_eval_cli_exits_1_with_the_metric_under_its_threshold(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
@@ -398,9 +410,12 @@ def test_eval_cli_exits_1_with_the_metric_under_its_threshold(monkeypatch, tmp_p
     args = ["--data-dir", str(tmp_path), "eval", "set.jsonl", "--out", str(tmp_path / "out"), "--quiet"]
     failed = CliRunner().invoke(app, args + ["--fail-under", "answer_correct=0.6", "--fail-under", "mrr=0.5"])
     assert failed.exit_code == 1
-    assert "below threshold: answer_correct 0.500 < 0.600 (run hybrid)" in failed.output and "mrr" not in failed.stderr
+    assert "outside threshold: answer_correct 0.500 < 0.600 (run hybrid)" in failed.output
+    assert "mrr" not in failed.stderr
     passed = CliRunner().invoke(app, args + ["--fail-under", "answer_correct=0.5"])
     assert passed.exit_code == 0 and "hybrid: answer_correct=0.500" in passed.stdout
+    over = CliRunner().invoke(app, args + ["--fail-over", "mrr=0.6"])
+    assert over.exit_code == 1 and "outside threshold: mrr 0.700 > 0.600 (run hybrid)" in over.output
 
 
 def test_compare_pairs_runs_by_name_with_deltas(tmp_path):

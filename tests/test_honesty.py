@@ -360,3 +360,41 @@ def test_a_typed_follow_up_is_not_answered_from_a_sentence_unrelated_to_the_conv
     assert "loudspeakers" in history[0][1]
     answer = assistant.ask("How many were there?", history)
     assert answer.abstained, answer.text
+
+
+@pytest.mark.fast
+def test_what_a_response_question_responds_to_is_given_not_asked():
+    """ "How did North Korea respond to Lee's gestures?" asks for the response: "gestures" is no part of
+    its focus (a sentence about the gestures is not the answer), and it is marked as a response question."""
+    focus = find_focus("How did North Korea respond to Lee's gestures?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert set(focus.focus) == {stem("respond")}
+    assert focus.responds
+    plain = find_focus("What did Lee ask of defector groups?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert not plain.responds and stem("defector") in plain.focus
+
+
+def test_a_response_is_the_sentence_whose_subject_responds(assistant):
+    """The answer to how North Korea responded opens with North Korea (or is the Pyongyang sentence),
+    not with the sentence about Lee's gestures that shares the question's words."""
+    question = "How did North Korea respond to Lee's gestures?"
+    state = assistant.chain.prepare.invoke(ChainInput(question))
+    analysis = assistant.answerer.analyse(question, state.passages, state.generation, state.conversation)
+    best = analysis.cands[0].text
+    assert best.startswith(("North Korea", "Pyongyang")), best
+
+
+def test_a_question_whose_focus_no_retrieved_sentence_states_is_declined_saying_so(assistant):
+    """Lee is everywhere in the corpus; an appointment of a unification minister is nowhere."""
+    answer = assistant.ask("Who did Lee appoint as his unification minister?")
+    assert answer.abstained, answer.text
+    assert any("no retrieved sentence states" in note and "appoint" in note for note in answer.notes), answer.notes
+
+
+def test_a_follow_up_value_must_come_from_a_sentence_about_what_it_points_at(assistant):
+    """ "How many people will it employ?" after LS Greenlink's factory: the fact sheet's 3,000 jobs are
+    Centrus's, so the count is declined with the reason, not quoted."""
+    first = "Where is LS Greenlink building its factory?"
+    history = [(first, assistant.ask(first).text)]
+    answer = assistant.ask("How many people will it employ?", history)
+    assert answer.abstained and "3,000" not in answer.text
+    assert any("points back at" in note for note in answer.notes), answer.notes

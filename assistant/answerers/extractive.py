@@ -21,9 +21,11 @@ from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import Scorer, load_scorer, rank
 from assistant.answerers.weights import (
     CONTINUATION_RATIO,
+    FOCUS_ABSENT,
     INDEFINITE_FOCUS,
     JOIN_OTHER_DOC,
     JOIN_SAME_DOC,
+    REFERENT_NAMED,
     RELATED_SHOWN,
     RUNNER_UP_OTHER_DOC,
     RUNNER_UP_SAME_DOC,
@@ -43,6 +45,8 @@ from index.text import STOPWORDS, stem, words
 
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
+_POINTS_BACK = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
+_VALUE_TYPES = frozenset({"count", "date", "money", "percent", "measure", "age"})
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
@@ -312,6 +316,7 @@ class ExtractiveAnswerer:
             f = cand.features
             opening = {stem(w) for w in words(" ".join(cand.text.split()[:4]))}
             f["subject"] = 1.0 if subject and all(t in opening for t in subject) else 0.0
+            f["actor"] = f["subject"] if q.focus and q.focus.responds else 0.0
             f["dense_ctx"] = float(ctx_sim)
             window = self._window_terms(generation, cand) | cand.terms
             f["dense"] = float(sim)
@@ -332,6 +337,9 @@ class ExtractiveAnswerer:
             # ("By what year?" after an answer that gave the year).
             detail = bool(q.focus and q.focus.inherited and q.focus.answer_type not in ("any", "reason"))
             f["anchor"] = sum(w for t, w in anchor.items() if t in cand.terms) / anchor_total
+            if anchor:  # the thing pointed at, named in the sentence or the one before it
+                near = cand.terms | self._window_terms(generation, cand, reach=1, after=0)
+                f["anchor_near"] = sum(w for t, w in anchor.items() if t in near) / anchor_total
             f["said"] = 1.0 if cand.text in given else 0.0
             if cand.text in given and detail:
                 f["given"] = 0.0 if f["focus_type"] == 1.0 else 1.0
@@ -410,6 +418,7 @@ class ExtractiveAnswerer:
         q, cands = analysis.q, analysis.cands
         chosen = self._select(cands, generation, q, passages)
         support, problems = self._support(q, chosen, generation)
+        problems += self.rule_problems(analysis, chosen)
         if self.scorer is None:
             return chosen, round(support, 3), problems
         if problems:  # a hard rule found what the question asks for missing: no answer could be right
@@ -424,6 +433,39 @@ class ExtractiveAnswerer:
         if answerable < threshold:
             problems.append(f"probability {answerable:.2f} < {threshold:.2f} that the sources answer this question")
         return chosen, round(confidence, 3), problems
+
+    def rule_problems(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
+        """The hard rules that read the whole analysis, beyond the answer's own support: what is asked is
+        stated nowhere in what was retrieved, or a follow-up's value is about something else."""
+        return self._focus_absent(analysis) + self._referent_absent(analysis, chosen)
+
+    def _focus_absent(self, analysis: Analysis) -> list[str]:
+        """A question whose focus no retrieved sentence states is not answered by any of them, however
+        well its names match ("Who did Lee appoint as his unification minister?" finds Lee, never an
+        appointment). Follow-ups are exempt: their few words lean on the earlier turn."""
+        q = analysis.q
+        if analysis.followup or not q.focus or not q.focus.focus or q.focus.inherited:
+            return []
+        if max((c.features.get("focus", 0.0) for c in analysis.cands), default=0.0) >= FOCUS_ABSENT:
+            return []
+        asked = ", ".join(sorted(q.focus.surface[t] for t in q.focus.focus))
+        return [f"no retrieved sentence states what is asked ({asked})"]
+
+    def _referent_absent(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
+        """A follow-up asking for a value about "it" ("How many people will it employ?" after LS
+        Greenlink's factory) is not answered by a value about something else: some chosen sentence must
+        name what "it" points at (the earlier turn's terms), or follow the sentence that does."""
+        q = analysis.q
+        valued = bool(q.focus and q.focus.answer_type in _VALUE_TYPES)
+        if not (analysis.followup and valued and _POINTS_BACK.search(q.text)):
+            return []
+        if not any("anchor_near" in c.features for c in analysis.cands):  # nothing to point at
+            return []
+        # The sentences holding a value of the asked type are the answer: one of them must be about "it".
+        holders = [c for c in chosen if c.features.get("focus_type", 0.0) >= 1.0] or chosen
+        if max((c.features.get("anchor_near", 1.0) for c in holders), default=1.0) >= REFERENT_NAMED:
+            return []
+        return ["the sentences found are about something other than what the question points back at"]
 
     def turn_features(self, analysis: Analysis, chosen: list[Candidate], support: float) -> dict[str, float]:
         """What the answerability model sees: the best sentence's features, how much of the question's

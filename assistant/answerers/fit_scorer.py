@@ -214,6 +214,7 @@ def play(
     turn.labels[:] = [turn.labels[i] for i in order]
     chosen = answerer._select(turn.analysis.cands, turn.generation, turn.analysis.q, turn.passages)
     support, problems = answerer._support(turn.analysis.q, chosen, turn.generation)
+    problems += answerer.rule_problems(turn.analysis, chosen)
     features = answerer.turn_features(turn.analysis, chosen, support)
     text = " ".join(c.text for c in chosen)
     right = turn.answerable and facts_present(text, turn.facts) == 1.0

@@ -48,6 +48,8 @@ HAND_RANKER: dict[str, float] = {
     "focus": 0.20,
     "focus_type": 0.10,
     "subject": 0.05,
+    # A response question's subject opens the sentence ("North Korea has also stopped blasting ...").
+    "actor": 0.20,
     "primary": 0.25,
     "near_given": 0.10,
     "given": -0.15,
@@ -58,6 +60,14 @@ HAND_RANKER: dict[str, float] = {
 
 # The sentence after the best one joins when it continues it and scores at least this share of it.
 CONTINUATION_RATIO = 0.6
+# A question (not a follow-up) is declined when no retrieved sentence states this much of its focus.
+# Session 9, six sets: declines 3 wrong answers and 1 unanswerable question that were answered, and
+# loses "How does the author expect Seoul-Tokyo ties to fare?" (its answer says "relations").
+FOCUS_ABSENT = 0.2
+# A follow-up asking for a value about "it" needs the sentence holding the value (or the one before it)
+# to name this much of what the earlier question asked about, weighted by rarity: "build" alone (0.15)
+# does not make a sentence about LS Greenlink's factory.
+REFERENT_NAMED = 0.3
 # A sentence stating this much of the question's focus while naming the asked noun only indefinitely ("a
 # smaller party") shows the sources do not name it.
 INDEFINITE_FOCUS = 0.8
