@@ -14,8 +14,14 @@ from index.text import STOPWORDS, words
 DECLINED_PREFIX = "The sources I have do not say"  # how every declined answer starts
 _LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|anything else)\b", re.I)
 _PRONOUNS = frozenset("he she they him her them his hers their theirs it its".split())
+_PERSONAL = frozenset("he she they him her them his hers their theirs".split())
 _POINTERS = frozenset("that this those these there such same".split())
 _NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+")
+# "How did China hit back?": a response with nothing named to respond to answers something said before.
+_RESPONSE_ALONE = re.compile(
+    r"\b(?:(?:respond|react|reply|retaliate)(?:s|ed|ing)?|hit back|push back)\s*[?.!]*\s*$", re.I
+)
+THREAD_TURNS = 3  # a chain of follow-ups is searched with at most this many earlier questions
 _POINTER_ALONE = re.compile(r"\b(that|this|those|these|it)\s*[?.!]*\s*$", re.I)
 
 
@@ -57,7 +63,7 @@ class Conversation:
         if _LEADS.match(question) or len(content) <= 2:
             return True
         # "react to that?", "what about this?": a pointer standing alone refers back, whatever else is named.
-        if _POINTER_ALONE.search(question):
+        if _POINTER_ALONE.search(question) or _RESPONSE_ALONE.search(question):
             return True
         # "he", "they", "that call" lean on an earlier turn, unless the question names its own subject.
         return bool((tokens & _PRONOUNS or tokens & _POINTERS) and not names)
@@ -67,11 +73,26 @@ class Conversation:
         """The question holds a pronoun or pointer ("it", "they", "that plant", "there")."""
         return bool(set(words(question)) & (_PRONOUNS | _POINTERS))
 
+    def thread(self) -> list[str]:
+        """The earlier questions the next follow-up leans on: the last one, and before it each one it
+        followed up, back to the question that stood alone ("Did he agree to a return trip?" after "What
+        did they say they wanted there?" is about the Trump-Ishiba meeting asked of two turns ago)."""
+        questions: list[str] = []
+        for i in range(len(self.turns) - 1, -1, -1):
+            questions.insert(0, self.turns[i].question)
+            if len(questions) >= THREAD_TURNS or not Conversation(self.turns[:i]).is_followup(self.turns[i].question):
+                break
+        return questions
+
     def search_query(self, question: str) -> str:
-        """The query used for retrieval: a follow-up is searched together with the previous question."""
+        """The query used for retrieval: a follow-up is searched together with the questions it leans on."""
         if not self.is_followup(question):
             return question
-        return f"{self.turns[-1].question} {question}"
+        # "And Samsung Heavy - who is its US partner?" names what it asks about: only the last question
+        # is context. "How did he characterize it?" names nobody it could mean: the whole thread is.
+        leans = not _NAME.findall(question.strip()) or bool(set(words(question)) & _PERSONAL)
+        earlier = self.thread() if leans else [self.turns[-1].question]
+        return " ".join([*earlier, question])
 
     def context(self, question: str) -> str:
         """What a follow-up leans on: the previous question and what was answered to it."""

@@ -32,3 +32,19 @@ def test_fitted_rankers_put_the_reference_sentence_first() -> None:
         assert int(np.argmax(scores)) == 0, kind
         assert all(0.0 <= s <= 1.0 for s in scores)
     assert fit_ranker(turns, "hand") is None  # the hand-set weights order sentences
+
+
+def test_the_answerability_fit_keeps_each_weight_on_its_side() -> None:
+    """Unconstrained it is scikit-learn's logistic regression; a feature whose meaning says "more is
+    never worse" gets a weight of zero, not a negative one, even when the data pull it below."""
+    from assistant.answerers.fit_scorer import fit_logistic, fit_monotone_logistic
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 3))
+    y = (x @ np.array([1.5, -1.0, 0.5]) + rng.normal(size=400) > 0).astype(int)
+    names = ("helps", "hurts", "weak")
+    free = fit_monotone_logistic(x, y, names, {})
+    reference = fit_logistic(x, y, names)
+    assert np.allclose(free.coef, reference.coef, atol=2e-3) and abs(free.intercept - reference.intercept) < 2e-3
+    signed = fit_monotone_logistic(x, y, names, {"hurts": 1, "weak": -1})
+    assert signed.coef[1] == 0.0 and signed.coef[2] == 0.0 and signed.coef[0] > 1.0

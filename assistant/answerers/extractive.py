@@ -47,6 +47,7 @@ _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _POINTS_BACK = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "measure", "age"})
+_PERSONAL = re.compile(r"^(He|She|His|Her)\b")
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
@@ -512,7 +513,7 @@ class ExtractiveAnswerer:
         chosen = [best]
         limit = self.settings.max_answer_sentences
         prev = self._neighbour(generation, best, -1)
-        if prev and _ANAPHOR.match(best.text) and is_prose(prev[1]):
+        if prev and _ANAPHOR.match(best.text) and not _PERSONAL.match(best.text) and is_prose(prev[1]):
             joined = by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation, passages)
             if joined:
                 chosen.insert(0, joined)

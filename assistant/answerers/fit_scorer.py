@@ -145,6 +145,69 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float 
     )
 
 
+# The direction each answerability feature may push, from what it means: more of the question stated in
+# the answer can never make an answer less likely right (+1); words the corpus never uses and an asked noun
+# the answer does not name can never make it more likely (-1); 0 leaves the sign to the data. Unconstrained,
+# the fit gave "support", "focus" and "coverage" negative weights (they overlap, and 239 turns cannot tell
+# them apart), so an answer stating more of the question could score lower.
+TURN_SIGNS: dict[str, int] = {
+    "best": 1,
+    "support": 1,
+    "focus": 1,
+    "focus_ctx": 1,
+    "focus_type": 1,
+    "typed": 0,
+    "dense": 1,
+    "dense_ctx": 1,
+    "coverage": 1,
+    "names": 1,
+    "oov": -1,
+    "followup": 0,
+    "n_focus": 0,
+    "focus_any": 1,
+    "focus_ctx_any": 1,
+    "focus_typed_any": 1,
+    "head_unstated": -1,
+}
+ANSWERABILITY_C = 1.0  # inverse L2 strength, as scikit-learn's default
+
+
+def fit_monotone_logistic(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...], signs: dict[str, int], c: float = ANSWERABILITY_C
+) -> LogisticModel:
+    """L2-regularised logistic regression whose weights keep the signs in `signs` (bounded L-BFGS on
+    standardised features): the same loss as scikit-learn's, with each weight confined to its side."""
+    from scipy.optimize import minimize
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    target = y.astype(float)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        margin = z @ w + b
+        p = 1.0 / (1.0 + np.exp(-margin))
+        value = np.sum(np.logaddexp(0.0, margin) - target * margin) + 0.5 / c * float(w @ w)
+        residual = p - target
+        return value, np.append(z.T @ residual + w / c, residual.sum())
+
+    bounds = [
+        (0.0, None) if signs.get(n, 0) > 0 else (None, 0.0) if signs.get(n, 0) < 0 else (None, None) for n in names
+    ]
+    fitted = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)])
+    return LogisticModel(
+        names,
+        tuple(map(float, mean)),
+        tuple(map(float, scale)),
+        tuple(float(w) for w in fitted.x[:-1]),
+        float(fitted.x[-1]),
+        tuple(map(float, x.min(axis=0))),
+        tuple(map(float, x.max(axis=0))),
+    )
+
+
 def fit_pairwise(turns: list[TurnData], c: float = 0.1) -> LogisticModel:
     """A ranker fitted on pairs within one turn (a reference sentence against another candidate of the
     same question), so what differs between questions (how close any sentence can get to a vague
@@ -258,7 +321,7 @@ def cross_validate(turns: list[TurnData], answerer: ExtractiveAnswerer, folds: i
     p_answerable = np.zeros(len(turns))
     for train, test in splitter.split(index, groups=groups):
         keep = train[~hard[train]]
-        model = fit_logistic(x_turn[keep], answerable[keep].astype(int), TURN_FEATURES)
+        model = fit_monotone_logistic(x_turn[keep], answerable[keep].astype(int), TURN_FEATURES, TURN_SIGNS)
         p_answerable[test] = [model.probability(dict(zip(TURN_FEATURES, row))) for row in x_turn[test]]
     thresholds = np.round(np.arange(0.05, 0.96, 0.01), 2)
     # The utility curve is flat and noisy over a wide range: take the threshold whose neighbourhood
@@ -346,7 +409,7 @@ def fit_final(turns: list[TurnData], answerer: ExtractiveAnswerer, threshold: fl
             labels.append(int(turn.answerable))
             rights.append(right)
     x = np.array(rows)
-    answerability = fit_logistic(x, np.array(labels), TURN_FEATURES)
+    answerability = fit_monotone_logistic(x, np.array(labels), TURN_FEATURES, TURN_SIGNS)
     p = np.array([answerability.probability(dict(zip(TURN_FEATURES, row))) for row in x])
     calibration = fit_calibration(p, np.array(rights))
     return Scorer(ranker, answerability, threshold, datetime.now(UTC).strftime("%Y-%m-%d"), calibration)
