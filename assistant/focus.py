@@ -329,6 +329,8 @@ _EXCLUDED_LEAD = re.compile(r"^(apart from|aside from|besides|other than|except 
 # What a response question responds to is given, not asked: "Lee's gestures" is no part of its focus.
 _STIMULUS = re.compile(r"\b((?:respond|react|reply|retaliate)(?:s|ed|ing)?)\s+to\b[^?,]*", re.I)
 _RESPONDS = re.compile(r"\b(?:respond|react|reply|retaliate)(?:s|ed|ing)?\b|\bhit back\b", re.I)
+# "take place" is "happen", already hollow: its "place" asks for no place.
+_TAKE_PLACE = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.I)
 _SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)
 
 _LEAD_CLAUSE = re.compile(
@@ -364,7 +366,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     focus: dict[str, float] = {}
     surface: dict[str, str] = {}
     # "Apart from his university roles, what other organizations...?" does not ask about a university.
-    asked = _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip()))
+    asked = _TAKE_PLACE.sub("happen", _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip())))
     for word in words(asked):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():
             continue

@@ -381,6 +381,8 @@ def test_a_response_is_the_sentence_whose_subject_responds(assistant):
     analysis = assistant.answerer.analyse(question, state.passages, state.generation, state.conversation)
     best = analysis.cands[0].text
     assert best.startswith(("North Korea", "Pyongyang")), best
+    answer = assistant.ask(question)
+    assert "stopped blasting" in answer.text and "Lee's government has responded" not in answer.text, answer.text
 
 
 def test_a_question_whose_focus_no_retrieved_sentence_states_is_declined_saying_so(assistant):
@@ -398,3 +400,13 @@ def test_a_follow_up_value_must_come_from_a_sentence_about_what_it_points_at(ass
     answer = assistant.ask("How many people will it employ?", history)
     assert answer.abstained and "3,000" not in answer.text
     assert any("points back at" in note for note in answer.notes), answer.notes
+
+
+@pytest.mark.fast
+def test_take_place_asks_when_or_where_something_happened_not_for_a_place():
+    """ "When did the first inter-Korean summit take place?" is about the first summit: "took place" in
+    the 2018 summit's sentence must not outweigh "first" in the 2000 one."""
+    focus = find_focus("When did the first inter-Korean summit take place?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert set(focus.focus) == {stem("first"), stem("inter"), stem("summit")}
+    venue = find_focus("Which place hosted the summit?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert stem("place") in venue.focus

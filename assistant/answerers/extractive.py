@@ -543,6 +543,10 @@ class ExtractiveAnswerer:
                 continue
             if typed and cand.features.get("given", 0.0) >= 1.0:
                 continue
+            # "How did North Korea respond?": another party's response ("Lee's government has responded")
+            # is not part of the answer, however well it matches "respond".
+            if q.focus and q.focus.responds and not cand.features.get("actor", 0.0):
+                continue
             gain = sum(w for t, w in wanted.items() if t in cand.terms and t not in covered) / wanted_total
             if self.scorer is None or self.scorer.ranker is None:
                 # A close runner-up often holds the half of the answer the best sentence lacks, but it
