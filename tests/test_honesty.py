@@ -397,9 +397,10 @@ def test_a_follow_up_value_must_come_from_a_sentence_about_what_it_points_at(ass
     Centrus's, so the count is declined with the reason, not quoted."""
     first = "Where is LS Greenlink building its factory?"
     history = [(first, assistant.ask(first).text)]
-    answer = assistant.ask("How many people will it employ?", history)
-    assert answer.abstained and "3,000" not in answer.text
-    assert any("points back at" in note for note in answer.notes), answer.notes
+    for follow_up in ("How many people will it employ?", "How many people will that plant employ?"):
+        answer = assistant.ask(follow_up, history)
+        assert answer.abstained and "3,000" not in answer.text, follow_up
+        assert any("points back at" in note for note in answer.notes), answer.notes
 
 
 @pytest.mark.fast

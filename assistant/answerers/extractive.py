@@ -45,7 +45,7 @@ from index.text import STOPWORDS, stem, words
 
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
-_POINTS_BACK = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her|that|this|these|those)\b", re.I)
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "measure", "age"})
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
 _CONTINUES = re.compile(r"[:]$")
