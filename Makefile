@@ -22,9 +22,9 @@ export GRADIO_ANALYTICS_ENABLED := False
 TESTSETS := corpus/testsets/core.jsonl corpus/testsets/honesty.jsonl corpus/testsets/honesty2.jsonl \
             corpus/testsets/heldout.jsonl corpus/testsets/heldout_b.jsonl corpus/testsets/heldout_c.jsonl \
             corpus/testsets/documents.jsonl
-GATE := --fail-under answer_correct=0.71 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.83 \
-        --fail-under abstention_recall=0.80 --fail-under followup_accuracy=0.56 --fail-under citation_validity=1.0 \
-        --fail-under groundedness=0.99 --fail-over padding_share=0.21 --fail-over calibration_error=0.09
+GATE := --fail-under answer_correct=0.72 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.84 \
+        --fail-under abstention_recall=0.83 --fail-under followup_accuracy=0.60 --fail-under citation_validity=1.0 \
+        --fail-under groundedness=0.99 --fail-over padding_share=0.21 --fail-over calibration_error=0.08
 EVAL_DATA := $(CURDIR)/build/eval-data
 
 install: $(STAMP)
