@@ -243,7 +243,7 @@ _HEADS = [
 _CATEGORY = frozenset(
     "city place sea region country countries province town island islands state states nation nations leader "
     "leaders president presidents person people official officials minister premier general man woman men women "
-    "party parties organisation organization agency institution body group company companies side sides "
+    "party parties organisation organization agency institution body group grouping company companies side sides "
     "name purpose goal reason reasons motive role aim effect result outcome issue issues step steps event events "
     "part point points measure measures kind type sort way ways thing things number amount share percentage "
     "year years date month day time times "
@@ -253,16 +253,25 @@ _CATEGORY = frozenset(
 )
 
 
+def _is_category(noun: str) -> bool:
+    """A category noun, plural too ("organizations", "places", "agencies"); an adverb ("which newly
+    created ...") names no noun at all."""
+    singular = {noun, noun[:-1] if noun.endswith("s") else noun, noun[:-3] + "y" if noun.endswith("ies") else noun}
+    return bool(singular & _CATEGORY) or noun.endswith("ly")
+
+
 def asked_head(question: str) -> str | None:
     """The noun the question asks for, when it names one that is not a mere category: "Which hotel did
     Trump stay in?" asks for a hotel, and a sentence that names none cannot answer it."""
     q = main_clause(question)
     names = question_names(question)
-    for pattern in _HEADS:
+    for i, pattern in enumerate(_HEADS):
         found = pattern.search(q)
         if found:
             head = found.group(1)
-            if head in STOPWORDS or head in _CATEGORY or head in _HOLLOW or head in names or re.match(_AUX, head):
+            # A count keeps its noun: "how many jobs" is answered by a number of jobs, not of anything.
+            category = head in _CATEGORY if i in (1, 2) else _is_category(head)
+            if head in STOPWORDS or category or head in _HOLLOW or head in names or re.match(_AUX, head):
                 return None
             return head
     return None

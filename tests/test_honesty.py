@@ -411,3 +411,14 @@ def test_take_place_asks_when_or_where_something_happened_not_for_a_place():
     assert set(focus.focus) == {stem("first"), stem("inter"), stem("summit")}
     venue = find_focus("Which place hosted the summit?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
     assert stem("place") in venue.focus
+
+
+@pytest.mark.fast
+def test_a_plural_category_or_an_adverb_is_no_asked_noun_but_a_counted_noun_is():
+    """ "what other organizations" is answered by naming them ("Terner Consulting"); "which newly created
+    headquarters" does not ask for a "newly"; "how many jobs" still needs jobs counted."""
+    assert asked_head("Apart from his university roles, what other organizations is Motin affiliated with?") is None
+    assert asked_head("Through which grouping are Japan, Korea and the U.S. trying to secure minerals?") is None
+    assert asked_head("Which newly created headquarters did Yoon promise to link up with?") is None
+    assert asked_head("How many jobs will Amazon's investment create?") == "jobs"
+    assert asked_head("Which hotel did Trump stay in?") == "hotel"
