@@ -90,7 +90,7 @@ _TYPES = [
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
-        ("percent", r"\bwhat (percentage|percent|share)\b|\bhow much of\b|\bpercent\b"),
+        ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much of\b|\bpercent\b"),
         (
             "measure",
             r"\bhow (tall|high|far|big|large|heavy|wide|deep)\b|\bwhat (is|was|are|were) (the|its|their) "
