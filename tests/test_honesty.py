@@ -426,7 +426,7 @@ def test_a_plural_category_or_an_adverb_is_no_asked_noun_but_a_counted_noun_is()
 
 @pytest.mark.fast
 def test_a_proportion_or_fraction_asks_for_a_percentage():
-    """"What proportion of Korea's FDI went to America?" is answered by "35.2%", not by "$20 billion"."""
+    """ "What proportion of Korea's FDI went to America?" is answered by "35.2%", not by "$20 billion"."""
     assert answer_type("What proportion of Korea's overseas direct investment went to America in 2025?") == "percent"
     assert answer_type("What fraction of the troops left?") == "percent"
     assert answer_type("What share of the vote did the party win?") == "percent"
