@@ -9,18 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.citations import between_marks, strip_citations
+from assistant.focus import RESPONSE_VERB
 from index.text import STOPWORDS, words
 
 DECLINED_PREFIX = "The sources I have do not say"  # how every declined answer starts
 _LEADS = re.compile(r"^\s*(and|but|so|then|also|what about|how about|what else|anything else)\b", re.I)
 _PRONOUNS = frozenset("he she they him her them his hers their theirs it its".split())
-_PERSONAL = frozenset("he she they him her them his hers their theirs".split())
+_PERSONAL = _PRONOUNS - {"it", "its"}
 _POINTERS = frozenset("that this those these there such same".split())
 _NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+")
 # "How did China hit back?": a response with nothing named to respond to answers something said before.
-_RESPONSE_ALONE = re.compile(
-    r"\b(?:(?:respond|react|reply|retaliate)(?:s|ed|ing)?|hit back|push back)\s*[?.!]*\s*$", re.I
-)
+_RESPONSE_ALONE = re.compile(rf"\b{RESPONSE_VERB}\s*[?.!]*\s*$", re.I)
 THREAD_TURNS = 3  # a chain of follow-ups is searched with at most this many earlier questions
 _POINTER_ALONE = re.compile(r"\b(that|this|those|these|it)\s*[?.!]*\s*$", re.I)
 

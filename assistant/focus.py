@@ -336,8 +336,10 @@ def asked_act(question: str) -> str | None:
 
 _EXCLUDED_LEAD = re.compile(r"^(apart from|aside from|besides|other than|except for)\b[^,?]*,\s*", re.I)
 # What a response question responds to is given, not asked: "Lee's gestures" is no part of its focus.
-_STIMULUS = re.compile(r"\b((?:respond|react|reply|retaliate)(?:s|ed|ing)?)\s+to\b[^?,]*", re.I)
-_RESPONDS = re.compile(r"\b(?:respond|react|reply|retaliate)(?:s|ed|ing)?\b|\bhit back\b", re.I)
+# The verbs of a response question; conversation.py uses them too ("How did China hit back?" follows up).
+RESPONSE_VERB = r"(?:(?:respond|react|reply|retaliate)(?:s|ed|ing)?|hit back|push back)"
+_STIMULUS = re.compile(rf"\b({RESPONSE_VERB})\s+to\b[^?,]*", re.I)
+_RESPONDS = re.compile(rf"\b{RESPONSE_VERB}\b", re.I)
 # "take place" is "happen", already hollow: its "place" asks for no place.
 _TAKE_PLACE = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.I)
 _SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)

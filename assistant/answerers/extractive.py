@@ -45,7 +45,6 @@ from index.text import STOPWORDS, stem, words
 
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
-_POINTS_BACK = re.compile(r"\b(it|its|they|them|their|he|him|his|she|her|that|this|these|those)\b", re.I)
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "measure", "age"})
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
 _CONTINUES = re.compile(r"[:]$")
@@ -458,7 +457,7 @@ class ExtractiveAnswerer:
         name what "it" points at (the earlier turn's terms), or follow the sentence that does."""
         q = analysis.q
         valued = bool(q.focus and q.focus.answer_type in _VALUE_TYPES)
-        if not (analysis.followup and valued and _POINTS_BACK.search(q.text)):
+        if not (analysis.followup and valued and Conversation.points_back(q.text)):
             return []
         if not any("anchor_near" in c.features for c in analysis.cands):  # nothing to point at
             return []
