@@ -85,10 +85,11 @@ def test_sigkill_during_full_rebuilds_never_serves_a_half_built_index(tmp_path):
     full_build_s = time.perf_counter() - started
     writing_at = writing_at or 0.5 * full_build_s
 
-    # Half the kills anywhere in the run (start-up, loading, writing), half inside the writing phase.
+    # Five kills anywhere in the run (start-up, loading, writing), eight inside the writing phase: the
+    # writing phase is short and its timing varies run to run, so five aimed kills sometimes landed only twice.
     rng = random.Random(20251125)
     moments = [rng.uniform(0.05, 0.97) * full_build_s for _ in range(5)]
-    moments += [rng.uniform(writing_at, 0.97 * full_build_s) for _ in range(5)]
+    moments += [rng.uniform(writing_at, 0.97 * full_build_s) for _ in range(8)]
     mid_build = 0
     for moment in moments:
         proc = cli(["index", "--full", "--json"], env)
@@ -99,7 +100,7 @@ def test_sigkill_during_full_rebuilds_never_serves_a_half_built_index(tmp_path):
         assert_complete(settings)
         answer = assistant.ask(FIRST)
         assert "Trump" in answer.text and answer.citations
-    assert mid_build >= 3, f"only {mid_build} of 10 kills landed while a generation was being written"
+    assert mid_build >= 3, f"only {mid_build} of {len(moments)} kills landed while a generation was being written"
 
     finished = cli(["index", "--full", "--json"], env)
     assert finished.wait(timeout=600) == 0, finished.stderr.read()
