@@ -91,9 +91,11 @@ _TYPES = [
     for kind, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
         ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much of\b|\bpercent\b"),
+        # "How big is that program?" is answered by "$5 billion", "How large is the force?" by "28,500 troops".
+        ("size", r"\bhow (big|large)\b"),
         (
             "measure",
-            r"\bhow (tall|high|far|big|large|heavy|wide|deep)\b|\bwhat (is|was|are|were) (the|its|their) "
+            r"\bhow (tall|high|far|heavy|wide|deep)\b|\bwhat (is|was|are|were) (the|its|their) "
             r"(range|length|height|width|depth|distance|area|weight|size)\b|\bin (kilomet|km\b|miles|met(re|er)s)",
         ),
         (
@@ -134,7 +136,7 @@ _TYPES = [
 
 @dataclass(frozen=True)
 class Focus:
-    """answer_type: age | percent | measure | money | count | date | reason | person | organisation
+    """answer_type: age | percent | size | measure | money | count | date | reason | person | organisation
     | place | any. focus: stems of what is asked about (not the names it is asked about)."""
 
     answer_type: str
@@ -196,6 +198,9 @@ class Focus:
             return 1.0 if new(_PERCENT, sentence) else 0.0
         if kind == "measure":
             return 1.0 if new(_MEASURE, sentence) else 0.0
+        if kind == "size":
+            found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words
+            return 1.0 if new(_MEASURE, sentence) or new(_MONEY, sentence) or found - _ORDINALS else 0.0
         if kind == "money":  # "how much will it spend?" is also answered by a share: "3.5% of GDP"
             return 1.0 if new(_MONEY, sentence) or new(_PERCENT, sentence) else 0.0
         if kind == "count":
@@ -365,6 +370,26 @@ def answer_type(question: str) -> str:
     return "any"
 
 
+# After a non-copular auxiliary, a title names who acts, not what is asked: "What did the three Camp David
+# leaders voice backing for?" asks for a policy goal; a sentence that only names "the leaders" is not it.
+_ACTING_AUX = re.compile(r"\b(?:did|does|do|will|would|can|could|should|might|has|have|had)\b")
+_ACTOR_TITLE = re.compile(
+    rf"\b(?:(?:{_NUMBER_WORDS}|both)\s+)?(?:[a-z-]+\s+){{0,2}}?({'|'.join(sorted(_TITLE_WORDS | {'leaders', 'ministers'}))})\b"
+)
+
+
+def actor_words(question: str) -> frozenset[str]:
+    """The title words (and a number before them) that name the question's actor after its auxiliary."""
+    q = main_clause(question)
+    aux = _ACTING_AUX.search(q)
+    if not aux:
+        return frozenset()
+    found: set[str] = set()
+    for m in _ACTOR_TITLE.finditer(q, aux.end()):
+        found |= {w for w in words(m.group(0)) if w == m.group(1) or re.fullmatch(_NUMBER_WORDS + "|both", w)}
+    return frozenset(found)
+
+
 def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: str = "") -> Focus:
     """The question's focus terms: its content words minus the names it asks about and minus words
     that only shape the question; each weighted by rarity like the other question terms.
@@ -378,8 +403,11 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     surface: dict[str, str] = {}
     # "Apart from his university roles, what other organizations...?" does not ask about a university.
     asked = _TAKE_PLACE.sub("happen", _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip())))
+    actors = actor_words(asked)
     for word in words(asked):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():
+            continue
+        if word in actors:
             continue
         if kind == "date" and word in _DATE_WORDS:
             continue

@@ -430,3 +430,40 @@ def test_a_proportion_or_fraction_asks_for_a_percentage():
     assert answer_type("What proportion of Korea's overseas direct investment went to America in 2025?") == "percent"
     assert answer_type("What fraction of the troops left?") == "percent"
     assert answer_type("What share of the vote did the party win?") == "percent"
+
+
+@pytest.mark.fast
+def test_a_title_naming_who_acts_is_given_not_asked():
+    """ "What did the three Camp David leaders voice backing for?" asks for what was backed: "three" and
+    "leaders" name the actors (a statement's opening "We, the leaders of ..." is not the answer); "Who is
+    Japan's prime minister?" asks for the holder of the title, so there the title stays in the focus."""
+
+    def focus(question: str) -> set[str]:
+        return set(find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).focus)
+
+    acted = focus("What did the three Camp David leaders voice backing for?")
+    assert stem("leaders") not in acted and stem("three") not in acted and stem("backing") in acted
+    assert stem("leaders") not in focus("What yearly Indo-Pacific forum did the Camp David leaders decide to start?")
+    assert stem("minister") in focus("Who is Japan's current prime minister?")
+
+
+@pytest.mark.fast
+def test_how_big_is_answered_by_an_amount_a_count_or_a_measure():
+    """ "How big is that program?" is answered by "$5 billion"; "How large is the force?" by a number of
+    troops; a sentence with no figure does not say how big."""
+
+    def fits(question: str, sentence: str) -> float:
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
+
+    assert fits("How big is that program?", "It is a $5 billion investment program.") == 1.0
+    assert fits("How large is the force?", "About 28,500 U.S. troops are based in the ROK.") == 1.0
+    assert fits("How big is that program?", "The program was announced in Washington.") == 0.0
+
+
+def test_a_size_follow_up_is_answered_with_the_amount(assistant):
+    """ "How big is that program?" was declined as "no measure in the evidence" when only lengths and
+    weights counted as sizes; the amount of money that sizes the program answers it."""
+    first = "Which investment firm is HD Hyundai teaming up with to modernize US shipyards?"
+    history = [(first, assistant.ask(first).text)]
+    answer = assistant.ask("How big is that program?", history)
+    assert not answer.abstained and "$5 billion" in answer.citations[0].quote, (answer.text, answer.notes)

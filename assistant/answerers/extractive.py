@@ -45,7 +45,7 @@ from index.text import STOPWORDS, stem, words
 
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
-_VALUE_TYPES = frozenset({"count", "date", "money", "percent", "measure", "age"})
+_VALUE_TYPES = frozenset({"count", "date", "money", "percent", "size", "measure", "age"})
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
@@ -626,7 +626,7 @@ class ExtractiveAnswerer:
         if (
             focus is not None
             and focus.single  # a question asking two things may be answered by a list without the count
-            and kind in ("age", "percent", "measure", "money", "count", "date", "name")
+            and kind in ("age", "percent", "size", "measure", "money", "count", "date", "name")
             and not any(focus.type_match(c.text, q.numbers) > 0 for c in chosen)
         ):
             problems.append(f"no {kind} in the evidence")
