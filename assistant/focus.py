@@ -373,9 +373,8 @@ def answer_type(question: str) -> str:
 # After a non-copular auxiliary, a title names who acts, not what is asked: "What did the three Camp David
 # leaders voice backing for?" asks for a policy goal; a sentence that only names "the leaders" is not it.
 _ACTING_AUX = re.compile(r"\b(?:did|does|do|will|would|can|could|should|might|has|have|had)\b")
-_ACTOR_TITLE = re.compile(
-    rf"\b(?:(?:{_NUMBER_WORDS}|both)\s+)?(?:[a-z-]+\s+){{0,2}}?({'|'.join(sorted(_TITLE_WORDS | {'leaders', 'ministers'}))})\b"
-)
+_ACTOR_TITLES = "|".join(sorted(_TITLE_WORDS | {"leaders", "ministers"}))
+_ACTOR_TITLE = re.compile(rf"\b(?:(?:{_NUMBER_WORDS}|both)\s+)?(?:[a-z-]+\s+){{0,2}}?({_ACTOR_TITLES})\b")
 
 
 def actor_words(question: str) -> frozenset[str]:
