@@ -24,10 +24,13 @@ _HOLLOW = frozenset(
 _DATE_WORDS = frozenset("year years date dates month months day days".split())
 
 _YEAR = re.compile(r"^(1[6-9]\d\d|20\d\d)$")
+# A question asking for the day or month, not just the year.
+_FINE_DATE = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(?:date|day|month)\b|\bexactly when\b")
 # "When" asks for a date as the question word ("When was it signed?", "By when?", "... and when?"); in
 # "What did she give him when she went to Pyongyang?" it only opens a clause that sets the scene.
 ASKED_WHEN = r"(?:^|\b(?:and|or|by|since|until|till|from)\s+|,\s*)when\b"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DAY_OR_MONTH = re.compile(rf"\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I)
 _DATE = re.compile(rf"\b(1[6-9]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(spring|summer|autumn|fall|winter)\b", re.I)
 _DURATION = re.compile(r"\b\d+\s+(days?|weeks?|months?|years?|decades?)\b|\b(days?|weeks?|months?|years?)\b", re.I)
 _NUMBER_WORDS = (
@@ -105,7 +108,7 @@ _TYPES = [
             r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$",
         ),
         ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
-        ("date", rf"{ASKED_WHEN}|\b(what year|what date|which year|what month|what day)\b|\bhow long\b"),
+        ("date", rf"{ASKED_WHEN}|\b(?:what|which) (?:exact )?(?:year|date|month|day)\b|\bhow long\b"),
         (
             "reason",
             r"\bwhy\b|\bwhat (is|was|are|were) the (reason|motive|purpose|goal)s?\b|\bfor what reason\b|\bwhat for\b",
@@ -156,6 +159,8 @@ class Focus:
     # "How did North Korea respond to Lee's gestures?": the answer is the subject's own act, so a sentence
     # whose subject is someone else ("Lee's government has responded ...") is not it.
     responds: bool = False
+    # "On what date ...?", "In which month ...?": a year alone ("In 2026") does not say which day or month.
+    fine_date: bool = False
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
@@ -214,6 +219,8 @@ class Focus:
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0
+        if kind == "date" and self.fine_date:
+            return 1.0 if new(_DAY_OR_MONTH, sentence) else 0.0
         if kind == "date":
             # "How long is the term?" is a duration ("five-year"), rarely a length ("250 km"): both count.
             return 1.0 if new(_DATE, sentence) or new(_DURATION, sentence) or new(_MEASURE, sentence) else 0.0
@@ -437,4 +444,5 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         head=head,
         many=many,
         responds=bool(_RESPONDS.search(main_clause(question))),
+        fine_date=kind == "date" and bool(_FINE_DATE.search(main_clause(question))),
     )

@@ -467,3 +467,25 @@ def test_a_size_follow_up_is_answered_with_the_amount(assistant):
     history = [(first, assistant.ask(first).text)]
     answer = assistant.ask("How big is that program?", history)
     assert not answer.abstained and "$5 billion" in answer.citations[0].quote, (answer.text, answer.notes)
+
+
+@pytest.mark.fast
+def test_a_question_for_the_day_or_month_is_not_answered_by_a_year_alone():
+    def fits(question: str, sentence: str) -> float:
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
+
+    year_only = "In 2026, the two countries opened their first-ever road bridge over their border."
+    assert fits("On what exact day did the bridge open?", year_only) == 0.0
+    assert fits("In which month of 2026 did the bridge open?", year_only) == 0.0
+    assert fits("When did the bridge open?", year_only) == 1.0
+    assert fits("In what year did the bridge open?", year_only) == 1.0
+    assert fits("What day was it adopted?", "Resolution 2397, passed on 22 December 2017, limited oil.") == 1.0
+
+
+def test_a_day_the_sources_give_only_as_a_year_is_declined_and_the_year_is_answered(assistant):
+    """The sources date the Russia-North Korea road bridge to 2026 and no finer: asked for the day, the
+    assistant declines; asked for the year, it answers."""
+    day = assistant.ask("On what exact day did Russia and North Korea open their first road bridge?")
+    assert day.abstained and any("no date" in note for note in day.notes), (day.text, day.notes)
+    year = assistant.ask("In what year did Russia and North Korea open a road bridge?")
+    assert not year.abstained and "2026" in year.citations[0].quote, year.text
