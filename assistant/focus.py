@@ -353,6 +353,13 @@ RESPONSE_VERB = r"(?:(?:respond|react|reply|retaliate)(?:s|ed|ing)?|hit back|pus
 _STIMULUS = re.compile(rf"\b({RESPONSE_VERB})\s+to\b[^?,]*", re.I)
 _RESPONDS = re.compile(rf"\b{RESPONSE_VERB}\b", re.I)
 # "take place" is "happen", already hollow: its "place" asks for no place.
+# A trailing "when ..." clause sets the scene of what is asked ("What did Biden commend South Korea for
+# when he phoned its acting leader?"): its words are given, not asked; a sentence saying only that the call
+# happened is not the answer. "..., and when?" or "By when?" asks for the date instead (ASKED_WHEN).
+_SCENE = re.compile(
+    r"(?<!\band)(?<!\bor)(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!\bfrom)(?<=[\w’'])\s+(?:when|while)\s+\w[^?,;]*",
+    re.I,
+)
 _TAKE_PLACE = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.I)
 _SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)
 
@@ -409,6 +416,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     surface: dict[str, str] = {}
     # "Apart from his university roles, what other organizations...?" does not ask about a university.
     asked = _TAKE_PLACE.sub("happen", _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip())))
+    asked = _SCENE.sub("", asked)
     actors = actor_words(asked)
     for word in words(asked):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():

@@ -489,3 +489,24 @@ def test_a_day_the_sources_give_only_as_a_year_is_declined_and_the_year_is_answe
     assert day.abstained and any("no date" in note for note in day.notes), (day.text, day.notes)
     year = assistant.ask("In what year did Russia and North Korea open a road bridge?")
     assert not year.abstained and "2026" in year.citations[0].quote, year.text
+
+
+@pytest.mark.fast
+def test_a_trailing_when_clause_sets_the_scene_and_is_no_part_of_the_focus():
+    def focus(question: str):
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
+
+    scene = focus("What did Biden praise when he spoke by phone with Acting President Han?")
+    assert set(scene.focus) == {stem("praise")}
+    # "..., and when?", "By when ...?" and "When ...?" ask for the date: nothing is stripped.
+    assert focus("Where was it signed, and when?").answer_type == "date"
+    assert stem("transfer") in focus("By when is the transfer supposed to be completed?").focus
+    assert stem("office") in focus("When did Lee take office?").focus
+
+
+def test_the_sentence_that_only_sets_the_scene_is_not_the_answer(assistant):
+    """The White House readout opens "President Biden spoke today with Acting President ... Han": it
+    matches the question's scene (a phone call with Han), not what Biden praised."""
+    answer = assistant.ask("What did Biden praise when he spoke by phone with Acting President Han?")
+    assert "spoke today" not in answer.text, answer.text
+    assert answer.abstained or "appreciation" in answer.text, answer.text
