@@ -360,6 +360,14 @@ _SCENE = re.compile(
     r"(?<!\band)(?<!\bor)(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!\bfrom)(?<=[\w’'])\s+(?:when|while)\s+\w[^?,;]*",
     re.I,
 )
+# Where the question says the answer is found ("In the Lima statement, ...", "according to the CRS report",
+# "under the Trump-Lee fact sheet"): the source, not what is asked of it.
+_SOURCE = re.compile(
+    r"\b(?:in|under|according to|per)\s+(?:the|their|its|his|her|this|that|a)?\s*(?:[\w.’'–-]+\s+){0,5}?"
+    r"(?:statement|report|declaration|fact sheet|readout|article|analysis|piece|announcement|communiqu[eé])\b"
+    r"(?:\s+(?:on|about)\s+(?:[\w.’'–-]+(?:\s+|(?=\?)|$)){1,4}(?=\?|$))?",
+    re.I,
+)
 _TAKE_PLACE = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.I)
 _SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)
 
@@ -416,7 +424,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     surface: dict[str, str] = {}
     # "Apart from his university roles, what other organizations...?" does not ask about a university.
     asked = _TAKE_PLACE.sub("happen", _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip())))
-    asked = _SCENE.sub("", asked)
+    asked = _SOURCE.sub("", _SCENE.sub("", asked))
     actors = actor_words(asked)
     for word in words(asked):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():

@@ -510,3 +510,18 @@ def test_the_sentence_that_only_sets_the_scene_is_not_the_answer(assistant):
     answer = assistant.ask("What did Biden praise when he spoke by phone with Acting President Han?")
     assert "spoke today" not in answer.text, answer.text
     assert answer.abstained or "appreciation" in answer.text, answer.text
+
+
+@pytest.mark.fast
+def test_where_the_question_says_the_answer_is_found_is_no_part_of_the_focus():
+    """ "In the Lima statement, ..." and "according to the CRS report on U.S.-Japan relations" name the
+    source; a sentence that only names the statement or the relations is not the answer."""
+
+    def focus(question: str) -> set[str]:
+        return set(find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).focus)
+
+    assert stem("statement") not in focus("In the Lima statement, which country chairs the Crisis Response Network?")
+    cited = focus("Who is Japan's current prime minister according to the CRS report on U.S.-Japan relations?")
+    assert cited == {stem("prime"), stem("minister")}
+    # Asked about the statement itself, the statement stays what is asked.
+    assert stem("statement") in focus("What did the statement say about ASEAN?")
