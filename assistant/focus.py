@@ -24,13 +24,16 @@ _HOLLOW = frozenset(
 _DATE_WORDS = frozenset("year years date dates month months day days".split())
 
 _YEAR = re.compile(r"^(1[6-9]\d\d|20\d\d)$")
-# A question asking for the day or month, not just the year.
-_FINE_DATE = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(?:date|day|month)\b|\bexactly when\b")
+# A question asking for the day or the month, not just the year.
+_FINE_DATE = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(date|day|month)\b|\bexactly (when)\b")
 # "When" asks for a date as the question word ("When was it signed?", "By when?", "... and when?"); in
 # "What did she give him when she went to Pyongyang?" it only opens a clause that sets the scene.
 ASKED_WHEN = r"(?:^|\b(?:and|or|by|since|until|till|from)\s+|,\s*)when\b"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_DAY_OR_MONTH = re.compile(rf"\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I)
+_MONTH = re.compile(rf"\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I)
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I
+)
 _DATE = re.compile(rf"\b(1[6-9]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(spring|summer|autumn|fall|winter)\b", re.I)
 _DURATION = re.compile(r"\b\d+\s+(days?|weeks?|months?|years?|decades?)\b|\b(days?|weeks?|months?|years?)\b", re.I)
 _NUMBER_WORDS = (
@@ -159,8 +162,9 @@ class Focus:
     # "How did North Korea respond to Lee's gestures?": the answer is the subject's own act, so a sentence
     # whose subject is someone else ("Lee's government has responded ...") is not it.
     responds: bool = False
-    # "On what date ...?", "In which month ...?": a year alone ("In 2026") does not say which day or month.
-    fine_date: bool = False
+    # "day" for "On what date ...?" (a day of a month answers), "month" for "In which month ...?": a year
+    # alone ("In 2026") says neither, and a month alone ("in June 2025") does not say which day.
+    fine_date: str = ""
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
@@ -220,7 +224,7 @@ class Focus:
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0
         if kind == "date" and self.fine_date:
-            return 1.0 if new(_DAY_OR_MONTH, sentence) else 0.0
+            return 1.0 if new(_DAY if self.fine_date == "day" else _MONTH, sentence) else 0.0
         if kind == "date":
             # "How long is the term?" is a duration ("five-year"), rarely a length ("250 km"): both count.
             return 1.0 if new(_DATE, sentence) or new(_DURATION, sentence) or new(_MEASURE, sentence) else 0.0
@@ -411,6 +415,13 @@ def actor_words(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _fine_date(question: str) -> str:
+    found = _FINE_DATE.search(main_clause(question))
+    if not found:
+        return ""
+    return "month" if (found.group(1) or found.group(2)) == "month" else "day"
+
+
 def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: str = "") -> Focus:
     """The question's focus terms: its content words minus the names it asks about and minus words
     that only shape the question; each weighted by rarity like the other question terms.
@@ -460,5 +471,5 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         head=head,
         many=many,
         responds=bool(_RESPONDS.search(main_clause(question))),
-        fine_date=kind == "date" and bool(_FINE_DATE.search(main_clause(question))),
+        fine_date=_fine_date(question) if kind == "date" else "",
     )

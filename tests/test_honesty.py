@@ -480,6 +480,10 @@ def test_a_question_for_the_day_or_month_is_not_answered_by_a_year_alone():
     assert fits("When did the bridge open?", year_only) == 1.0
     assert fits("In what year did the bridge open?", year_only) == 1.0
     assert fits("What day was it adopted?", "Resolution 2397, passed on 22 December 2017, limited oil.") == 1.0
+    # A month answers "which month" but not "what day".
+    month_only = "In June 2025, South Koreans elected Lee Jae Myung as president."
+    assert fits("In which month was Lee elected?", month_only) == 1.0
+    assert fits("On exactly what day was Lee sworn in?", month_only) == 0.0
 
 
 def test_a_day_the_sources_give_only_as_a_year_is_declined_and_the_year_is_answered(assistant):
