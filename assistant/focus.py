@@ -356,7 +356,6 @@ _EXCLUDED_LEAD = re.compile(r"^(apart from|aside from|besides|other than|except 
 RESPONSE_VERB = r"(?:(?:respond|react|reply|retaliate)(?:s|ed|ing)?|hit back|push back)"
 _STIMULUS = re.compile(rf"\b({RESPONSE_VERB})\s+to\b[^?,]*", re.I)
 _RESPONDS = re.compile(rf"\b{RESPONSE_VERB}\b", re.I)
-# "take place" is "happen", already hollow: its "place" asks for no place.
 # A trailing "when ..." clause sets the scene of what is asked ("What did Biden commend South Korea for
 # when he phoned its acting leader?"): its words are given, not asked; a sentence saying only that the call
 # happened is not the answer. "..., and when?" or "By when?" asks for the date instead (ASKED_WHEN).
@@ -372,6 +371,7 @@ _SOURCE = re.compile(
     r"(?:\s+(?:on|about)\s+(?:[\w.’'–-]+(?:\s+|(?=\?)|$)){1,4}(?=\?|$))?",
     re.I,
 )
+# "take place" is "happen", already hollow: its "place" asks for no place.
 _TAKE_PLACE = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.I)
 _SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)
 
@@ -438,9 +438,9 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     asked = _SOURCE.sub("", _SCENE.sub("", asked))
     actors = actor_words(asked)
     for word in words(asked):
-        if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word.isdigit():
+        if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word in actors:
             continue
-        if word in actors:
+        if word.isdigit():
             continue
         if kind == "date" and word in _DATE_WORDS:
             continue
