@@ -96,7 +96,11 @@ _TYPES = [
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b|\bwhen was .* born\b|\bdate of birth\b|\bbirthday\b"),
-        ("percent", r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much of\b|\bpercent\b"),
+        (
+            "percent",
+            r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow much of\b|\bpercent\b"
+            r"|\b(?:what|which) (?:[\w-]+ ){0,3}?rates?\b",
+        ),
         # "How big is that program?" is answered by "$5 billion", "How large is the force?" by "28,500 troops".
         ("size", r"\bhow (big|large)\b"),
         (
@@ -119,7 +123,8 @@ _TYPES = [
         (
             "name",
             r"\bwhat (is|was|are|were) (the|its|his|her|their) names?\b|\bthe names? of\b"
-            r"|\bwhat (is|was|are|were) (it|they|that|this|the [a-z -]+) (called|named)\b",
+            r"|\bwhat (is|was|are|were) (it|they|that|this|the [a-z -]+) (called|named)\b"
+            r"|\b(?:what|which) (?:is|was|are|were) (?:the |that |this |its |their )?[a-z-]+['’]s names?\b",
         ),
         (
             "person",
@@ -128,13 +133,14 @@ _TYPES = [
         ),
         (
             "organisation",
-            r"\bwhich (?:[a-z-]+ ){0,2}?(party|parties|university|universities|company|companies|organi[sz]ation|"
-            r"agency|institution|body|group|publisher|newspaper|church|bank)\b|\bwhat (party|university|company)\b",
+            r"\bwhich (?:[a-z-]+ ){0,2}?(party|parties|university|universities|company|companies|organi[sz]ations?|"
+            r"agency|agencies|institutions?|body|bodies|groups?|publishers?|newspapers?|church|banks?|firms?)\b"
+            r"|\bwhat (party|university|company)\b",
         ),
         (
             "place",
-            r"\bwhere\b|\bwhich (city|place|sea|region|country|countries|province|town|island|islands)\b|"
-            r"\bin what (city|country|place)\b",
+            r"\bwhere\b|\bwhich (?:[a-z-]+ ){0,2}?(city|cities|place|sea|region|country|countries|province|town|"
+            r"island|islands|port)\b|\bin what (?:[a-z-]+ )?(city|country|place)\b",
         ),
     )
 ]

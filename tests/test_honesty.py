@@ -529,3 +529,28 @@ def test_where_the_question_says_the_answer_is_found_is_no_part_of_the_focus():
     assert cited == {stem("prime"), stem("minister")}
     # Asked about the statement itself, the statement stays what is asked.
     assert stem("statement") in focus("What did the statement say about ASEAN?")
+
+
+@pytest.mark.fast
+def test_the_noun_asked_for_sets_the_type_through_modifiers_plurals_and_possessives():
+    """A city, an organisation or a rate is asked for whatever adjectives come before it, and "that
+    ship's name" asks for a name: each then needs a value of its type in the answer."""
+    assert answer_type("In which Russian city did Kim Jong-un meet Putin in 2023?") == "place"
+    assert answer_type("Which specific defector organisations did Lee ask to stop?") == "organisation"
+    assert answer_type("What Section 232 tariff rate will Korean chips face?") == "percent"
+    assert answer_type("What was that ship's name?") == "name"
+    # A plain "what" question keeps no type: a rate or a name is not always what it asks for.
+    assert answer_type("What did the leaders say about interest rates?") == "any"
+
+
+def test_a_person_the_sources_give_only_by_title_is_declined(assistant):
+    """The CRS report says the committee overseeing Japan's pledge is chaired by "the U.S. Commerce
+    Secretary", never who holds the post: the sentence about the committee names nobody, so the
+    sources do not say who. A person they do name is answered."""
+    secretary = assistant.ask(
+        "Who is the Commerce Secretary that chairs the committee overseeing Japan's $550 billion investment pledge?"
+    )
+    assert secretary.abstained, secretary.text
+    assert any("no person named" in note for note in secretary.notes), secretary.notes
+    first_call = assistant.ask("Which foreign leader did Lee phone first once he became president?")
+    assert not first_call.abstained and "Trump" in first_call.text, first_call.text

@@ -97,6 +97,13 @@ def sentence_terms(sentence: str) -> frozenset[str]:
     return frozenset(stem(w) for w in content_words(sentence))
 
 
+def _focus_bearers(chosen: list[Candidate]) -> list[Candidate]:
+    """The chosen sentences that state the most of the question's focus: the ones that answer it, not
+    the neighbours joined around them."""
+    top = max((c.features.get("focus", 0.0) for c in chosen), default=0.0)
+    return [c for c in chosen if c.features.get("focus", 0.0) >= top - 1e-9]
+
+
 def is_prose(sentence: str) -> bool:
     """Headlines, bylines and captions (no end punctuation, few words) make poor answers."""
     return bool(_PROSE_END.search(sentence)) and len(sentence.split()) >= 5
@@ -630,6 +637,17 @@ class ExtractiveAnswerer:
             and not any(focus.type_match(c.text, q.numbers) > 0 for c in chosen)
         ):
             problems.append(f"no {kind} in the evidence")
+        elif (
+            focus is not None
+            and focus.single
+            and kind in ("person", "organisation", "place")
+            and (kind != "place" or focus.head is not None)
+            and not any(focus.type_match(c.text, q.numbers) >= 1.0 for c in _focus_bearers(chosen))
+        ):
+            # "Who is the U.S. Commerce Secretary chairing the committee ...?": the sentence about the
+            # committee names only the title, so the sources do not say who, whatever names the other
+            # sentences hold. ("Where ...?" is left to the fitted model: a place is often a plain noun.)
+            problems.append(f"no {kind} named in the evidence")
         elif (
             focus is not None
             and focus.single
