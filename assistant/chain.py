@@ -16,7 +16,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.answer import Answer, final_answer
 from assistant.answerers import Answerer
 from assistant.conversation import Conversation
-from assistant.documents import answer_documents, author_followup
+from assistant.documents import answer_documents, author_followup, author_named
 from assistant.recency import revise
 from assistant.retrieval import Retriever
 from assistant.stages import ChainInput, Condensed, Prepared
@@ -76,7 +76,9 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         standalone = answerer.condense(question, conversation)  # an LLM's rewrite, when there is one
         condensed_by = "llm" if standalone else "rules"
         # "Where does he work?" after a header answer naming the author: the pronoun is that person.
-        named = None if standalone else author_followup(question, conversation)
+        named = None if standalone else author_followup(question, conversation) or author_named(
+            question, retriever.generation
+        )
         search_query = standalone or named or conversation.search_query(question)
         # A question that does not look like a follow-up may still be one: search with the
         # previous question too, at lower weight.

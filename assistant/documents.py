@@ -16,7 +16,7 @@ from assistant.citations import MARK
 from assistant.conversation import Conversation
 from assistant.intents import Intent, detect, publisher_terms
 from assistant.retrieval import Retriever
-from assistant.sources import SourceDocument, catalogue, chunk_passage
+from assistant.sources import SourceDocument, catalogue, chunk_passage, clean_value
 from assistant.summary import summarize
 from index.generation import Generation
 from index.text import STOPWORDS, stem, words
@@ -270,6 +270,24 @@ def author_followup(question: str, conversation: Conversation) -> str | None:
     name = said.group("name").strip()
     named = f"{name}’s" if pronoun.group(1).lower() == "his" else name
     return question[: pronoun.start()] + named + question[pronoun.end() :]
+
+
+# "the author of the Lee article" / "the writer of this piece" as what a question asks about.
+_AUTHOR_OF = re.compile(
+    r"\b(?:the|this) (?:author|writer) of (?:the|this) (?:[\w’'-]+ ){0,3}?(?:article|piece|essay|analysis)\b", re.I
+)
+
+
+def author_named(question: str, generation: Generation) -> str | None:
+    """ "Which consultancy does the author of the Lee article work with?" asks about a person the
+    article names in its header: the question with that phrase replaced by the author's name, so the
+    search finds the author's biography; None when the question does not say "the author of" the article."""
+    found = _AUTHOR_OF.search(question)
+    primary = next((d for d in catalogue(generation) if d.primary), None)
+    name = clean_value(primary.metadata.get("author")) if primary else None
+    if found is None or not name:
+        return None
+    return question[: found.start()] + name + question[found.end() :]
 
 
 def answer_documents(

@@ -21,7 +21,10 @@ _FIELDS = [
     for name, pattern in (
         (
             "author",
-            r"\bwho (wrote|authored|penned|is the (author|writer))\b|\b(author|writer)s? of\b|\bwritten by whom\b"
+            # "the author of X" asks who only when nothing else is asked of the author: "Which consultancy
+            # does the author of the Lee article work with?" asks for the consultancy.
+            r"\bwho (wrote|authored|penned|is the (author|writer))\b|\bwritten by whom\b"
+            r"|^(?:(?:who|what)(?:'s| is| was| are| were)\s+|name\s+|tell me\s+)?(?:the\s+)?(author|writer)s? of\b"
             r"|\bwho('s| is) the (author|writer)\b|^(the )?author\??$",
         ),
         (

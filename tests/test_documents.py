@@ -127,6 +127,26 @@ def test_a_second_ask_after_a_header_question_is_detected():
         assert intent.with_summary is both, question
 
 
+@pytest.mark.fast
+def test_what_is_asked_of_the_author_is_no_question_for_the_header():
+    """ "Who is the author of this piece?" is answered from the header; "Which consultancy does the
+    author of the article work with?" asks what the article says about him."""
+    from assistant.conversation import Conversation
+    from assistant.intents import detect
+    from assistant.sources import SourceDocument
+
+    doc = SourceDocument(PRIMARY, {"title": "Lee and North Korea", "author": "Dylan Motin"}, chunks=3, primary=True)
+    for question in ("Who is the author of this piece?", "Author of the article?", "Who wrote this analysis?"):
+        intent = detect(question, Conversation([]), [doc])
+        assert intent is not None and intent.field == "author", question
+    for question in (
+        "Which consultancy does the author of the Lee article work with?",
+        "Where does the author of this piece teach?",
+    ):
+        intent = detect(question, Conversation([]), [doc])
+        assert intent is None or intent.field != "author", question
+
+
 @needs_shared
 def test_who_wrote_a_statement_without_an_author_names_its_publisher(assistant):
     answer = assistant.ask("Who wrote the Lima trilateral statement?")
@@ -230,6 +250,16 @@ def test_a_pronoun_after_the_author_answer_means_the_author(assistant):
     # declines "work" is its own decision: it declines at P=0.50 today, see README "Honest answers").
     assert any("Terner Consulting" in p.text for p in second.retrieved[:3])
     assert ("Terner Consulting" in second.text) != second.abstained
+
+
+def test_a_question_about_the_author_of_the_article_asks_about_that_person(assistant):
+    """ "Where does the author of this piece work?" asks for his affiliations, not who he is: it is
+    searched with his name, and answered from his biography rather than by the header answer."""
+    answer = assistant.ask("Where does the author of this piece work?")
+    assert "Dylan Motin" in answer.search_query and answer.question == "Where does the author of this piece work?"
+    assert "was written by" not in answer.text, answer.text
+    assert any("Visiting Scholar" in p.text for p in answer.retrieved[:3])
+    assert not answer.abstained and "Pacific Forum" in answer.text, answer.text
 
 
 def test_summarize_it_after_a_question_about_a_named_document_summarises_that_document(assistant):
