@@ -75,9 +75,12 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         question = inputs.question
         standalone = answerer.condense(question, conversation)  # an LLM's rewrite, when there is one
         condensed_by = "llm" if standalone else "rules"
-        # "Where does he work?" after a header answer naming the author: the pronoun is that person.
-        named = None if standalone else author_followup(question, conversation) or author_named(
-            question, retriever.generation
+        # "Where does he work?" after a header answer naming the author: the pronoun is that person;
+        # "Where does the author of this piece work?": so is "the author of".
+        named = (
+            None
+            if standalone
+            else author_followup(question, conversation) or author_named(question, lambda: retriever.generation)
         )
         search_query = standalone or named or conversation.search_query(question)
         # A question that does not look like a follow-up may still be one: search with the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation, Passage
@@ -278,14 +279,17 @@ _AUTHOR_OF = re.compile(
 )
 
 
-def author_named(question: str, generation: Generation) -> str | None:
+def author_named(question: str, generation: Callable[[], Generation]) -> str | None:
     """ "Which consultancy does the author of the Lee article work with?" asks about a person the
     article names in its header: the question with that phrase replaced by the author's name, so the
-    search finds the author's biography; None when the question does not say "the author of" the article."""
+    search finds the author's biography; None when the question does not say "the author of" the article.
+    `generation` is only read for such a question: the chain reads the index once per question."""
     found = _AUTHOR_OF.search(question)
-    primary = next((d for d in catalogue(generation) if d.primary), None)
+    if found is None:
+        return None
+    primary = next((d for d in catalogue(generation()) if d.primary), None)
     name = clean_value(primary.metadata.get("author")) if primary else None
-    if found is None or not name:
+    if not name:
         return None
     return question[: found.start()] + name + question[found.end() :]
 
