@@ -641,17 +641,6 @@ class ExtractiveAnswerer:
             focus is not None
             and focus.single
             and kind in ("person", "organisation", "place")
-            and (kind != "place" or focus.head is not None)
-            and not any(focus.type_match(c.text, q.numbers) >= 1.0 for c in _focus_bearers(chosen))
-        ):
-            # "Who is the U.S. Commerce Secretary chairing the committee ...?": the sentence about the
-            # committee names only the title, so the sources do not say who, whatever names the other
-            # sentences hold. ("Where ...?" is left to the fitted model: a place is often a plain noun.)
-            problems.append(f"no {kind} named in the evidence")
-        elif (
-            focus is not None
-            and focus.single
-            and kind in ("person", "organisation", "place")
             and any(
                 focus.names_head_indefinitely(c.text) and c.features.get("focus", 0.0) >= INDEFINITE_FOCUS
                 for c in chosen
@@ -660,6 +649,17 @@ class ExtractiveAnswerer:
             # The sentence about just what is asked says there is one without naming it ("in coalition with
             # a smaller party"): the sources do not say which, whatever other names the answer holds.
             problems.append(f"the evidence mentions a {focus.head} without naming it")
+        elif (
+            focus is not None
+            and focus.single
+            and kind in ("person", "organisation", "place")
+            and (kind != "place" or focus.head is not None)
+            and not any(focus.type_match(c.text, q.numbers) >= 1.0 for c in _focus_bearers(chosen))
+        ):
+            # "Who is the U.S. Commerce Secretary chairing the committee ...?": the sentence about the
+            # committee names only the title, so the sources do not say who, whatever names the other
+            # sentences hold. ("Where ...?" is left to the fitted model: a place is often a plain noun.)
+            problems.append(f"no {kind} named in the evidence")
         elif (
             (focus is None or focus.single)
             and q.kind in ("when", "how-many", "age")
