@@ -80,7 +80,9 @@ def build_chain(retriever: Retriever, answerer: Answerer) -> AnswerChain:
         named = (
             None
             if standalone
-            else author_followup(question, conversation) or author_named(question, lambda: retriever.generation)
+            else author_followup(question, conversation)
+            or conversation.ordinal_referent(question)
+            or author_named(question, lambda: retriever.generation)
         )
         search_query = standalone or named or conversation.search_query(question)
         # A question that does not look like a follow-up may still be one: search with the

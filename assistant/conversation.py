@@ -18,6 +18,16 @@ _PRONOUNS = frozenset("he she they him her them his hers their theirs it its".sp
 _PERSONAL = _PRONOUNS - {"it", "its"}
 _POINTERS = frozenset("that this those these there such same".split())
 _NAME = re.compile(r"(?<!^)\b[A-Z][a-z]+")
+# "the second of those countries", "the first one", "the latter": one item of a list just answered.
+_ORDINAL = re.compile(
+    r"\bthe (?:(?P<nth>first|second|third|last)(?: one| of (?:them|those|these)(?: [a-z]+)?\b)"
+    r"|(?P<end>latter|former))\b",
+    re.I,
+)
+_PROPER = r"[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*"
+# "Japan’s Ishiba and China’s Xi Jinping", "Seoul, Tokyo and Beijing": names joined by "and".
+_NAME_LIST = re.compile(rf"{_PROPER}(?:,\s+{_PROPER})*,?\s+and\s+{_PROPER}")
+_POSITION = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "latter": -1}
 # "How did China hit back?": a response with nothing named to respond to answers something said before.
 _RESPONSE_ALONE = re.compile(rf"\b{RESPONSE_VERB}\s*[?.!]*\s*$", re.I)
 THREAD_TURNS = 3  # a chain of follow-ups is searched with at most this many earlier questions
@@ -116,6 +126,28 @@ class Conversation:
         if not answer or answer.startswith(DECLINED_PREFIX):
             return None
         return f"{answer} {question}"
+
+    def ordinal_referent(self, question: str) -> str | None:
+        """ "How does the author expect relations with the second of those countries to go?" after an
+        answer naming "Japan’s Ishiba and China’s Xi Jinping": the question with the ordinal replaced by
+        the item it points at (the last list of names the answer gives), or None."""
+        found = _ORDINAL.search(question)
+        if found is None or not self.turns:
+            return None
+        answer = strip_citations(self.turns[-1].answer)
+        lists = list(_NAME_LIST.finditer(answer)) if not answer.startswith(DECLINED_PREFIX) else []
+        if not lists:
+            return None
+        items = [i.strip() for i in re.split(r",\s+|,?\s+and\s+", lists[-1].group(0)) if i.strip()]
+        position = _POSITION[(found.group("nth") or found.group("end")).lower()]
+        if position >= len(items):
+            return None
+        item = items[position]
+        # "the second of those countries" after "China’s Xi Jinping" means China, not its leader.
+        owner = re.match(r"^(.+?)[’']s\s", item)
+        if owner and re.search(r"\b(countries|nations|states)\b", found.group(0), re.I):
+            item = owner.group(1)
+        return question[: found.start()] + item + question[found.end() :]
 
     def given_sentences(self) -> set[str]:
         """Sentences already said in earlier answers (citation marks removed)."""

@@ -14,7 +14,8 @@ from index.text import STOPWORDS, stem, words
 FRAME_WORDS = frozenset(
     "article author writer piece text source sources document documents say said says saying mention mentioned "
     "according describe described explain tell think believe mean means main exactly kind type happen happened "
-    "view position stance opinion give know known please anything something thing things current currently".split()
+    "view position stance opinion give know known please anything something thing things current currently "
+    "expect predict".split()
 )
 
 

@@ -39,3 +39,22 @@ def test_a_thread_stops_at_the_question_that_stood_alone_and_at_three_questions(
     assert talk.thread() == ["Where did Kim and Xi meet in 2018?", "When was that?"]
     longer = Conversation.from_history([*standalone, ("When was that?", "March."), ("Why?", "…"), ("And then?", "…")])
     assert longer.thread() == ["When was that?", "Why?", "And then?"]
+
+
+def test_an_ordinal_points_at_an_item_of_the_list_just_answered():
+    """ "the second of them" after "... went to Japan’s Ishiba and China’s Xi Jinping" is Xi Jinping; "the
+    second of those countries" is China; an ordinal that counts no list ("the second phase") is left alone."""
+    answer = "His following calls went to Japan’s Ishiba and China’s Xi Jinping, in that order. [1]"
+    talk = Conversation.from_history([("Which leaders did Lee call after Trump?", answer)])
+    assert talk.ordinal_referent("What did he discuss with the second of them?") == (
+        "What did he discuss with China’s Xi Jinping?"
+    )
+    assert talk.ordinal_referent("How are relations with the second of those countries?") == (
+        "How are relations with China?"
+    )
+    assert talk.ordinal_referent("And the first one?") == "And Japan’s Ishiba?"
+    assert talk.ordinal_referent("What about the latter?") == "What about China’s Xi Jinping?"
+    assert talk.ordinal_referent("When did the second phase start?") is None
+    assert talk.ordinal_referent("And the third one?") is None  # the list has two items
+    declined = Conversation.from_history([("Which leaders?", "The sources I have do not say. …")])
+    assert declined.ordinal_referent("And the first one?") is None

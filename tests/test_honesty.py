@@ -554,3 +554,17 @@ def test_a_person_the_sources_give_only_by_title_is_declined(assistant):
     assert any("no person named" in note for note in secretary.notes), secretary.notes
     first_call = assistant.ask("Which foreign leader did Lee phone first once he became president?")
     assert not first_call.abstained and "Trump" in first_call.text, first_call.text
+
+
+def test_the_second_of_those_countries_is_the_second_country_just_named(assistant):
+    """After Lee's calls to "Japan’s Ishiba and China’s Xi Jinping", "the second of those countries" is
+    China: the article's sentence on China answers, not the first-call sentence again. "Expect" is how
+    the question frames the author's view, not something a sentence must state."""
+    first_question = "Which leaders did Lee call after Trump?"
+    first = assistant.ask(first_question)
+    assert "Xi Jinping" in first.text, first.text
+    second = assistant.ask(
+        "How does the author expect relations with the second of those countries to go?", [(first_question, first.text)]
+    )
+    assert "China" in second.search_query, second.search_query
+    assert not second.abstained and "frosty" in second.text, second.text
