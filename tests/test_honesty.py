@@ -568,3 +568,12 @@ def test_the_second_of_those_countries_is_the_second_country_just_named(assistan
     )
     assert "China" in second.search_query, second.search_query
     assert not second.abstained and "frosty" in second.text, second.text
+
+
+@pytest.mark.fast
+def test_a_declined_note_never_shows_a_probability_equal_to_the_threshold():
+    """ "probability 0.82 < 0.82" reads as a bug: when two digits round them together, three are shown."""
+    from assistant.answerers.extractive import below_threshold_note
+
+    assert below_threshold_note(0.818, 0.82).startswith("probability 0.818 < 0.82 ")
+    assert below_threshold_note(0.5, 0.82).startswith("probability 0.50 < 0.82 ")

@@ -97,6 +97,13 @@ def sentence_terms(sentence: str) -> frozenset[str]:
     return frozenset(stem(w) for w in content_words(sentence))
 
 
+def below_threshold_note(probability: float, threshold: float) -> str:
+    """Why a question was declined by the model, with enough digits that the two numbers differ: "0.82 <
+    0.82" reads as a bug; "0.818 < 0.82" does not."""
+    digits = 2 if round(probability, 2) < round(threshold, 2) else 3
+    return f"probability {probability:.{digits}f} < {threshold:.2f} that the sources answer this question"
+
+
 def _focus_bearers(chosen: list[Candidate]) -> list[Candidate]:
     """The chosen sentences that state the most of the question's focus: the ones that answer it, not
     the neighbours joined around them."""
@@ -438,7 +445,7 @@ class ExtractiveAnswerer:
             else self.scorer.threshold
         )
         if answerable < threshold:
-            problems.append(f"probability {answerable:.2f} < {threshold:.2f} that the sources answer this question")
+            problems.append(below_threshold_note(answerable, threshold))
         return chosen, round(confidence, 3), problems
 
     def rule_problems(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
