@@ -32,6 +32,28 @@ _POSITION = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "latt
 _RESPONSE_ALONE = re.compile(rf"\b{RESPONSE_VERB}\s*[?.!]*\s*$", re.I)
 THREAD_TURNS = 3  # a chain of follow-ups is searched with at most this many earlier questions
 _POINTER_ALONE = re.compile(r"\b(that|this|those|these|it)\s*[?.!]*\s*$", re.I)
+# "Who was Japan's leader at that meeting?": a thing pointed back at by a demonstrative after a
+# preposition or a verb (not the relative "that" of "ships that had been"), whatever else the question
+# names; "this article" points at the source, not at an earlier turn.
+_POINTED_THING = re.compile(
+    r"\b(?:(?:at|in|on|of|from|for|during|after|before|since|by|with|about|to|under|over|against|"
+    r"is|was|are|were|did|does|do)\s+(?:that|this)|those|these)\s+(?:same\s+)?"
+    r"(?!article|piece|text|author|report|document|source|year|week|month)[a-z]{3,}\b",
+    re.I,
+)
+# "For how long did it bar ships from US ports?": a pronoun as the subject asked about is someone or
+# something said before, whatever the question names besides.
+_PRONOUN_SUBJECT = re.compile(
+    r"\b(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\s+(?:it|they|he|she)\b", re.I
+)
+
+
+def _names(found: re.Match[str]) -> bool:
+    """A list of names, not of titles: "the Chair and Japan" (from "with the ROK as the Chair and Japan as
+    the Vice Chair") starts with a capitalised common noun after "the"."""
+    before = found.string[: found.start()]
+    first = re.split(r",|\s+and\s+", found.group(0))[0].strip()
+    return not (re.search(r"\bthe\s+$", before) and " " not in first and not first.isupper())
 
 
 @dataclass
@@ -72,7 +94,12 @@ class Conversation:
         if _LEADS.match(question) or len(content) <= 2:
             return True
         # "react to that?", "what about this?": a pointer standing alone refers back, whatever else is named.
-        if _POINTER_ALONE.search(question) or _RESPONSE_ALONE.search(question):
+        if (
+            _POINTER_ALONE.search(question)
+            or _RESPONSE_ALONE.search(question)
+            or _POINTED_THING.search(question)
+            or _PRONOUN_SUBJECT.search(question)
+        ):
             return True
         # "he", "they", "that call" lean on an earlier turn, unless the question names its own subject.
         return bool((tokens & _PRONOUNS or tokens & _POINTERS) and not names)
@@ -135,7 +162,7 @@ class Conversation:
         if found is None or not self.turns:
             return None
         answer = strip_citations(self.turns[-1].answer)
-        lists = list(_NAME_LIST.finditer(answer)) if not answer.startswith(DECLINED_PREFIX) else []
+        lists = [] if answer.startswith(DECLINED_PREFIX) else [m for m in _NAME_LIST.finditer(answer) if _names(m)]
         if not lists:
             return None
         items = [i.strip() for i in re.split(r",\s+|,?\s+and\s+", lists[-1].group(0)) if i.strip()]

@@ -58,3 +58,25 @@ def test_an_ordinal_points_at_an_item_of_the_list_just_answered():
     assert talk.ordinal_referent("And the third one?") is None  # the list has two items
     declined = Conversation.from_history([("Which leaders?", "The sources I have do not say. …")])
     assert declined.ordinal_referent("And the first one?") is None
+
+
+def test_a_title_after_the_is_no_item_of_a_list_of_names():
+    """ "with the ROK as the Chair and Japan as the Vice Chair" lists no names "Chair and Japan": "the first
+    one" is not rewritten to "Chair"."""
+    answer = "The Crisis Response Network, with the ROK as the Chair and Japan as the Vice Chair, keeps supplies. [1]"
+    talk = Conversation.from_history([("And the vice chair?", answer)])
+    assert talk.ordinal_referent("What other grouping did they welcome the first one chairing?") is None
+    listed = Conversation.from_history([("Who met?", "The leaders of the United States and Japan met. [1]")])
+    assert listed.ordinal_referent("What did the first one say?") == "What did United States say?"
+
+
+def test_a_thing_pointed_back_at_makes_a_follow_up_whatever_else_is_named():
+    """ "at that meeting" and "in that same section" point at the last turn even though the questions name
+    Japan or Southeast Asia; the relative "that" of "ships that had been" and "this article" do not."""
+    talk = Conversation.from_history([("Where did the three leaders hold their 2023 summit?", "At Camp David. [1]")])
+    assert talk.is_followup("Who was Japan's leader at that meeting?")
+    assert talk.is_followup("Which Southeast Asian grouping did they back in that same section?")
+    assert talk.is_followup("Which Japanese command is it supposed to work opposite?")
+    assert talk.is_followup("For how long did it bar ships from US ports?")
+    assert not talk.is_followup("Which sanctions target North Korean ships that carry coal to China?")
+    assert not talk.is_followup("What does Motin say in this article about Japan?")
