@@ -245,7 +245,9 @@ class Focus:
         if kind == "place" and self.head is None:  # "Where?" is answered "in Lima", "at Camp David"
             own = self._own(sentence)
             return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
-        if kind in ("organisation", "place"):
+        if kind == "organisation":  # "the U.S. and ROK" name no body, group or company
+            return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.2
+        if kind == "place":
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS) else 0.2
         return 0.5
 
