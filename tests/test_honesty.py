@@ -246,7 +246,8 @@ def test_a_topic_the_sources_cover_without_the_value_asked_is_declined(assistant
 @pytest.mark.fast
 def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentioned():
     """ "A smaller party" names no party, "four months" counts no seats, "a U.S. general" names no officer,
-    "have met twice" says nowhere, "the U.S. and the ROK" name no body; "when" opening a clause does not make the question ask for a date."""
+    "have met twice" says nowhere, "the U.S. and the ROK" name no body; "when" opening a clause does not
+    make the question ask for a date."""
 
     def focus(question: str):
         return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
