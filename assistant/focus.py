@@ -191,6 +191,10 @@ class Focus:
         own = self._own(sentence)
         return [m for m in PROPER_WORD.finditer(sentence) if set(words(m.group(0))) - own - not_names]
 
+    def holds_new_name(self, sentence: str) -> bool:
+        """The sentence names someone or something the question does not (a month or a title is no name)."""
+        return bool(self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS))
+
     def names_head_indefinitely(self, sentence: str) -> bool:
         """The sentence says there is one of what is asked without naming it: "in coalition with a smaller
         party" does not say which party."""

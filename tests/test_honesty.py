@@ -31,6 +31,14 @@ def test_questions_whose_focus_no_source_states_are_declined(assistant, question
     assert answer.citations == [] and answer.related, "a refusal shows the closest passages as related, not cited"
 
 
+def test_a_place_said_as_there_is_answered_with_the_sentence_that_names_it(assistant):
+    """ "He spent a year there learning English" answers no "Where?" alone: the sentence before it, which
+    names Malta, joins it."""
+    answer = assistant.ask("Where did Kim Jong-il spend a year learning English when he was young?")
+    assert "Malta" in answer.text and "there learning English" in answer.text, answer.text
+    assert any("Malta" in c.quote for c in answer.citations)
+
+
 def test_defector_question_is_answered_with_the_leaflet_sentence(assistant):
     answer = assistant.ask("What did Lee ask of defector groups?")
     assert not answer.abstained

@@ -47,6 +47,8 @@ _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "size", "measure", "age"})
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
+# Words inside a sentence that point at a place or time the sentence before names.
+_POINTS_BACK = re.compile(r"\b(there|then|that year|the same year|that day|that month|at the time)\b", re.I)
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
 
@@ -526,7 +528,9 @@ class ExtractiveAnswerer:
         chosen = [best]
         limit = self.settings.max_answer_sentences
         prev = self._neighbour(generation, best, -1)
-        if prev and _ANAPHOR.match(best.text) and not _PERSONAL.match(best.text) and is_prose(prev[1]):
+        if prev and is_prose(prev[1]) and (
+            (_ANAPHOR.match(best.text) and not _PERSONAL.match(best.text)) or self._value_before(q, best, prev[1])
+        ):
             joined = by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation, passages)
             if joined:
                 chosen.insert(0, joined)
@@ -582,6 +586,19 @@ class ExtractiveAnswerer:
                 covered |= cand.terms
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
         return chosen
+
+    @staticmethod
+    def _value_before(q: QuestionProfile, best: Candidate, previous: str) -> bool:
+        """ "Where did Kim Jong-il learn English?": "He spent a year there learning English." holds no
+        place; its "there" is the sentence before's Malta, which joins it."""
+        if not q.focus or q.focus.answer_type in ("any", "reason") or not _POINTS_BACK.search(best.text):
+            return False
+        if q.focus.type_match(best.text, q.numbers) == 1.0:
+            return False
+        # A place "there" points back at is named, if not always after "in" ("Malta had good relations").
+        return q.focus.type_match(previous, q.numbers) == 1.0 or (
+            q.focus.answer_type == "place" and q.focus.holds_new_name(previous)
+        )
 
     def _stub(
         self, near: Candidate, neighbour: tuple[int, str], generation: Generation, passages: list[Passage]
