@@ -528,8 +528,10 @@ class ExtractiveAnswerer:
         chosen = [best]
         limit = self.settings.max_answer_sentences
         prev = self._neighbour(generation, best, -1)
-        if prev and is_prose(prev[1]) and (
-            (_ANAPHOR.match(best.text) and not _PERSONAL.match(best.text)) or self._value_before(q, best, prev[1])
+        if (
+            prev
+            and is_prose(prev[1])
+            and ((_ANAPHOR.match(best.text) and not _PERSONAL.match(best.text)) or self._value_before(q, best, prev[1]))
         ):
             joined = by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation, passages)
             if joined:
