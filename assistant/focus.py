@@ -90,6 +90,8 @@ _LOCATIVE = re.compile(r"\b(?i:in|at|to|from|near|inside|outside|across|on)\s+(?
 # A number right after a capitalised word, not opening the sentence, labels or dates something rather than
 # counting it: "H.R. 4687", "Resolution 2371", "Section 232", "August 25".
 _LABEL_NUMBER = re.compile(r"(?<=\S\s)[A-Z][\w.]*\s+(\d[\d,]*)\b")
+# "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.
+_DEFINITE_NUMBER = re.compile(rf"\b(?:the|these|those|both)\s+({_NUMBER_WORDS})\b", re.I)
 
 # The first pattern that matches decides the answer type.
 _TYPES = [
@@ -112,7 +114,8 @@ _TYPES = [
             "money",
             r"\bhow much (money|did|does|do|is|was|will|would|has|have)\b.*\b(cost|pay|paid|spend|spent|earn|earned|"
             r"make|made|worth|invest|invested|salary|budget|fund|price|income|raise|raised|sell|sold|buy|bought)"
-            r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$",
+            r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$"
+            r"|\bhow many (?:[\w.]+ )?(dollars|won|yen|yuan|euros)\b",
         ),
         ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
         ("date", rf"{ASKED_WHEN}|\b(?:what|which) (?:exact )?(?:year|date|month|day)\b|\bhow long\b"),
@@ -230,6 +233,7 @@ class Focus:
                 found = {n for n in found if not _YEAR.match(n)}
             found -= _ORDINALS
             found -= {m.group(1) for m in _LABEL_NUMBER.finditer(sentence)}
+            found -= {m.group(1).lower() for m in _DEFINITE_NUMBER.finditer(sentence)}
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0
