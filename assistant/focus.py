@@ -90,6 +90,15 @@ _LOCATIVE = re.compile(r"\b(?i:in|at|to|from|near|inside|outside|across|on)\s+(?
 # A number right after a capitalised word, not opening the sentence, labels or dates something rather than
 # counting it: "H.R. 4687", "Resolution 2371", "Section 232", "August 25".
 _LABEL_NUMBER = re.compile(r"(?<=\S\s)[A-Z][\w.]*\s+(\d[\d,]*)\b")
+# "By when is the transfer to be completed?" asks for an end, which a date after "since" is not.
+_DEADLINE = re.compile(
+    r"\bby when\b|\bby (?:what|which) (?:year|date|month|time)\b|\buntil when\b"
+    r"|\bwhen\b.*\b(?:be|is|are|was|were)\s+(?:\w+\s+)?(?:completed|finished|done|ended|over)\b",
+    re.I,
+)
+_SINCE_DATE = re.compile(
+    rf"\b(?:since|from)\s+(?:(?:early|mid|late)[- ])?(?:(?:{_MONTHS})\s+)?(?:1[6-9]\d\d|20\d\d)\b", re.I
+)
 # "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.
 _DEFINITE_NUMBER = re.compile(rf"\b(?:the|these|those|both)\s+({_NUMBER_WORDS})\b", re.I)
 
@@ -237,7 +246,9 @@ class Focus:
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0
-        if kind == "date" and self.fine_date:
+        if kind == "date" and self.fine_date == "deadline":  # "since 2006" says when it began, not by when
+            sentence = _SINCE_DATE.sub(" ", sentence)
+        if kind == "date" and self.fine_date in ("day", "month"):
             return 1.0 if new(_DAY if self.fine_date == "day" else _MONTH, sentence) else 0.0
         if kind == "date":
             # "How long is the term?" is a duration ("five-year"), rarely a length ("250 km"): both count.
@@ -434,7 +445,7 @@ def actor_words(question: str) -> frozenset[str]:
 def _fine_date(question: str) -> str:
     found = _FINE_DATE.search(main_clause(question))
     if not found:
-        return ""
+        return "deadline" if _DEADLINE.search(question) else ""
     return "month" if (found.group(1) or found.group(2)) == "month" else "day"
 
 

@@ -254,8 +254,8 @@ def test_a_topic_the_sources_cover_without_the_value_asked_is_declined(assistant
 @pytest.mark.fast
 def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentioned():
     """ "A smaller party" names no party, "four months" counts no seats, "a U.S. general" names no officer,
-    "have met twice" says nowhere, "the U.S. and the ROK" name no body, "the two countries" counts none;
-    "when" opening a clause does not make the question ask for a date."""
+    "have met twice" says nowhere, "the U.S. and the ROK" name no body, "the two countries" counts none,
+    "since 2006" says no "by when"; "when" opening a clause does not make the question ask for a date."""
 
     def focus(question: str):
         return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
@@ -281,6 +281,9 @@ def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentione
     assert countries.type_match("These ties between the two countries are still active.", set()) == 0
     assert countries.type_match("It keeps diplomatic relations with 164 independent states.", set()) == 1.0
     assert answer_type("Is there a limit on how many dollars Seoul must fund each year?") == "money"
+    deadline = focus("By when is the wartime operational control transfer supposed to be completed?")
+    assert deadline.type_match("Since 2006, the two sides have been preparing the transfer.", set()) == 0
+    assert deadline.type_match("Seoul is considering 2028 as a completion date.", set()) == 1.0
     body = focus("Which new bilateral body for nuclear planning did Biden and Yoon set up in 2023?")
     assert body.answer_type == "organisation"
     assert body.type_match("The U.S. commitment to the ROK is backed by the full range of capabilities.", set()) < 1
