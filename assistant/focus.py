@@ -141,7 +141,11 @@ _TYPES = [
         (
             "person",
             r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|person|people|official|leaders|officials|"
-            r"minister|premier|general|man|woman))\b",
+            r"minister|premier|general|man|woman))\b"
+            # "Which scholar argues ...?", "which U.S. admiral": a noun only a person can be.
+            r"|\b(?:which|what) (?:[a-z.-]+ ){0,2}?(scholars?|academics?|experts?|analysts?|professors?|diplomats?|"
+            r"envoys?|ambassadors?|admirals?|commanders?|senators?|lawmakers?|spokes(?:man|woman|person)|journalists?|"
+            r"researchers?|activists?)\b",
         ),
         (
             "organisation",
