@@ -83,6 +83,8 @@ _TIME_UNITS = frozenset("day days week weeks month months year years decade deca
 # "Komeito, a smaller party".
 _NAMED_AFTER = re.compile(r"^\s*(?:,|\(|called|named|known as)\s*(?:the\s+)?[A-Z]")
 _NAMED_BEFORE = re.compile(r"[A-Z][\w’'-]*\)?,\s*$")
+# "a Comprehensive Strategic Partnership Treaty": capitalised words before the head make it a name.
+_CAPITALISED_HEAD = re.compile(r"[A-Z][\w’'-]*\s+[A-Z][\w’'-]*$")
 _SPAN = re.compile(r"\b([\w,.-]+)\s+(?:days?|weeks?|months?|years?|decades?|hours?)\b", re.I)
 # A name spelled out before its acronym: "the Liberal Democratic Party (LDP)".
 _ACRONYM_DEFINED = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|and|for|the)\s+)?){1,7})\(([A-Z][A-Za-z]{1,7})\)")
@@ -214,11 +216,14 @@ class Focus:
     def names_head_indefinitely(self, sentence: str) -> bool:
         """The sentence says there is one of what is asked without naming it: "in coalition with a smaller
         party" does not say which party."""
-        if not self.head or self.answer_type not in ("person", "organisation", "place", "name"):
+        if not self.head or self.answer_type not in ("person", "organisation", "place", "name", "any"):
             return False
         pattern = re.compile(rf"\b(?:a|an|another|one|some)\s+(?:[\w.-]+\s+){{0,4}}?{re.escape(self.head)}s?\b", re.I)
         return any(
-            not _NAMED_AFTER.match(sentence[m.end() :]) and not _NAMED_BEFORE.search(sentence[: m.start()])
+            not _NAMED_AFTER.match(sentence[m.end() :])
+            and not _NAMED_BEFORE.search(sentence[: m.start()])
+            # "a Comprehensive Strategic Partnership Treaty" is a name, article or not
+            and not _CAPITALISED_HEAD.search(m.group(0))
             for m in pattern.finditer(sentence)
         )
 
@@ -279,8 +284,12 @@ _AUX = r"(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could|should
 # The noun a question asks for: "which hotel did", "what gift did", "how many hours", "who is the
 # ambassador", "where is the headquarters". Category words (country, leader, party...) are left out:
 # an answer names an instance ("Russia") without the category.
+_IRREGULAR_PAST = (
+    r"made|took|gave|got|held|met|said|sent|built|won|led|went|came|put|set|told|left|brought|sought|bought|paid|"
+    r"ran|saw|became|began|chose|drew|flew|grew|knew|lost|rose|sold|spent|stood|struck|wrote|broke|hit|cut|shut"
+)
 _HEADS = [
-    re.compile(rf"\b(?:which|what)\s+(?:[a-z-]+\s+){{0,2}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed)\b"),
+    re.compile(rf"\b(?:which|what)\s+(?:[a-z.-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed|{_IRREGULAR_PAST})\b"),
     re.compile(rf"\bhow many\s+(?:[a-z-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed)\b"),
     re.compile(r"\bhow many\s+([a-z-]+)\b"),
     re.compile(
@@ -318,7 +327,10 @@ def asked_head(question: str) -> str | None:
             head = found.group(1)
             # A count keeps its noun: "how many jobs" is answered by a number of jobs, not of anything.
             category = head in _CATEGORY if i in (1, 2) else _is_category(head)
-            if head in STOPWORDS or category or head in _HOLLOW or head in names or re.match(_AUX, head):
+            # "Which admiral ...?" is answered by a name with its title capitalised ("Admiral Paparo"); "Who is
+            # the ambassador to ...?" by a sentence that says "ambassador".
+            titled = i == 0 and (head in _TITLE_WORDS or head.rstrip("s") in _TITLE_WORDS)
+            if head in STOPWORDS or category or titled or head in _HOLLOW or head in names or re.match(_AUX, head):
                 return None
             return head
     return None
@@ -331,12 +343,19 @@ _NAME_OF = re.compile(
 )
 
 
+# "What is the Korean satellite that Artemis II will carry called?" asks to name a satellite.
+_CALLED = re.compile(
+    r"^(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:[a-z.-]+\s+){0,3}?([a-z-]+)\s+(?:that|which|who)\b"
+    r".*\b(?:called|named)\s*\??$"
+)
+
+
 def asked_noun(question: str) -> str | None:
     """The noun a "which/what X", "how many X" or "the name of X" question asks for, category nouns
     included ("party" in "Which smaller party is the LDP in coalition with?"): what a sentence must
     name, or count."""
     q = main_clause(question)
-    for pattern in (*_HEADS[:3], _NAME_OF):
+    for pattern in (*_HEADS[:3], _NAME_OF, _CALLED):
         found = pattern.search(q)
         if found and found.group(1) not in STOPWORDS and not re.match(_AUX, found.group(1)):
             return found.group(1)

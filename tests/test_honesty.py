@@ -255,7 +255,8 @@ def test_a_topic_the_sources_cover_without_the_value_asked_is_declined(assistant
 def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentioned():
     """ "A smaller party" names no party, "four months" counts no seats, "a U.S. general" names no officer,
     "have met twice" says nowhere, "the U.S. and the ROK" name no body, "the two countries" counts none,
-    "since 2006" says no "by when"; "when" opening a clause does not make the question ask for a date."""
+    "since 2006" says no "by when", "a Korean satellite" names none; "when" opening a clause does not
+    make the question ask for a date."""
 
     def focus(question: str):
         return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
@@ -281,6 +282,23 @@ def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentione
     assert countries.type_match("These ties between the two countries are still active.", set()) == 0
     assert countries.type_match("It keeps diplomatic relations with 164 independent states.", set()) == 1.0
     assert answer_type("Is there a limit on how many dollars Seoul must fund each year?") == "money"
+    satellite = focus("What is the Korean satellite that Artemis II will carry called?")
+    assert (satellite.answer_type, satellite.head) == ("name", "satellite")
+    assert (
+        satellite.type_match(
+            "NASA's Artemis II will take astronauts around the Moon and deploy a Korean satellite.", set()
+        )
+        == 0
+    )
+    submarine = focus("Which U.S. ballistic missile submarine made the port visit to South Korea?")
+    assert submarine.head == "submarine"
+    assert (
+        submarine.type_match("The upcoming visit of a U.S. nuclear ballistic missile submarine to the ROK.", set()) == 0
+    )
+    treaty = focus("What treaty did Putin and Kim Jong-un sign at their June 2024 summit?")
+    assert treaty.type_match("Putin and Kim signed a Comprehensive Strategic Partnership Treaty.", set()) > 0
+    assert focus("Which scholar argues that sanctions are pointless?").answer_type == "person"
+    assert asked_head("Which admiral told Congress that North Korea keeps seeking Russian help?") is None
     deadline = focus("By when is the wartime operational control transfer supposed to be completed?")
     assert deadline.type_match("Since 2006, the two sides have been preparing the transfer.", set()) == 0
     assert deadline.type_match("Seoul is considering 2028 as a completion date.", set()) == 1.0
