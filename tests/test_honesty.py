@@ -39,6 +39,17 @@ def test_a_place_said_as_there_is_answered_with_the_sentence_that_names_it(assis
     assert any("Malta" in c.quote for c in answer.citations)
 
 
+def test_an_answer_that_only_restates_the_question_is_declined(assistant):
+    """The source says Portugal cut ties in 2017, not why: saying it back answers no "Why?", but it does
+    answer "Did ...?" and "When ...?"."""
+    why = assistant.ask("Why did Portugal sever diplomatic ties with North Korea in 2017?")
+    assert why.abstained and "only restate the question" in " ".join(why.notes), why.text
+    did = assistant.ask("Did Portugal cut diplomatic ties with North Korea in 2017?")
+    assert not did.abstained and "Portugal cut diplomatic ties" in did.text, did.text
+    when = assistant.ask("When did Portugal cut its ties with North Korea?")
+    assert not when.abstained and "2017" in when.text, when.text
+
+
 def test_defector_question_is_answered_with_the_leaflet_sentence(assistant):
     answer = assistant.ask("What did Lee ask of defector groups?")
     assert not answer.abstained

@@ -27,6 +27,7 @@ from assistant.answerers.weights import (
     JOIN_SAME_DOC,
     REFERENT_NAMED,
     RELATED_SHOWN,
+    RESTATED_MAX_NEW,
     RUNNER_UP_OTHER_DOC,
     RUNNER_UP_SAME_DOC,
     SOFT_CREDIT,
@@ -453,7 +454,20 @@ class ExtractiveAnswerer:
     def rule_problems(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
         """The hard rules that read the whole analysis, beyond the answer's own support: what is asked is
         stated nowhere in what was retrieved, or a follow-up's value is about something else."""
-        return self._focus_absent(analysis) + self._referent_absent(analysis, chosen)
+        return self._focus_absent(analysis) + self._referent_absent(analysis, chosen) + self._restated(analysis, chosen)
+
+    def _restated(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
+        """An answer that only says back what the question says ("Why did Portugal sever ties with North
+        Korea in 2017?" -> "In 2017, Portugal cut diplomatic ties with North Korea.") answers nothing: at
+        most one of its content words is new to the question (stems and close synonyms count as said)."""
+        q = analysis.q
+        if analysis.followup or q.kind == "yes-no":  # "Did Portugal cut ties in 2017?" is answered by saying so
+            return []
+        asked = {stem(w) for w in words(q.text)}
+        new = {stem(w) for c in chosen for w in content_words(c.text)} - asked
+        if len(new) > RESTATED_MAX_NEW:
+            return []
+        return ["the sentences found only restate the question"]
 
     def _focus_absent(self, analysis: Analysis) -> list[str]:
         """A question whose focus no retrieved sentence states is not answered by any of them, however

@@ -68,6 +68,11 @@ FOCUS_ABSENT = 0.2
 # to name this much of what the earlier question asked about, weighted by rarity: "build" alone (0.15)
 # does not make a sentence about LS Greenlink's factory.
 REFERENT_NAMED = 0.3
+# An answer with at most this many content words the question does not have only restates it. Session 12:
+# 1 declines "Why did Portugal sever ties ... in 2017?" (answered "In 2017, Portugal cut diplomatic ties")
+# and changes nothing else on nine sets; 2 also declines "In October 2024, North Korea deployed over
+# 10,000 troops" for "How many troops did North Korea commit ...?" (the number is the answer).
+RESTATED_MAX_NEW = 1
 # A sentence stating this much of the question's focus while naming the asked noun only indefinitely ("a
 # smaller party") shows the sources do not name it.
 INDEFINITE_FOCUS = 0.8
