@@ -17,7 +17,7 @@ _CAPITALISED = r"(?<![\w’'])[A-Z][\w’'-]*[a-z][\w’'-]*"
 _WORD = re.compile(_CAPITALISED)
 _WORD_OR_ACRONYM = re.compile(rf"{_CAPITALISED}|(?<![\w’'])[A-Z]{{2,}}s?(?![\w’'])")  # also DMZ, ICBMs
 # A capitalised word that does not open a sentence: in an answer sentence, most likely a name.
-PROPER_WORD = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")
+PROPER_WORD = re.compile(r"(?<!^)(?<!^- )(?<![.!?]\s)\b[A-Z][a-zA-Z’'-]+")  # a list item's "- This" is no name
 # Inside a question: capitalised, not its first word and not the first word of a later sentence.
 _IN_QUESTION = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 
