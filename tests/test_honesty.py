@@ -294,7 +294,10 @@ def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentione
     assert countries.type_match("It keeps diplomatic relations with 164 independent states.", set()) == 1.0
     assert answer_type("Is there a limit on how many dollars Seoul must fund each year?") == "money"
     signer = focus("Who signed the Memorandum of Understanding on behalf of Washington and Seoul?")
-    assert signer.type_match("- This memorandum is to be signed by representatives of the United States and ROK.", set()) < 1
+    assert (
+        signer.type_match("- This memorandum is to be signed by representatives of the United States and ROK.", set())
+        < 1
+    )
     satellite = focus("What is the Korean satellite that Artemis II will carry called?")
     assert (satellite.answer_type, satellite.head) == ("name", "satellite")
     assert (
