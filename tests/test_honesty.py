@@ -293,6 +293,9 @@ def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentione
     assert countries.type_match("These ties between the two countries are still active.", set()) == 0
     assert countries.type_match("It keeps diplomatic relations with 164 independent states.", set()) == 1.0
     assert answer_type("Is there a limit on how many dollars Seoul must fund each year?") == "money"
+    part = focus("How much of it is set aside for shipbuilding?")
+    assert part.type_match("Of that, $150 billion is for shipbuilding.", set()) == 1.0
+    assert part.type_match("Shipbuilding is a priority.", set()) == 0
     signer = focus("Who signed the Memorandum of Understanding on behalf of Washington and Seoul?")
     assert (
         signer.type_match("- This memorandum is to be signed by representatives of the United States and ROK.", set())
