@@ -50,6 +50,14 @@ def test_an_answer_that_only_restates_the_question_is_declined(assistant):
     assert not when.abstained and "2017" in when.text, when.text
 
 
+def test_a_close_runner_up_that_names_who_was_asked_for_joins_an_answer_that_names_nobody_new(assistant):
+    """ "After speaking with Trump, which leaders did Lee call next?": the best sentence names only Trump;
+    the one naming Ishiba and Xi Jinping joins it, so the question is answered, not declined."""
+    answer = assistant.ask("After speaking with Trump, which leaders did President Lee call next?")
+    assert not answer.abstained, answer.notes
+    assert "Ishiba" in answer.text and "Xi Jinping" in answer.text, answer.text
+
+
 def test_defector_question_is_answered_with_the_leaflet_sentence(assistant):
     answer = assistant.ask("What did Lee ask of defector groups?")
     assert not answer.abstained

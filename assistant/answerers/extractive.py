@@ -566,6 +566,7 @@ class ExtractiveAnswerer:
         # A follow-up asking for a name, date or count wants a new one: a sentence already said, holding
         # no new value of that type, does not join again ("Who did he call after that?" after "Trump").
         typed = bool(q.focus and q.focus.answer_type not in ("any", "reason"))
+        answer_kind = q.focus.answer_type if q.focus else "any"
         # What a runner-up must add is more of what is asked (the focus), not the subject's name again.
         wanted = (q.focus.focus if q.focus and q.focus.focus else None) or q.terms
         wanted_total = sum(wanted.values()) or 1
@@ -588,7 +589,10 @@ class ExtractiveAnswerer:
                 rule = RUNNER_UP_SAME_DOC if cand.doc_id == best.doc_id else RUNNER_UP_OTHER_DOC
                 joins = (
                     cand.score >= rule.close * best.score
-                    or (cand.score >= rule.near * best.score and gain >= rule.near_gain)
+                    or (
+                        cand.score >= rule.near * best.score
+                        and (gain >= rule.near_gain or self._holds_missing_value(answer_kind, best, cand))
+                    )
                 ) and (cand.features.get("followup", 0.0) > 0 or cand.features.get("focus", 0.0) >= rule.focus)
             else:
                 join = JOIN_SAME_DOC if cand.doc_id == best.doc_id else JOIN_OTHER_DOC
@@ -602,6 +606,20 @@ class ExtractiveAnswerer:
                 covered |= cand.terms
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
         return chosen
+
+    @staticmethod
+    def _holds_missing_value(kind: str, best: Candidate, cand: Candidate) -> bool:
+        """ "Which leaders did Lee call next?": the best sentence names only Trump, already in the
+        question; a close runner-up that states as much of the focus and names someone new ("Japan's
+        Ishiba and China's Xi Jinping") holds what the best one lacks. Names only: a date or place found
+        this way answered two unanswerable questions ("On which exact day ...?")."""
+        typed = best.features.get("focus_type", 0.5)
+        return (
+            kind in ("person", "organisation", "name")
+            and typed < 0.5
+            and cand.features.get("focus_type", 0.5) == 1.0
+            and cand.features.get("focus", 0.0) >= best.features.get("focus", 0.0)
+        )
 
     @staticmethod
     def _value_before(q: QuestionProfile, best: Candidate, previous: str) -> bool:
