@@ -65,7 +65,7 @@ def question_kind(question: str) -> str:
 
 
 _SUBJECT = re.compile(
-    r"\b(?:did|does|do|has|have|had|will|would|could|can|might|should)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s?){1,3})"
+    r"\b(?i:did|does|do|has|have|had|will|would|could|can|might|should)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s?){1,3})"
 )
 
 

@@ -58,6 +58,15 @@ def test_a_close_runner_up_that_names_who_was_asked_for_joins_an_answer_that_nam
     assert "Ishiba" in answer.text and "Xi Jinping" in answer.text, answer.text
 
 
+def test_did_the_subject_respond_is_answered_with_the_subjects_own_act(assistant):
+    """ "Did North Korea respond?" (capitalised "Did") has North Korea as its subject: the answer is what
+    the North did, not a sentence about Lee's moves."""
+    first = "What did Lee ask of defector groups?"
+    history = [(first, assistant.ask(first).text)]
+    answer = assistant.ask("Did North Korea respond?", history=history)
+    assert not answer.abstained and answer.text.startswith("North Korea"), answer.text
+
+
 def test_defector_question_is_answered_with_the_leaflet_sentence(assistant):
     answer = assistant.ask("What did Lee ask of defector groups?")
     assert not answer.abstained
