@@ -67,6 +67,15 @@ def test_did_the_subject_respond_is_answered_with_the_subjects_own_act(assistant
     assert not answer.abstained and answer.text.startswith("North Korea"), answer.text
 
 
+def test_a_sentence_about_other_years_does_not_answer_a_question_about_one(assistant):
+    """ "What happened in Hanoi in 2019?" finds Hanoi only in a passage about 1966-1968: declined, with the
+    years named; a question whose year the sentence names is still answered."""
+    hanoi = assistant.ask("What happened in Hanoi in 2019?")
+    assert hanoi.abstained and any("not 2019" in n for n in hanoi.notes), (hanoi.text, hanoi.notes)
+    treaty = assistant.ask("What treaty did Putin and Kim Jong-un sign in 2024?")
+    assert not treaty.abstained and "Treaty" in treaty.text, treaty.text
+
+
 def test_defector_question_is_answered_with_the_leaflet_sentence(assistant):
     answer = assistant.ask("What did Lee ask of defector groups?")
     assert not answer.abstained

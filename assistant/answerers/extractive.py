@@ -49,6 +49,7 @@ _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "size", "measure", "age"})
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
 # Words inside a sentence that point at a place or time the sentence before names.
+_YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 _POINTS_BACK = re.compile(r"\b(there|then|that year|the same year|that day|that month|at the time)\b", re.I)
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
@@ -607,6 +608,21 @@ class ExtractiveAnswerer:
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
         return chosen
 
+    def _other_years(self, q: QuestionProfile, chosen: list[Candidate], generation: Generation) -> list[str]:
+        """ "What happened in Hanoi in 2019?" is not answered by a sentence about 1967: the years the
+        answer's sentences name, when the question names a year that neither they nor the sentences
+        around them name (empty when they do, or name no year at all)."""
+        asked = {y for y in q.numbers if _YEAR.fullmatch(y)}
+        if not asked or q.kind == "when":
+            return []
+        named = {y for c in chosen for y in _YEAR.findall(c.text)}
+        if not named or named & asked:
+            return []
+        around = set()
+        for c in chosen:
+            around |= self._window_terms(generation, c, reach=1)
+        return [] if asked & around else sorted(named)
+
     @staticmethod
     def _holds_missing_value(kind: str, best: Candidate, cand: Candidate) -> bool:
         """ "Which leaders did Lee call next?": the best sentence names only Trump, already in the
@@ -679,6 +695,13 @@ class ExtractiveAnswerer:
         ]
         if missing:
             problems.append("the source does not mention " + ", ".join(missing))
+        elif other_years := self._other_years(q, chosen, generation):
+            problems.append(
+                "the sentences found are about "
+                + ", ".join(other_years)
+                + ", not "
+                + ", ".join(sorted(y for y in q.numbers if _YEAR.fullmatch(y)))
+            )
         unstated = self._unstated_personal_facts(q, text)
         act = asked_act(q.text)
         # The chosen sentences themselves must say it ("agreed", "requested"), not just a neighbour.
