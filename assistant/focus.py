@@ -101,6 +101,7 @@ _DEADLINE = re.compile(
 _SINCE_DATE = re.compile(
     rf"\b(?:since|from)\s+(?:(?:early|mid|late)[- ])?(?:(?:{_MONTHS})\s+)?(?:1[6-9]\d\d|20\d\d)\b", re.I
 )
+_QUANTITY_NOUNS = frozenset("hundreds thousands millions billions dozens tens scores units pairs percent".split())
 _PART_OF = re.compile(r"\bmuch\b.*\bof\b|\bof\b.*\bmuch\b")
 # "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.
 _DEFINITE_NUMBER = re.compile(rf"\b(?:the|these|those|both)\s+({_NUMBER_WORDS})\b", re.I)
@@ -214,6 +215,17 @@ class Focus:
         """The sentence names someone or something the question does not (a month or a title is no name)."""
         return bool(self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS))
 
+    def _counts_of_other_things(self, sentence: str) -> set[str]:
+        """Numbers that count another noun "of" the one asked for: "six tests of nuclear weapons" (but
+        "thousands of weapons" and "two weapons of mass destruction" count weapons)."""
+        head = re.escape(self.head or "")
+        of_head = re.compile(rf"(?P<n>{_NUMBER.pattern})\s+(?P<noun>[a-z-]+)\s+of\s+(?:[\w-]+\s+){{0,2}}{head}", re.I)
+        return {
+            m.group("n").lower()
+            for m in of_head.finditer(sentence)
+            if m.group("noun").lower() not in _QUANTITY_NOUNS and not m.group("noun").lower().startswith(head[:4])
+        }
+
     def names_head_indefinitely(self, sentence: str) -> bool:
         """The sentence says there is one of what is asked without naming it: "in coalition with a smaller
         party" does not say which party."""
@@ -254,6 +266,8 @@ class Focus:
             found -= _ORDINALS
             found -= {m.group(1) for m in _LABEL_NUMBER.finditer(sentence)}
             found -= {m.group(1).lower() for m in _DEFINITE_NUMBER.finditer(sentence)}
+            if self.head:  # "six tests of nuclear weapons" counts tests, not weapons
+                found -= self._counts_of_other_things(sentence)
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0

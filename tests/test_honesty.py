@@ -319,6 +319,9 @@ def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentione
     assert countries.type_match("These ties between the two countries are still active.", set()) == 0
     assert countries.type_match("It keeps diplomatic relations with 164 independent states.", set()) == 1.0
     assert answer_type("Is there a limit on how many dollars Seoul must fund each year?") == "money"
+    weapons = focus("How many nuclear weapons does North Korea have?")
+    assert weapons.type_match("It carried out six tests of nuclear weapons.", set()) == 0
+    assert weapons.type_match("It has thousands of nuclear weapons.", set()) == 1.0
     part = focus("How much of it is set aside for shipbuilding?")
     assert part.type_match("Of that, $150 billion is for shipbuilding.", set()) == 1.0
     assert part.type_match("Shipbuilding is a priority.", set()) == 0
