@@ -102,7 +102,6 @@ _SINCE_DATE = re.compile(
     rf"\b(?:since|from)\s+(?:(?:early|mid|late)[- ])?(?:(?:{_MONTHS})\s+)?(?:1[6-9]\d\d|20\d\d)\b", re.I
 )
 _QUANTITY_NOUNS = frozenset("hundreds thousands millions billions dozens tens scores units pairs percent".split())
-_PART_OF = re.compile(r"\bmuch\b.*\bof\b|\bof\b.*\bmuch\b")
 # "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.
 _DEFINITE_NUMBER = re.compile(rf"\b(?:the|these|those|both)\s+({_NUMBER_WORDS})\b", re.I)
 
@@ -248,7 +247,7 @@ class Focus:
         if kind == "age":
             return 1.0 if new(_AGE, sentence) else 0.0
         if kind == "percent":  # "How much of it is set aside for shipbuilding?" is a share or an amount
-            share_or_amount = new(_MONEY, sentence) and bool(_PART_OF.search(" ".join(sorted(self.asked_words))))
+            share_or_amount = new(_MONEY, sentence) and {"much", "of"} <= self.asked_words
             return 1.0 if new(_PERCENT, sentence) or share_or_amount else 0.0
         if kind == "measure":
             return 1.0 if new(_MEASURE, sentence) else 0.0

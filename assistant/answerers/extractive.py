@@ -48,8 +48,8 @@ _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "size", "measure", "age"})
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
-# Words inside a sentence that point at a place or time the sentence before names.
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
+# Words inside a sentence that point at a place or time the sentence before names.
 _POINTS_BACK = re.compile(r"\b(there|then|that year|the same year|that day|that month|at the time)\b", re.I)
 _CONTINUES = re.compile(r"[:]$")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z][\w’'-]*")
@@ -460,7 +460,7 @@ class ExtractiveAnswerer:
     def _restated(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
         """An answer that only says back what the question says ("Why did Portugal sever ties with North
         Korea in 2017?" -> "In 2017, Portugal cut diplomatic ties with North Korea.") answers nothing: at
-        most one of its content words is new to the question (stems and close synonyms count as said)."""
+        most one of its content words (by stem) is new to the question."""
         q = analysis.q
         if analysis.followup or q.kind == "yes-no":  # "Did Portugal cut ties in 2017?" is answered by saying so
             return []
