@@ -171,6 +171,16 @@ def test_a_sentence_from_another_document_joins_only_when_it_speaks_to_the_focus
     assert len({c.passage.doc_id for c in answer.citations}) == 1
 
 
+def test_a_typed_answer_that_holds_its_value_takes_no_sentence_that_holds_none(assistant):
+    """Once the best sentence names the place or amount asked for, neither the sentence after it ("It was
+    also the first time ...") nor a runner-up without such a value joins it."""
+    place = assistant.ask("Where did Moon Jae-in and Kim Jong-un hold their April 2018 summit?")
+    assert "Joint Security Area" in place.text and "first time since the Korean War" not in place.text
+    money = assistant.ask("How much money has North Korea made from backing Russia's war?")
+    assert "$7.7" in money.text and "shipping containers" not in money.text
+    assert len(place.citations) == len(money.citations) == 1
+
+
 def test_a_follow_up_looks_first_in_the_document_just_answered_from(assistant):
     history: list[tuple[str, str]] = []
     for question in (

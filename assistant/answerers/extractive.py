@@ -552,11 +552,19 @@ class ExtractiveAnswerer:
             if joined:
                 chosen.insert(0, joined)
         nxt = self._neighbour(generation, best, +1)
+        # A single typed question ("Where did they meet?") whose best sentence holds a value of its type is
+        # answered: what the sentence after it adds ("It was also the first time ...") is not asked.
+        answered = bool(
+            q.focus
+            and q.focus.single
+            and q.focus.answer_type not in ("any", "reason")
+            and best.features.get("focus_type", 0.5) == 1.0
+        )
         if (
             nxt
             and len(chosen) < limit
             and is_prose(nxt[1])
-            and (_CONTINUES.search(best.text) or _ANAPHOR.match(nxt[1]))
+            and (_CONTINUES.search(best.text) or (_ANAPHOR.match(nxt[1]) and not answered))
         ):
             neighbour = by_key.get((best.doc_id, nxt[0]))
             if neighbour is None or neighbour.score >= CONTINUATION_RATIO * best.score:
@@ -577,6 +585,8 @@ class ExtractiveAnswerer:
             if any(c.doc_id == cand.doc_id and c.index == cand.index for c in chosen):
                 continue
             if typed and cand.features.get("given", 0.0) >= 1.0:
+                continue
+            if answered and cand.features.get("focus_type", 0.5) < 1.0:  # holds no more of what is asked
                 continue
             # "How did North Korea respond?": another party's response ("Lee's government has responded")
             # is not part of the answer, however well it matches "respond".
