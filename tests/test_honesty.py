@@ -181,6 +181,15 @@ def test_a_typed_answer_that_holds_its_value_takes_no_sentence_that_holds_none(a
     assert len(place.citations) == len(money.citations) == 1
 
 
+def test_the_noun_asked_for_is_stated_by_the_name_it_heads(assistant):
+    """ "Which resolution ...?" is answered by "Resolution 2397": a capitalised name states the noun it
+    heads, as "Terner Consulting" states a consultancy."""
+    resolution = assistant.ask("Which Security Council resolution answered North Korea's Hwasong-15 ICBM launch?")
+    assert not resolution.abstained and "2397" in resolution.text
+    consultancy = assistant.ask("Which consultancy does Dylan Motin work with?")
+    assert not consultancy.abstained and "Terner Consulting" in consultancy.text
+
+
 def test_a_follow_up_looks_first_in_the_document_just_answered_from(assistant):
     history: list[tuple[str, str]] = []
     for question in (

@@ -243,12 +243,14 @@ class ExtractiveAnswerer:
             {t: surface.get(t, t) for t in (q.focus.focus if q.focus else {}) if t in PERSONAL_FACTS}, evidence
         )
 
-    def _unstated(self, asked: dict[str, str], evidence: str) -> list[str]:
-        """The words asked for (stem -> surface) that the evidence states neither as such nor by a close synonym."""
+    def _unstated(self, asked: dict[str, str], evidence: str, names_count: bool = False) -> list[str]:
+        """The words asked for (stem -> surface) that the evidence states neither as such nor by a close synonym.
+        Lower-case words only, unless `names_count`: "Seoul National University" does not state a
+        nationality, but "Resolution 2397" does state which resolution."""
         if not asked:
             return []
-        # Lower-case words only: "Seoul National University" does not state a nationality.
-        vocab = sorted({w for w in words(" ".join(_LOWER_WORD.findall(evidence))) if w not in STOPWORDS})
+        stated = evidence if names_count else " ".join(_LOWER_WORD.findall(evidence))
+        vocab = sorted({w for w in words(stated) if w not in STOPWORDS})
         stems = {stem(w) for w in vocab}
         missing = [t for t in asked if t not in stems]
         if not missing or not vocab:
@@ -508,7 +510,9 @@ class ExtractiveAnswerer:
         kind = q.focus.answer_type if q.focus else "any"
         # The noun asked for ("which hotel", "how many hours"): does the answer name it, or a close synonym?
         head = asked_head(q.text)
-        head_unstated = head is not None and bool(self._unstated({stem(head): head}, " ".join(c.text for c in chosen)))
+        head_unstated = head is not None and bool(
+            self._unstated({stem(head): head}, " ".join(c.text for c in chosen), names_count=True)
+        )
         return {
             "best": best.score,
             "support": support,
