@@ -285,7 +285,7 @@ class Focus:
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.0
         if kind == "person":
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.2
-        if kind == "place" and self.head is None:  # "Where?" is answered "in Lima", "at Camp David"
+        if kind == "place" and self.head is None and "where" in self.asked_words:  # "in Lima", "at Camp David"
             own = self._own(sentence)
             return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
         if kind == "organisation":  # "the U.S. and ROK" name no body, group or company
@@ -304,7 +304,10 @@ _IRREGULAR_PAST = (
     r"ran|saw|became|began|chose|drew|flew|grew|knew|lost|rose|sold|spent|stood|struck|wrote|broke|hit|cut|shut"
 )
 _HEADS = [
-    re.compile(rf"\b(?:which|what)\s+(?:[a-z.-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed|{_IRREGULAR_PAST})\b"),
+    # "what did Biden promise would happen" asks what was promised, not for a promise: no auxiliary after "what".
+    re.compile(
+        rf"\b(?:which|what)\s+(?!{_AUX}\b)(?:[a-z.-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed|{_IRREGULAR_PAST})\b"
+    ),
     re.compile(rf"\bhow many\s+(?:[a-z-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed)\b"),
     re.compile(r"\bhow many\s+([a-z-]+)\b"),
     re.compile(

@@ -248,8 +248,21 @@ def test_the_noun_asked_for_is_found_unless_it_is_a_mere_category():
         "Which country did Kim visit in 2023?",
         "What is the title of the book Motin published?",
         "Where is the facility meant to replace Futenma being built?",
+        # what was promised is asked, not a promise
+        "What did Biden promise would happen if North Korea attacked South Korea?",
     ):
         assert asked_head(question) is None, question
+
+
+@pytest.mark.fast
+def test_which_country_is_answered_by_a_name_and_where_by_a_place_it_happened_in():
+    def match(question: str, sentence: str) -> float:
+        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
+
+    chair = "The network works with the ROK as the Chair."
+    assert match("In the Lima statement, which country chairs the Crisis Response Network?", chair) == 1
+    assert match("Where does the Crisis Response Network meet?", chair) < 1
+    assert match("Where does the network meet?", "It meets in Lima.") == 1
 
 
 def test_the_noun_asked_for_must_be_stated_to_answer(assistant):
