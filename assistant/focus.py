@@ -483,6 +483,17 @@ def actor_words(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# "How did North Korea feel about Lee's predecessor Yoon?": a common noun between a possessive and a name
+# says who the name is; it is no part of what is asked (a sentence about Lee's predecessor's China policy
+# states "predecessor" and says nothing of North Korea's feelings).
+_APPOSITIVE = re.compile(r"[’']s\s+([a-z-]+)\s+(?=[A-Z][a-z])")
+
+
+def appositive_words(question: str) -> frozenset[str]:
+    """The lower-case words that describe a name they stand before ("predecessor" in "Lee's predecessor Yoon")."""
+    return frozenset(w for m in _APPOSITIVE.finditer(question) for w in words(m.group(1)))
+
+
 def _fine_date(question: str) -> str:
     found = _FINE_DATE.search(main_clause(question))
     if not found:
@@ -504,7 +515,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     # "Apart from his university roles, what other organizations...?" does not ask about a university.
     asked = _TAKE_PLACE.sub("happen", _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip())))
     asked = _SOURCE.sub("", _SCENE.sub("", asked))
-    actors = actor_words(asked)
+    actors = actor_words(asked) | appositive_words(asked)
     for word in words(asked):
         if word in STOPWORDS or word in frame_words or word in _HOLLOW or word in names or word in actors:
             continue

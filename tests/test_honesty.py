@@ -255,6 +255,16 @@ def test_the_noun_asked_for_is_found_unless_it_is_a_mere_category():
 
 
 @pytest.mark.fast
+def test_a_noun_that_says_who_a_name_is_is_no_part_of_the_focus():
+    def focus_of(question: str) -> set[str]:
+        return set(find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).focus)
+
+    assert focus_of("How did North Korea feel about Lee's predecessor Yoon?") == {stem("feel")}
+    # a possessive's noun before a verb is still asked about
+    assert stem("territory") in focus_of("What share of Japan's territory does Okinawa account for?")
+
+
+@pytest.mark.fast
 def test_which_country_is_answered_by_a_name_and_where_by_a_place_it_happened_in():
     def match(question: str, sentence: str) -> float:
         return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
