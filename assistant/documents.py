@@ -164,6 +164,7 @@ def by_source_answer(question: str, topic: str, generation: Generation, retrieve
     passages = retriever.search(topic, k=max(12, retriever.settings.top_k * 2), generation=generation).passages
     docs = {d.doc_id: d for d in catalogue(generation)}
     topic_terms = {stem(w) for w in words(topic) if w not in STOPWORDS}
+    named = _topic_name(topic)
     seen: set[tuple[str, int]] = set()
     cands: list[tuple[str, int, Passage]] = []
     for p in passages:
@@ -180,7 +181,17 @@ def by_source_answer(question: str, topic: str, generation: Generation, retrieve
     best: dict[str, tuple[float, int]] = {}
     for k, ((doc_id, _, _), text) in enumerate(zip(cands, texts)):
         terms = {stem(w) for w in words(text) if w not in STOPWORDS}
-        if len(text.split()) < 6 or not (terms & topic_terms) or float(sims[k]) < TOPIC_MIN_SIMILARITY:
+        # At least half the topic's words, and a name whole or by its acronym: neither "working groups" nor
+        # "Terner Consulting ... Forum for Nuclear Strategy" says anything about the Nuclear Consultative Group.
+        shared = len(terms & topic_terms)
+        if (
+            len(text.split()) < 6
+            or not shared
+            or 2 * shared < len(topic_terms)
+            or float(sims[k]) < TOPIC_MIN_SIMILARITY
+        ):
+            continue
+        if named and not (named[0] in text or re.search(rf"\b{named[1]}\b", text)):
             continue
         score = float(sims[k]) + 0.1 * len(terms & topic_terms) / (len(topic_terms) or 1)
         if doc_id not in best or score > best[doc_id][0]:
@@ -195,6 +206,20 @@ def by_source_answer(question: str, topic: str, generation: Generation, retrieve
         claims.append(Claim(f"{docs[d].title} ({docs[d].date_label}): {quote}", quote, p, a, b))
     lead = f"What {len(claims)} source{'s' if len(claims) > 1 else ''} say about {topic.rstrip('?.')}, newest first:"
     return compose(question, claims, passages, started, lead)
+
+
+_NAME_WORDS = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|for|and|on|the)?\s*[A-Z][\w’'-]*){2,}")
+
+
+def _topic_name(topic: str) -> tuple[str, str] | None:
+    """A name of three or more capitalised words in the topic ("the Nuclear Consultative Group"), with its
+    acronym ("NCG"): a sentence speaks to such a topic only by naming it."""
+    found = _NAME_WORDS.search(topic)
+    if not found:
+        return None
+    name = found.group(0)
+    initials = "".join(w[0] for w in name.split() if w[0].isupper())
+    return name, re.escape(initials)
 
 
 def _nothing(question: str, topic: str, passages: list[Passage], started: float) -> Answer:

@@ -208,6 +208,19 @@ def test_collection_questions_list_documents_newest_first(assistant):
     assert "28,500" in by_source.text and len(docs) == len(set(docs))
 
 
+@needs_shared
+def test_by_source_lists_only_sources_whose_sentence_names_the_topic(assistant):
+    """Only the Washington Declaration and the Trump-Lee fact sheet name the Nuclear Consultative Group; a
+    sentence about "working groups" is no word on it."""
+    answer = assistant.ask("What do the sources say about the Nuclear Consultative Group, by source?")
+    docs = {c.passage.doc_id for c in answer.citations}
+    assert {d.removesuffix(".txt") for d in docs} == {
+        "wh_2023-04-26_washington_declaration",
+        "wh_2025-11-13_trump_lee_joint_fact_sheet",
+    }
+    assert all("Nuclear Consultative Group" in c.quote for c in answer.citations)
+
+
 def test_every_citation_carries_its_date(assistant):
     answer = assistant.ask("Who did Lee call first after taking office?")
     assert answer.citations and all(c.passage.date_label != "undated" for c in answer.citations)

@@ -557,7 +557,8 @@ class ExtractiveAnswerer:
                 chosen.insert(0, joined)
         nxt = self._neighbour(generation, best, +1)
         # A single typed question ("Where did they meet?") whose best sentence holds a value of its type is
-        # answered: what the sentence after it adds ("It was also the first time ...") is not asked.
+        # answered: what the sentence after it adds ("It was also the first time ...") is not asked, unless
+        # it holds more of that type.
         answered = bool(
             q.focus
             and q.focus.single
@@ -568,7 +569,10 @@ class ExtractiveAnswerer:
             nxt
             and len(chosen) < limit
             and is_prose(nxt[1])
-            and (_CONTINUES.search(best.text) or (_ANAPHOR.match(nxt[1]) and not answered))
+            and (
+                _CONTINUES.search(best.text)
+                or (_ANAPHOR.match(nxt[1]) and (not answered or self._holds_asked_type(q, nxt[1])))
+            )
         ):
             neighbour = by_key.get((best.doc_id, nxt[0]))
             if neighbour is None or neighbour.score >= CONTINUATION_RATIO * best.score:
@@ -636,6 +640,11 @@ class ExtractiveAnswerer:
         for c in chosen:
             around |= self._window_terms(generation, c, reach=1)
         return [] if asked & around else sorted(named)
+
+    @staticmethod
+    def _holds_asked_type(q: QuestionProfile, text: str) -> bool:
+        """ "He is also an Expert at Terner Consulting": a sentence holding more of the type asked for."""
+        return bool(q.focus and q.focus.type_match(text, q.numbers) == 1.0)
 
     @staticmethod
     def _holds_missing_value(kind: str, best: Candidate, cand: Candidate) -> bool:
