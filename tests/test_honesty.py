@@ -190,6 +190,15 @@ def test_the_noun_asked_for_is_stated_by_the_name_it_heads(assistant):
     assert not consultancy.abstained and "Terner Consulting" in consultancy.text
 
 
+def test_her_party_is_the_party_named_in_the_sentence_before(assistant):
+    """ "she led her party, in coalition with a smaller party" names no party; its "her party" is the
+    Liberal Democratic Party of the sentence before, which joins the answer."""
+    question = "Who is Japan's current prime minister according to the CRS report on U.S.-Japan relations?"
+    history = [(question, assistant.ask(question).text)]
+    answer = assistant.ask("Which party does she lead?", history)
+    assert not answer.abstained and "Liberal Democratic Party" in answer.text
+
+
 def test_a_follow_up_looks_first_in_the_document_just_answered_from(assistant):
     history: list[tuple[str, str]] = []
     for question in (

@@ -112,7 +112,7 @@ def _focus_bearers(chosen: list[Candidate]) -> list[Candidate]:
     """The chosen sentences that state the most of the question's focus: the ones that answer it, not
     the neighbours joined around them."""
     top = max((c.features.get("focus", 0.0) for c in chosen), default=0.0)
-    return [c for c in chosen if c.features.get("focus", 0.0) >= top - 1e-9]
+    return [c for c in chosen if c.features.get("focus", 0.0) >= top - 1e-9 or c.features.get("points_here")]
 
 
 def is_prose(sentence: str) -> bool:
@@ -547,14 +547,14 @@ class ExtractiveAnswerer:
         chosen = [best]
         limit = self.settings.max_answer_sentences
         prev = self._neighbour(generation, best, -1)
-        if (
-            prev
-            and is_prose(prev[1])
-            and ((_ANAPHOR.match(best.text) and not _PERSONAL.match(best.text)) or self._value_before(q, best, prev[1]))
-        ):
-            joined = by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation, passages)
-            if joined:
-                chosen.insert(0, joined)
+        if prev and is_prose(prev[1]):
+            holds_value = self._value_before(q, best, prev[1])
+            if (_ANAPHOR.match(best.text) and not _PERSONAL.match(best.text)) or holds_value:
+                joined = by_key.get((best.doc_id, prev[0])) or self._stub(best, prev, generation, passages)
+                if joined:
+                    if holds_value:  # the value the best sentence points back at: it answers with it
+                        joined.features["points_here"] = 1.0
+                    chosen.insert(0, joined)
         nxt = self._neighbour(generation, best, +1)
         # A single typed question ("Where did they meet?") whose best sentence holds a value of its type is
         # answered: what the sentence after it adds ("It was also the first time ...") is not asked, unless
@@ -663,8 +663,15 @@ class ExtractiveAnswerer:
     @staticmethod
     def _value_before(q: QuestionProfile, best: Candidate, previous: str) -> bool:
         """ "Where did Kim Jong-il learn English?": "He spent a year there learning English." holds no
-        place; its "there" is the sentence before's Malta, which joins it."""
-        if not q.focus or q.focus.answer_type in ("any", "reason") or not _POINTS_BACK.search(best.text):
+        place; its "there" is the sentence before's Malta, which joins it (as "her party" is the one named
+        just before it)."""
+        if not q.focus or q.focus.answer_type in ("any", "reason"):
+            return False
+        # "she led her party": the party asked for is the one the sentence before names.
+        owned = bool(q.focus.head) and re.search(
+            rf"\b(?:his|her|its|their)\s+{re.escape(q.focus.head or '')}\b", best.text
+        )
+        if not (_POINTS_BACK.search(best.text) or owned):
             return False
         if q.focus.type_match(best.text, q.numbers) == 1.0:
             return False
