@@ -22,6 +22,8 @@ _HOLLOW = frozenset(
 
 # Words that only say a date is asked for ("By what year?"): the type check matches them.
 _DATE_WORDS = frozenset("year years date dates month months day days".split())
+# A word that only says an amount of money is asked for ("the total budget"): the type check matches it.
+_MONEY_WORDS = frozenset(["total"])
 
 _YEAR = re.compile(r"^(1[6-9]\d\d|20\d\d)$")
 # A question asking for the day or the month, not just the year.
@@ -127,7 +129,10 @@ _TYPES = [
             r"\bhow much (money|did|does|do|is|was|will|would|has|have)\b.*\b(cost|pay|paid|spend|spent|earn|earned|"
             r"make|made|worth|invest|invested|salary|budget|fund|price|income|raise|raised|sell|sold|buy|bought)"
             r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$"
-            r"|\bhow many (?:[\w.]+ )?(dollars|won|yen|yuan|euros)\b",
+            r"|\bhow many (?:[\w.]+ )?(dollars|won|yen|yuan|euros)\b"
+            # "What was the defense budget in U.S. dollars?" asks for an amount, not a share of GDP.
+            r"|\bin (?:u\.s\. |us )?dollars\b|\bdollar (?:amount|figure|terms)\b"
+            r"|\bwhat (?:is|was|are|were) (?:[\w.’'-]+ ){0,4}?budget\b",
         ),
         ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
         ("date", rf"{ASKED_WHEN}|\b(?:what|which) (?:exact )?(?:year|date|month|day)\b|\bhow long\b"),
@@ -254,8 +259,9 @@ class Focus:
         if kind == "size":
             found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words
             return 1.0 if new(_MEASURE, sentence) or new(_MONEY, sentence) or found - _ORDINALS else 0.0
-        if kind == "money":  # "how much will it spend?" is also answered by a share: "3.5% of GDP"
-            return 1.0 if new(_MONEY, sentence) or new(_PERCENT, sentence) else 0.0
+        if kind == "money":  # "how much will it spend?" is also answered by a share ("3.5% of GDP"), unless
+            share = new(_PERCENT, sentence) and not {"dollars", "dollar"} & self.asked_words  # asked in dollars
+            return 1.0 if new(_MONEY, sentence) or share else 0.0
         if kind == "count":
             if self.many:  # "$5 billion" and "15%" count no workers
                 sentence = _PERCENT.sub(" ", _MONEY_SPAN.sub(" ", sentence))
@@ -521,7 +527,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
             continue
         if word.isdigit():
             continue
-        if kind == "date" and word in _DATE_WORDS:
+        if (kind == "date" and word in _DATE_WORDS) or (kind == "money" and word in _MONEY_WORDS):
             continue
         term = stem(word)
         focus[term] = idf(term) if known(term) else 3.0

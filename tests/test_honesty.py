@@ -274,6 +274,21 @@ def test_a_noun_that_says_who_a_name_is_is_no_part_of_the_focus():
 
 
 @pytest.mark.fast
+def test_an_amount_asked_in_dollars_is_not_answered_by_a_share_of_gdp():
+    share = "Lee has pledged to boost ROK defense spending from 2.3% of GDP in 2025 to 3.5% of GDP by 2035."
+    dollars = find_focus(
+        "What was South Korea's total defense budget in U.S. dollars in 2025?",
+        lambda t: 1.0,
+        lambda t: True,
+        FRAME_WORDS,
+    )
+    assert dollars.answer_type == "money" and stem("total") not in dollars.focus
+    assert dollars.type_match(share, set()) == 0 and dollars.type_match("It spent $45 billion.", set()) == 1
+    spend = find_focus("How much will South Korea spend on defense?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    assert spend.type_match(share, set()) == 1
+
+
+@pytest.mark.fast
 def test_which_country_is_answered_by_a_name_and_where_by_a_place_it_happened_in():
     def match(question: str, sentence: str) -> float:
         return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
