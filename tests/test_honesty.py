@@ -15,6 +15,16 @@ from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
 from index.text import stem
 
+
+def plain_focus(question: str, earlier: str = ""):
+    """The question's focus with every term equally rare and known (no index needed)."""
+    return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS, earlier)
+
+
+def type_fit(question: str, sentence: str) -> float:
+    return plain_focus(question).type_match(sentence, set())
+
+
 # Questions from the issue: names in the corpus, focus absent from it.
 DECLINE = [
     "What is Dylan Motin's nationality?",
@@ -95,11 +105,11 @@ def test_camp_david_answer_leads_with_the_camp_david_statement(assistant):
 
 @pytest.mark.fast
 def test_a_year_is_not_a_count_and_a_height_needs_a_measure():
-    focus = find_focus("How many children does Lee Jae-myung have?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    focus = plain_focus("How many children does Lee Jae-myung have?")
     assert focus.answer_type == "count" and set(focus.focus) == {"children"}
     assert focus.type_match("In June 2025, South Koreans elected Lee Jae Myung as president.", set()) == 0.0
     assert focus.type_match("He has two children.", set()) == 1.0
-    tall = find_focus("How tall is Kim Jong-un?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    tall = plain_focus("How tall is Kim Jong-un?")
     assert tall.answer_type == "measure" and "kim" not in tall.focus
     assert tall.type_match("Kim Jong-un met Trump three times in 2018 and 2019.", set()) == 0.0
     assert answer_type("How many US troops are based in Japan since 2010?") == "count"
@@ -235,7 +245,7 @@ def test_an_elliptical_follow_up_asks_about_the_earlier_question(assistant):
 @pytest.mark.fast
 def test_an_elliptical_follow_up_inherits_the_earlier_focus_and_keeps_its_own_type():
     def focus(question: str, earlier: str = ""):
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS, earlier)
+        return plain_focus(question, earlier)
 
     inherited = focus("By what year?", "What did Trump eat at the state dinner?")
     assert inherited.inherited and inherited.answer_type == "date"
@@ -266,7 +276,7 @@ def test_the_noun_asked_for_is_found_unless_it_is_a_mere_category():
 @pytest.mark.fast
 def test_a_noun_that_says_who_a_name_is_is_no_part_of_the_focus():
     def focus_of(question: str) -> set[str]:
-        return set(find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).focus)
+        return set(plain_focus(question).focus)
 
     assert focus_of("How did North Korea feel about Lee's predecessor Yoon?") == {stem("feel")}
     # a possessive's noun before a verb is still asked about
@@ -276,27 +286,19 @@ def test_a_noun_that_says_who_a_name_is_is_no_part_of_the_focus():
 @pytest.mark.fast
 def test_an_amount_asked_in_dollars_is_not_answered_by_a_share_of_gdp():
     share = "Lee has pledged to boost ROK defense spending from 2.3% of GDP in 2025 to 3.5% of GDP by 2035."
-    dollars = find_focus(
-        "What was South Korea's total defense budget in U.S. dollars in 2025?",
-        lambda t: 1.0,
-        lambda t: True,
-        FRAME_WORDS,
-    )
+    dollars = plain_focus("What was South Korea's total defense budget in U.S. dollars in 2025?")
     assert dollars.answer_type == "money" and stem("total") not in dollars.focus
     assert dollars.type_match(share, set()) == 0 and dollars.type_match("It spent $45 billion.", set()) == 1
-    spend = find_focus("How much will South Korea spend on defense?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    spend = plain_focus("How much will South Korea spend on defense?")
     assert spend.type_match(share, set()) == 1
 
 
 @pytest.mark.fast
 def test_which_country_is_answered_by_a_name_and_where_by_a_place_it_happened_in():
-    def match(question: str, sentence: str) -> float:
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
-
     chair = "The network works with the ROK as the Chair."
-    assert match("In the Lima statement, which country chairs the Crisis Response Network?", chair) == 1
-    assert match("Where does the Crisis Response Network meet?", chair) < 1
-    assert match("Where does the network meet?", "It meets in Lima.") == 1
+    assert type_fit("In the Lima statement, which country chairs the Crisis Response Network?", chair) == 1
+    assert type_fit("Where does the Crisis Response Network meet?", chair) < 1
+    assert type_fit("Where does the network meet?", "It meets in Lima.") == 1
 
 
 def test_the_noun_asked_for_must_be_stated_to_answer(assistant):
@@ -310,7 +312,7 @@ def test_the_noun_asked_for_must_be_stated_to_answer(assistant):
 @pytest.mark.fast
 def test_what_a_question_excludes_or_asks_second_does_not_become_a_hard_requirement():
     def focus(question: str):
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
+        return plain_focus(question)
 
     apart = focus("Apart from his university roles, what other organizations is Motin affiliated with?")
     assert "univers" not in apart.focus and apart.single
@@ -326,21 +328,18 @@ def test_a_value_the_question_already_names_is_not_an_answer():
     names nobody, "in 2026" does not say how long a bridge opened in 2026 is, "$5 billion" is no count
     of jobs, and "a long range" is no range in kilometres."""
 
-    def match(question: str, sentence: str) -> float:
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
-
     secretary = "Who is the U.S. Commerce Secretary chairing the investment committee?"
-    assert match(secretary, "It is overseen by a committee chaired by the U.S. Commerce Secretary.") < 1.0
-    assert match(secretary, "The committee is chaired by Howard Lutnick.") == 1.0
+    assert type_fit(secretary, "It is overseen by a committee chaired by the U.S. Commerce Secretary.") < 1.0
+    assert type_fit(secretary, "The committee is chaired by Howard Lutnick.") == 1.0
     bridge = "How long is the road bridge between Russia and North Korea that opened in 2026?"
-    assert match(bridge, "In 2026, the two countries opened their first-ever road bridge over their border.") == 0.0
-    assert match(bridge, "The bridge is 1 km long.") == 1.0
+    assert type_fit(bridge, "In 2026, the two countries opened their first-ever road bridge over their border.") == 0.0
+    assert type_fit(bridge, "The bridge is 1 km long.") == 1.0
     jobs = "How many jobs will Amazon's $5 billion cloud investment create?"
-    assert match(jobs, "Amazon will invest $5 billion through 2031 to build cloud infrastructure.") == 0.0
-    assert match(jobs, "The investment will create 2,000 jobs.") == 1.0
+    assert type_fit(jobs, "Amazon will invest $5 billion through 2031 to build cloud infrastructure.") == 0.0
+    assert type_fit(jobs, "The investment will create 2,000 jobs.") == 1.0
     missile = "What is the range of the KN-23 missile in kilometres?"
-    assert match(missile, "The KN-23 missiles have a long range and large payload.") == 0.0
-    assert match(missile, "The KN-23 can fly 690 km.") == 1.0
+    assert type_fit(missile, "The KN-23 missiles have a long range and large payload.") == 0.0
+    assert type_fit(missile, "The KN-23 can fly 690 km.") == 1.0
 
 
 def test_a_topic_the_sources_cover_without_the_value_asked_is_declined(assistant):
@@ -362,7 +361,7 @@ def test_the_type_check_wants_the_asked_thing_named_or_counted_not_just_mentione
     make the question ask for a date."""
 
     def focus(question: str):
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
+        return plain_focus(question)
 
     party = focus("Which smaller party is Takaichi's LDP in coalition with?")
     assert (party.answer_type, party.head) == ("organisation", "party")
@@ -485,12 +484,12 @@ def test_a_follow_up_finds_the_value_in_the_sentence_about_what_it_points_at(ass
 def test_a_number_that_labels_dates_or_prices_something_counts_nothing():
     """ "H.R. 4687", "August 25" and "$3 billion" are no count of workers; "about 300 workers" is; and
     "how much" is still answered by an amount of money."""
-    workers = find_focus("How many workers were detained in the raid?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    workers = plain_focus("How many workers were detained in the raid?")
     assert workers.type_match("The effort is contained in H.R. 4687, the Partner with Korea Act.", set()) == 0.0
     assert workers.type_match("The raid on August 25 detained workers.", set()) == 0.0
     assert workers.type_match("LS Group pledged to invest $3 billion in grid infrastructure.", set()) == 0.0
     assert workers.type_match("About 300 workers were detained.", set()) == 1.0
-    much = find_focus("How much will Amazon invest?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    much = plain_focus("How much will Amazon invest?")
     assert much.type_match("Amazon will invest $5 billion.", set()) == 1.0
 
 
@@ -518,10 +517,10 @@ def test_a_typed_follow_up_is_not_answered_from_a_sentence_unrelated_to_the_conv
 def test_what_a_response_question_responds_to_is_given_not_asked():
     """ "How did North Korea respond to Lee's gestures?" asks for the response: "gestures" is no part of
     its focus (a sentence about the gestures is not the answer), and it is marked as a response question."""
-    focus = find_focus("How did North Korea respond to Lee's gestures?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    focus = plain_focus("How did North Korea respond to Lee's gestures?")
     assert set(focus.focus) == {stem("respond")}
     assert focus.responds
-    plain = find_focus("What did Lee ask of defector groups?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    plain = plain_focus("What did Lee ask of defector groups?")
     assert not plain.responds and stem("defector") in plain.focus
 
 
@@ -559,9 +558,9 @@ def test_a_follow_up_value_must_come_from_a_sentence_about_what_it_points_at(ass
 def test_take_place_asks_when_or_where_something_happened_not_for_a_place():
     """ "When did the first inter-Korean summit take place?" is about the first summit: "took place" in
     the 2018 summit's sentence must not outweigh "first" in the 2000 one."""
-    focus = find_focus("When did the first inter-Korean summit take place?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    focus = plain_focus("When did the first inter-Korean summit take place?")
     assert set(focus.focus) == {stem("first"), stem("inter"), stem("summit")}
-    venue = find_focus("Which place hosted the summit?", lambda t: 1.0, lambda t: True, FRAME_WORDS)
+    venue = plain_focus("Which place hosted the summit?")
     assert stem("place") in venue.focus
 
 
@@ -591,7 +590,7 @@ def test_a_title_naming_who_acts_is_given_not_asked():
     Japan's prime minister?" asks for the holder of the title, so there the title stays in the focus."""
 
     def focus(question: str) -> set[str]:
-        return set(find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).focus)
+        return set(plain_focus(question).focus)
 
     acted = focus("What did the three Camp David leaders voice backing for?")
     assert stem("leaders") not in acted and stem("three") not in acted and stem("backing") in acted
@@ -604,12 +603,9 @@ def test_how_big_is_answered_by_an_amount_a_count_or_a_measure():
     """ "How big is that program?" is answered by "$5 billion"; "How large is the force?" by a number of
     troops; a sentence with no figure does not say how big."""
 
-    def fits(question: str, sentence: str) -> float:
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
-
-    assert fits("How big is that program?", "It is a $5 billion investment program.") == 1.0
-    assert fits("How large is the force?", "About 28,500 U.S. troops are based in the ROK.") == 1.0
-    assert fits("How big is that program?", "The program was announced in Washington.") == 0.0
+    assert type_fit("How big is that program?", "It is a $5 billion investment program.") == 1.0
+    assert type_fit("How large is the force?", "About 28,500 U.S. troops are based in the ROK.") == 1.0
+    assert type_fit("How big is that program?", "The program was announced in Washington.") == 0.0
 
 
 def test_a_size_follow_up_is_answered_with_the_amount(assistant):
@@ -623,19 +619,16 @@ def test_a_size_follow_up_is_answered_with_the_amount(assistant):
 
 @pytest.mark.fast
 def test_a_question_for_the_day_or_month_is_not_answered_by_a_year_alone():
-    def fits(question: str, sentence: str) -> float:
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).type_match(sentence, set())
-
     year_only = "In 2026, the two countries opened their first-ever road bridge over their border."
-    assert fits("On what exact day did the bridge open?", year_only) == 0.0
-    assert fits("In which month of 2026 did the bridge open?", year_only) == 0.0
-    assert fits("When did the bridge open?", year_only) == 1.0
-    assert fits("In what year did the bridge open?", year_only) == 1.0
-    assert fits("What day was it adopted?", "Resolution 2397, passed on 22 December 2017, limited oil.") == 1.0
+    assert type_fit("On what exact day did the bridge open?", year_only) == 0.0
+    assert type_fit("In which month of 2026 did the bridge open?", year_only) == 0.0
+    assert type_fit("When did the bridge open?", year_only) == 1.0
+    assert type_fit("In what year did the bridge open?", year_only) == 1.0
+    assert type_fit("What day was it adopted?", "Resolution 2397, passed on 22 December 2017, limited oil.") == 1.0
     # A month answers "which month" but not "what day".
     month_only = "In June 2025, South Koreans elected Lee Jae Myung as president."
-    assert fits("In which month was Lee elected?", month_only) == 1.0
-    assert fits("On exactly what day was Lee sworn in?", month_only) == 0.0
+    assert type_fit("In which month was Lee elected?", month_only) == 1.0
+    assert type_fit("On exactly what day was Lee sworn in?", month_only) == 0.0
 
 
 def test_a_day_the_sources_give_only_as_a_year_is_declined_and_the_year_is_answered(assistant):
@@ -650,7 +643,7 @@ def test_a_day_the_sources_give_only_as_a_year_is_declined_and_the_year_is_answe
 @pytest.mark.fast
 def test_a_trailing_when_clause_sets_the_scene_and_is_no_part_of_the_focus():
     def focus(question: str):
-        return find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS)
+        return plain_focus(question)
 
     scene = focus("What did Biden praise when he spoke by phone with Acting President Han?")
     assert set(scene.focus) == {stem("praise")}
@@ -674,7 +667,7 @@ def test_where_the_question_says_the_answer_is_found_is_no_part_of_the_focus():
     source; a sentence that only names the statement or the relations is not the answer."""
 
     def focus(question: str) -> set[str]:
-        return set(find_focus(question, lambda t: 1.0, lambda t: True, FRAME_WORDS).focus)
+        return set(plain_focus(question).focus)
 
     assert stem("statement") not in focus("In the Lima statement, which country chairs the Crisis Response Network?")
     cited = focus("Who is Japan's current prime minister according to the CRS report on U.S.-Japan relations?")
