@@ -389,7 +389,7 @@ def asked_noun(question: str) -> str | None:
 # Verbs whose object is the answer: "What did Lee and Xi agree on?" is answered by what they agreed, and a
 # sentence that says only that they met does not say it. Each verb with the words that also state it.
 _ACT_FAMILIES = (
-    "agree agreement accord deal consensus concur",
+    "agree agreement accord deal consensus concur approve approval",
     "discuss discussion talk talks conversation raise exchange",
     "tell inform assure say",
     "promise pledge commit commitment vow undertake",

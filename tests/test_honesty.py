@@ -209,6 +209,13 @@ def test_her_party_is_the_party_named_in_the_sentence_before(assistant):
     assert not answer.abstained and "Liberal Democratic Party" in answer.text
 
 
+def test_the_sentence_that_states_the_act_asked_about_joins_the_answer(assistant):
+    """ "What did they agree on ...?" needs a sentence that states an agreement; an approval is one, and it
+    joins a best sentence that only lists what was supported."""
+    answer = assistant.ask("What did Lee and Trump agree on nuclear-powered submarines?")
+    assert not answer.abstained and "given approval for the ROK to build nuclear-powered" in answer.text
+
+
 def test_a_follow_up_looks_first_in_the_document_just_answered_from(assistant):
     history: list[tuple[str, str]] = []
     for question in (

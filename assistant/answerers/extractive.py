@@ -623,6 +623,9 @@ class ExtractiveAnswerer:
             if joins:
                 chosen.append(cand)
                 covered |= cand.terms
+        stater = self._act_stater(q, cands, chosen)
+        if stater is not None:
+            chosen.append(stater)
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
         return chosen
 
@@ -640,6 +643,17 @@ class ExtractiveAnswerer:
         for c in chosen:
             around |= self._window_terms(generation, c, reach=1)
         return [] if asked & around else sorted(named)
+
+    @staticmethod
+    def _act_stater(q: QuestionProfile, cands: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
+        """ "What did Lee and Trump agree on submarines?": when no chosen sentence states the act asked
+        about, the sentence that does ("has given approval for the ROK to build ...") joins, if it scores
+        nearly as well as the best one (a list of what Lee gained support for)."""
+        act = asked_act(q.text)
+        if not act or not cands or ACT_WORDS[stem(act)] & set().union(*(c.terms for c in chosen)):
+            return None
+        near = RUNNER_UP_SAME_DOC.near * cands[0].score
+        return next((c for c in cands[1:] if c.score >= near and ACT_WORDS[stem(act)] & c.terms), None)
 
     @staticmethod
     def _holds_asked_type(q: QuestionProfile, text: str) -> bool:
