@@ -623,7 +623,7 @@ class ExtractiveAnswerer:
             if joins:
                 chosen.append(cand)
                 covered |= cand.terms
-        stater = self._act_stater(q, cands, chosen)
+        stater = self._act_stater(q, cands, chosen) if len(chosen) < limit else None
         if stater is not None:
             chosen.append(stater)
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
