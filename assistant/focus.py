@@ -424,6 +424,28 @@ def asked_act(question: str) -> str | None:
     return None
 
 
+# "What did Kim say when he visited the embassy?" asks for words he said: a sentence reporting only the visit
+# does not answer it. A sentence answers with a verb of speech or a quotation.
+_ASKED_SPEECH = re.compile(
+    r"^what (?:did|does|do|has|have|had|will|would) (?:[\w.’'-]+ ){1,5}?(?:say|tell|write|remark)"
+    r"(?:\s+[\w.’'-]+){0,2}?\s*(?:\?|$|\b(?:when|while|after|before|during|at|in|on)\b)"
+)
+SPEECH = re.compile(
+    r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|state|states|stated|note|notes|noted|stress|stressed|"
+    r"emphasi[sz]ed|warn|warns|warned|call|calls|called|describe|described|remark|remarked|declare|declared|"
+    r"argue|argued|add|added|express|expressed|affirm|affirmed|reaffirmed|reiterated|announce|announced|urge|urged|"
+    r"praise|praised|condemn|condemned|welcome|welcomed|write|wrote|written|assert|asserted|claim|claimed|"
+    r"vow|vowed|pledge|pledged|promise|promised|thank|thanked|congratulated|insisted|accused|hailed)\b",
+    re.I,
+)
+
+
+def asked_speech(question: str) -> bool:
+    """The question asks for what someone said and for nothing else ("What did Kim say when he visited
+    the Cuban embassy?"): its only focus is the saying."""
+    return bool(_ASKED_SPEECH.search(main_clause(question)))
+
+
 _EXCLUDED_LEAD = re.compile(r"^(apart from|aside from|besides|other than|except for)\b[^,?]*,\s*", re.I)
 # What a response question responds to is given, not asked: "Lee's gestures" is no part of its focus.
 # The verbs of a response question; conversation.py uses them too ("How did China hit back?" follows up).

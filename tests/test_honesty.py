@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
-from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, find_focus
+from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, asked_speech, find_focus
 from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
 from index.text import stem
@@ -729,3 +729,33 @@ def test_a_declined_note_never_shows_a_probability_equal_to_the_threshold():
 
     assert below_threshold_note(0.818, 0.82).startswith("probability 0.818 < 0.82 ")
     assert below_threshold_note(0.5, 0.82).startswith("probability 0.50 < 0.82 ")
+
+
+def test_a_runner_up_that_opens_with_it_joins_with_the_sentence_naming_it(assistant):
+    """ "It banned the export of gold ..." says nothing of which resolution "It" is: the sentence before it,
+    naming Resolution 2270, joins the answer with it."""
+    answer = assistant.ask(
+        "Which Security Council resolution from 2016 stopped North Korea from selling gold, titanium and rare "
+        "earth metals abroad?"
+    )
+    assert not answer.abstained and "It banned the export of gold" in answer.text, answer.text
+    assert "Resolution 2270" in answer.text, answer.text
+    assert answer.text.index("Resolution 2270") < answer.text.index("It banned"), answer.text
+
+
+def test_what_someone_said_is_not_answered_by_a_sentence_reporting_no_speech(assistant):
+    """The sources say Kim visited the Cuban embassy to pay his respects, and quote nothing he said there."""
+    answer = assistant.ask("What did Kim Jong-un say when he went to the Cuban embassy in Pyongyang?")
+    assert answer.abstained and "does not report what was said" in " ".join(answer.notes), answer.text
+    said = assistant.ask("What did Biden say about the alliance's role during Han's time as acting president?")
+    assert not said.abstained, said.text
+
+
+@pytest.mark.fast
+def test_a_question_asking_only_what_someone_said_is_recognised():
+    assert asked_speech("What did Trump say?")
+    assert asked_speech("What did Han Duck-soo tell Biden during their phone call?")
+    assert asked_speech("What did Kim say when he visited the embassy?")
+    assert not asked_speech("What did they say they wanted to pursue?")  # asks what they wanted
+    assert not asked_speech("What does the author say is Trump's primary goal?")
+    assert not asked_speech("What did Lee and Trump agree on?")

@@ -36,7 +36,7 @@ from assistant.answerers.weights import (
     STRICT_CREDIT,
 )
 from assistant.conversation import Conversation
-from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head
+from assistant.focus import ACT_WORDS, SPEECH, answer_type, asked_act, asked_head, asked_speech
 from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
@@ -457,7 +457,24 @@ class ExtractiveAnswerer:
     def rule_problems(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
         """The hard rules that read the whole analysis, beyond the answer's own support: what is asked is
         stated nowhere in what was retrieved, or a follow-up's value is about something else."""
-        return self._focus_absent(analysis) + self._referent_absent(analysis, chosen) + self._restated(analysis, chosen)
+        return (
+            self._focus_absent(analysis)
+            + self._referent_absent(analysis, chosen)
+            + self._restated(analysis, chosen)
+            + self._speech_absent(analysis, chosen)
+        )
+
+    @staticmethod
+    def _speech_absent(analysis: Analysis, chosen: list[Candidate]) -> list[str]:
+        """ "What did Kim say when he visited the Cuban embassy?" is not answered by "Kim visited the Cuban
+        embassy to pay his respects": a question asking only what someone said needs a sentence that
+        reports speech (a verb of saying or a quotation)."""
+        q = analysis.q
+        if (q.focus and q.focus.focus) or not asked_speech(q.text):
+            return []
+        if any(SPEECH.search(c.text) for c in chosen):
+            return []
+        return ["the evidence does not report what was said"]
 
     def _restated(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
         """An answer that only says back what the question says ("Why did Portugal sever ties with North
@@ -621,6 +638,9 @@ class ExtractiveAnswerer:
                     and cand.features.get("focus", 0.0) >= join.focus
                 )
             if joins:
+                antecedent = self._antecedent(cand, chosen, generation, passages, by_key)
+                if antecedent is not None and len(chosen) + 2 <= limit:
+                    chosen.append(antecedent)
                 chosen.append(cand)
                 covered |= cand.terms
         stater = self._act_stater(q, cands, chosen) if len(chosen) < limit else None
@@ -643,6 +663,24 @@ class ExtractiveAnswerer:
         for c in chosen:
             around |= self._window_terms(generation, c, reach=1)
         return [] if asked & around else sorted(named)
+
+    def _antecedent(
+        self,
+        cand: Candidate,
+        chosen: list[Candidate],
+        generation: Generation,
+        passages: list[Passage],
+        by_key: dict[tuple[str, int], Candidate],
+    ) -> Candidate | None:
+        """ "It banned the export of gold ..." joins an answer with the sentence naming what "It" is
+        ("Resolution 2270, passed in March 2016, ..."): the sentence before a runner-up that opens with a
+        pointer, when the answer does not already hold it."""
+        if not _ANAPHOR.match(cand.text) or _PERSONAL.match(cand.text):
+            return None
+        prev = self._neighbour(generation, cand, -1)
+        if not prev or not is_prose(prev[1]) or any(c.doc_id == cand.doc_id and c.index == prev[0] for c in chosen):
+            return None
+        return by_key.get((cand.doc_id, prev[0])) or self._stub(cand, prev, generation, passages)
 
     @staticmethod
     def _act_stater(q: QuestionProfile, cands: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
