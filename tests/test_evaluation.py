@@ -195,9 +195,10 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("name", ["honesty2.jsonl", "heldout_b.jsonl"])
+@pytest.mark.parametrize("name", ["honesty2.jsonl", "heldout_b.jsonl", "honesty4.jsonl", "heldout_f.jsonl"])
 def test_sets_written_from_the_documents_quote_them_and_their_facts_verbatim(name):
-    """The sets written from the documents alone (honesty2, and heldout_b which is never tuned on): each
+    """The sets written from the documents alone (honesty2 and honesty4, and heldout_b and heldout_f which
+    are never tuned on): each
     reference passage stands in the corpus, each reference fact (or one of its alternatives) in the
     turn's passages, and an unanswerable turn has neither, so a metric never rests on a typo."""
     if not SHARED_CORPUS.is_dir():
