@@ -432,12 +432,28 @@ _ASKED_SPEECH = re.compile(
 )
 SPEECH = re.compile(
     r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|state|states|stated|note|notes|noted|stress|stressed|"
-    r"emphasi[sz]ed|warn|warns|warned|call|calls|called|describe|described|remark|remarked|declare|declared|"
+    r"emphasi[sz]ed|warn|warns|warned|called|describe|described|remark|remarked|declare|declared|"
     r"argue|argued|add|added|express|expressed|affirm|affirmed|reaffirmed|reiterated|announce|announced|urge|urged|"
     r"praise|praised|condemn|condemned|welcome|welcomed|write|wrote|written|assert|asserted|claim|claimed|"
     r"vow|vowed|pledge|pledged|promise|promised|thank|thanked|congratulated|insisted|accused|hailed)\b",
     re.I,
 )
+
+
+# "What did Putin say about the troops?": who spoke, when the question names one person or body by name.
+_SPEAKER = re.compile(
+    r"^What (?:did|does|do|has|have|had|will|would) ((?:[A-Z][\w.’'-]*\s+){1,3})(?:say|tell|write|remark)\b"
+)
+
+
+def asked_speaker(question: str) -> tuple[str, frozenset[str]]:
+    """The name whose words the question asks for, and the words that name it ("What did Vladimir Putin
+    say ...?" -> "Vladimir Putin", {vladimir, putin}); empty when it names none."""
+    found = _SPEAKER.search(question.strip())
+    if not found:
+        return "", frozenset()
+    name = found.group(1).strip()
+    return name, frozenset(w for w in words(name) if len(w) > 2 and w not in STOPWORDS)
 
 
 def asked_speech(question: str) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
-from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, asked_speech, find_focus
+from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, asked_speaker, asked_speech, find_focus
 from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
 from index.text import stem
@@ -747,8 +747,17 @@ def test_what_someone_said_is_not_answered_by_a_sentence_reporting_no_speech(ass
     """The sources say Kim visited the Cuban embassy to pay his respects, and quote nothing he said there."""
     answer = assistant.ask("What did Kim Jong-un say when he went to the Cuban embassy in Pyongyang?")
     assert answer.abstained and "does not report what was said" in " ".join(answer.notes), answer.text
+    # Lee's "following calls went to ... Xi Jinping" is a phone call, not what Xi said.
+    xi = assistant.ask("What did Xi Jinping say to Lee?")
+    assert xi.abstained and "does not report what was said" in " ".join(xi.notes), xi.text
     said = assistant.ask("What did Biden say about the alliance's role during Han's time as acting president?")
-    assert not said.abstained, said.text
+    assert not said.abstained and "Biden" in said.text, said.text
+
+
+def test_what_a_named_person_said_is_not_answered_by_what_someone_else_said(assistant):
+    """The sources quote an intelligence assessment on North Korea's troops, and Putin only on satellites."""
+    answer = assistant.ask("What did Putin say about the North Korean troops?")
+    assert answer.abstained and "does not report what Putin said" in " ".join(answer.notes), answer.text
 
 
 @pytest.mark.fast
@@ -759,3 +768,6 @@ def test_a_question_asking_only_what_someone_said_is_recognised():
     assert not asked_speech("What did they say they wanted to pursue?")  # asks what they wanted
     assert not asked_speech("What does the author say is Trump's primary goal?")
     assert not asked_speech("What did Lee and Trump agree on?")
+    assert asked_speaker("What did Vladimir Putin say about the troops?") == ("Vladimir Putin", {"vladimir", "putin"})
+    assert asked_speaker("What did Kim Jong-un tell Trump?")[1] == {"kim", "jong"}  # no "un" to match the UN
+    assert asked_speaker("What did the author say?") == ("", frozenset())

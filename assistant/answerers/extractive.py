@@ -36,7 +36,7 @@ from assistant.answerers.weights import (
     STRICT_CREDIT,
 )
 from assistant.conversation import Conversation
-from assistant.focus import ACT_WORDS, SPEECH, answer_type, asked_act, asked_head, asked_speech
+from assistant.focus import ACT_WORDS, SPEECH, answer_type, asked_act, asked_head, asked_speaker, asked_speech
 from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
@@ -468,8 +468,13 @@ class ExtractiveAnswerer:
     def _speech_absent(analysis: Analysis, chosen: list[Candidate]) -> list[str]:
         """ "What did Kim say when he visited the Cuban embassy?" is not answered by "Kim visited the Cuban
         embassy to pay his respects": a question asking only what someone said needs a sentence that
-        reports speech (a verb of saying or a quotation)."""
+        reports speech (a verb of saying or a quotation). "What did Putin say about the troops?" is not
+        answered by what an intelligence assessment says: the answer must name who was asked about."""
         q = analysis.q
+        speaker, speaker_words = asked_speaker(q.text)
+        if speaker_words and not analysis.followup:
+            if not speaker_words & {w for c in chosen for w in words(c.text)}:
+                return [f"the evidence does not report what {speaker} said"]
         if (q.focus and q.focus.focus) or not asked_speech(q.text):
             return []
         if any(SPEECH.search(c.text) for c in chosen):
