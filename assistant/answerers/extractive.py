@@ -472,9 +472,8 @@ class ExtractiveAnswerer:
         answered by what an intelligence assessment says: the answer must name who was asked about."""
         q = analysis.q
         speaker, speaker_words = asked_speaker(q.text)
-        if speaker_words and not analysis.followup:
-            if not speaker_words & {w for c in chosen for w in words(c.text)}:
-                return [f"the evidence does not report what {speaker} said"]
+        if speaker_words and not analysis.followup and not speaker_words & {w for c in chosen for w in words(c.text)}:
+            return [f"the evidence does not report what {speaker} said"]
         if (q.focus and q.focus.focus) or not asked_speech(q.text):
             return []
         if any(SPEECH.search(c.text) for c in chosen):
