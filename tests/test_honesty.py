@@ -745,7 +745,9 @@ def test_a_runner_up_that_opens_with_it_joins_with_the_sentence_naming_it(assist
 
 def test_what_someone_said_is_not_answered_by_a_sentence_reporting_no_speech(assistant):
     """The sources say Kim visited the Cuban embassy to pay his respects, and quote nothing he said there."""
-    answer = assistant.ask("What did Kim Jong-un say when he went to the Cuban embassy in Pyongyang?")
+    answer = assistant.ask(
+        "What did Kim Jong-un say when he went to the Cuban embassy in Pyongyang after Fidel Castro's death?"
+    )
     assert answer.abstained and "does not report what was said" in " ".join(answer.notes), answer.text
     # Lee's "following calls went to ... Xi Jinping" is a phone call, not what Xi said.
     xi = assistant.ask("What did Xi Jinping say to Lee?")
