@@ -456,7 +456,8 @@ class ExtractiveAnswerer:
 
     def rule_problems(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
         """The hard rules that read the whole analysis, beyond the answer's own support: what is asked is
-        stated nowhere in what was retrieved, or a follow-up's value is about something else."""
+        stated nowhere in what was retrieved, a follow-up's value is about something else, the answer
+        only restates the question, or what someone said is not reported."""
         return (
             self._focus_absent(analysis)
             + self._referent_absent(analysis, chosen)
