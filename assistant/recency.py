@@ -8,6 +8,8 @@ sentence speaks of that country alone among countries with such an office and na
 When dated sources name different holders, the answer is the newest source's sentence plus one sentence
 saying what the most recent disagreeing older source said and when, both cited. Undated sources count
 as the oldest. When every source names the same holder, the passage answerer's answer stands unchanged.
+When no source names a holder at all, the question is declined: a sentence naming another country's
+minister ("New Zealand's Foreign Affairs Minister Winston Peters") does not say who South Korea's is.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation, Passage
+from assistant.answerers.weights import RELATED_SHOWN
 from assistant.sources import catalogue, chunk_passage
 from index.generation import Generation
 
@@ -155,6 +158,26 @@ def find_mentions(generation: Generation, country: str, office: str, extra: list
     return [m for m in found.values() if not any(_same_person(m.name, other) for other in elsewhere)]
 
 
+def _nobody_named(answer: Answer, question: str, asked: str) -> Answer:
+    """The refusal for an office no source names a holder of; what the answer quoted is shown as related."""
+    shown = question.strip().rstrip("?.!")
+    quoted = [c.passage for c in answer.citations]
+    related = quoted + [p for p in answer.retrieved if p.chunk_id not in {q.chunk_id for q in quoted}]
+    return answer.model_copy(
+        update={
+            "text": (
+                f"The sources I have do not say. I found nothing that answers “{shown}?”; "
+                "the closest passages are listed as related, not as an answer."
+            ),
+            "citations": [],
+            "abstained": True,
+            "related": related[:RELATED_SHOWN],
+            "confidence": 0.0,
+            "notes": [*answer.notes, f"no source names {asked}"],
+        }
+    )
+
+
 def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     """The answer from the newest source plus one sentence on the older one, when dated sources name
     different holders of the office asked about; otherwise `answer` unchanged."""
@@ -164,6 +187,8 @@ def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     started = time.perf_counter()
     country, office = asked
     mentions = find_mentions(generation, country, office, answer.retrieved)
+    if not mentions:
+        return answer if answer.abstained else _nobody_named(answer, question, f"{country}'s {office}")
     docs = {d.doc_id: d for d in catalogue(generation)}
     by_doc: dict[str, list[Mention]] = {}
     for m in mentions:

@@ -171,6 +171,21 @@ def test_japans_prime_minister_is_answered_from_the_newest_source_and_the_older_
 
 
 @needs_shared
+@pytest.mark.parametrize(
+    "question, office",
+    [
+        ("Who is South Korea's foreign minister?", "South Korea's foreign minister"),
+        ("Who is Japan's defense minister?", "Japan's defense minister"),
+    ],
+)
+def test_an_office_no_source_names_a_holder_of_is_declined(assistant, question, office):
+    """No source names either; "New Zealand's Foreign Affairs Minister Winston Peters" is not an answer."""
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == [], answer.text
+    assert f"no source names {office}" in answer.notes and answer.related
+
+
+@needs_shared
 def test_agreeing_sources_get_no_disagreement_sentence(assistant):
     answer = assistant.ask("Who is South Korea's prime minister?")
     assert "An earlier source" not in answer.text
