@@ -199,6 +199,15 @@ class Answer(BaseModel):
         return "\n".join(lines)
 
 
+def refusal_text(question: str) -> str:
+    """What a declined answer says, the same wherever the decision to decline is taken."""
+    shown = question.strip().rstrip("?.!")
+    return (
+        f"The sources I have do not say. I found nothing that answers “{shown}?”; "
+        "the closest passages are listed as related, not as an answer."
+    )
+
+
 def final_answer(stream: Iterable[str | Answer]) -> Answer:
     """The Answer at the end of a stream of text pieces (what `ask` is, for callers that do not stream)."""
     result: Answer | None = None

@@ -36,7 +36,7 @@ _MONTH = re.compile(rf"\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I)
 _DAY = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I
 )
-_DATE = re.compile(rf"\b(1[6-9]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(spring|summer|autumn|fall|winter)\b", re.I)
+_DATE = re.compile(rf"\b(?:FY\s?)?(1[6-9]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(spring|summer|autumn|fall|winter)\b", re.I)
 _DURATION = re.compile(r"\b\d+\s+(days?|weeks?|months?|years?|decades?)\b|\b(days?|weeks?|months?|years?)\b", re.I)
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|"
@@ -280,6 +280,8 @@ class Focus:
             sentence = _SINCE_DATE.sub(" ", sentence)
         if kind == "date" and self.fine_date in ("day", "month"):
             return 1.0 if new(_DAY if self.fine_date == "day" else _MONTH, sentence) else 0.0
+        if kind == "date" and "year" in self.asked_words:  # "By what year?": "by two years" names none
+            return 1.0 if new(_DATE, sentence) else 0.0
         if kind == "date":
             # "How long is the term?" is a duration ("five-year"), rarely a length ("250 km"): both count.
             return 1.0 if new(_DATE, sentence) or new(_DURATION, sentence) or new(_MEASURE, sentence) else 0.0

@@ -18,7 +18,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from assistant.answer import Answer, Citation, Passage
+from assistant.answer import Answer, Citation, Passage, refusal_text
 from assistant.answerers.weights import RELATED_SHOWN
 from assistant.sources import catalogue, chunk_passage
 from index.generation import Generation
@@ -160,15 +160,12 @@ def find_mentions(generation: Generation, country: str, office: str, extra: list
 
 def _nobody_named(answer: Answer, question: str, asked: str) -> Answer:
     """The refusal for an office no source names a holder of; what the answer quoted is shown as related."""
-    shown = question.strip().rstrip("?.!")
     quoted = [c.passage for c in answer.citations]
-    related = quoted + [p for p in answer.retrieved if p.chunk_id not in {q.chunk_id for q in quoted}]
+    seen = {p.chunk_id for p in quoted}
+    related = quoted + [p for p in answer.retrieved if p.chunk_id not in seen]
     return answer.model_copy(
         update={
-            "text": (
-                f"The sources I have do not say. I found nothing that answers “{shown}?”; "
-                "the closest passages are listed as related, not as an answer."
-            ),
+            "text": refusal_text(question),
             "citations": [],
             "abstained": True,
             "related": related[:RELATED_SHOWN],
@@ -180,7 +177,8 @@ def _nobody_named(answer: Answer, question: str, asked: str) -> Answer:
 
 def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     """The answer from the newest source plus one sentence on the older one, when dated sources name
-    different holders of the office asked about; otherwise `answer` unchanged."""
+    different holders of the office asked about; a refusal when no source names any holder; otherwise
+    `answer` unchanged."""
     asked = asked_office(question)
     if asked is None:
         return answer

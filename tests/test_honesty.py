@@ -773,3 +773,18 @@ def test_a_question_asking_only_what_someone_said_is_recognised():
     assert asked_speaker("What did Vladimir Putin say about the troops?") == ("Vladimir Putin", {"vladimir", "putin"})
     assert asked_speaker("What did Kim Jong-un tell Trump?")[1] == {"kim", "jong"}  # no "un" to match the UN
     assert asked_speaker("What did the author say?") == ("", frozenset())
+
+
+@pytest.mark.fast
+def test_a_question_for_a_year_is_answered_by_a_year_not_a_span_of_years():
+    """ "By what year?" is not answered by "accelerated the timeline by two years"; "by FY2027" names one."""
+    assert type_fit("By what year will Japan reach it?", "Takaichi accelerated the timeline by two years.") == 0.0
+    assert type_fit("By what year will Japan reach it?", "It plans 2% of GDP by FY2027.") == 1.0
+    assert type_fit("How long is the term?", "Presidents serve a single five-year term.") == 1.0
+
+
+def test_by_what_year_after_japans_defense_spending_gives_the_fiscal_year(assistant):
+    question = "What did Japan commit to on defense spending in the CRS report?"
+    first = assistant.ask(question)
+    answer = assistant.ask("By what year?", [(question, first.text)])
+    assert not answer.abstained and "2027" in answer.text.split("[1]")[0], answer.text

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.answer import Answer, Citation, Passage
+from assistant.answer import Answer, Citation, Passage, refusal_text
 from assistant.answerers.scorer import Scorer, load_scorer, rank
 from assistant.answerers.weights import (
     CONTINUATION_RATIO,
@@ -887,13 +887,9 @@ class ExtractiveAnswerer:
     def _abstain(
         self, question: str, passages: list[Passage], started: float, why: str, confidence: float = 0.0
     ) -> Answer:
-        shown = question.strip().rstrip("?.!")
         return Answer(
             question=question,
-            text=(
-                f"The sources I have do not say. I found nothing that answers “{shown}?”; "
-                "the closest passages are listed as related, not as an answer."
-            ),
+            text=refusal_text(question),
             abstained=True,
             related=passages[:RELATED_SHOWN],
             retrieved=passages,
