@@ -69,7 +69,9 @@ def asked_office(question: str) -> tuple[str, str] | None:
             if phrase not in rest:
                 continue
             for country, (aliases, offices) in COUNTRIES.items():
-                if office in offices and any(re.search(rf"\b{re.escape(a)}('s)?\b", rest) for a in aliases):
+                if office in offices and any(
+                    re.search(rf"(?<![\w.]){re.escape(a.lower())}(?:'s)?(?!\w)", rest) for a in aliases
+                ):
                     return country, office
     return None
 
@@ -98,12 +100,13 @@ def holders(sentence: str, country: str, office: str) -> tuple[list[str], list[s
     gives as holding it for another country (never taken for this one, in any sentence)."""
     tight, loose = [], []
     for phrase in OFFICES[office]:
-        pattern = rf"\b(?i:(?:(former|late|then|acting|vice|deputy)[\s-]+)?{phrase})\s+{_NAME}"
+        pattern = rf"\b(?i:(?:(former|late|then|acting|vice|deputy)[\s-]+)?{phrase}),?\s+{_NAME}"
         for match in re.finditer(pattern, sentence):
             if match.group(1):
                 continue
             name = " ".join(w for w in match.group(2).split() if w not in _NOT_A_NAME)
-            if not name or not name[0].isupper() or re.search(r"['’]s$", name):  # "President Trump's visit"
+            # "President Trump's visit", "President Trump’s Asia travels": a possessive, not a holder statement
+            if not name or not name[0].isupper() or re.search(r"['’]s\b", match.group(2)):
                 continue
             before = sentence[max(0, match.start() - 30) : match.start()]
             after = sentence[match.end() : match.end() + 40]
@@ -128,6 +131,11 @@ def holders(sentence: str, country: str, office: str) -> tuple[list[str], list[s
         if len(unattached) == 1 and _mentions_country(sentence, country) and not rivals and not us_office:
             names = list(unattached)
     return names, [n for c, n in tight if c != country]
+
+
+def _names(text: str, name: str) -> bool:
+    """Every word of the name stands in the text as a word of its own ("Yong" is not in "Kim Yong-nam")."""
+    return all(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text) for w in name.split())
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -175,6 +183,44 @@ def _nobody_named(answer: Answer, question: str, asked: str) -> Answer:
     )
 
 
+def _holders_named(
+    answer: Answer, question: str, mentions: list[Mention], docs: dict, generation: Generation, asked: str
+) -> Answer:
+    """`answer` when it names a holder the sources name; otherwise (it quotes another country's minister,
+    or declined) the sentences that do name one, newest source first, one per person, at most two. When
+    they name different people, the answer says that none of them is said to hold the office now."""
+    quoted = " ".join(c.quote for c in answer.citations)
+    if not answer.abstained and any(_names(quoted, m.name) for m in mentions):
+        return answer
+    chosen: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (docs[m.doc_id].recency, m.doc_id, -m.start), reverse=True):
+        if not any(_same_person(m.name, c.name) for c in chosen):
+            chosen.append(m)
+    chosen = [max((m for m in mentions if _same_person(m.name, c.name)), key=lambda m: len(m.name)) for c in chosen]
+    chosen = chosen[:2]
+    passages = [chunk_passage(generation, m.position) for m in chosen]
+    citations = [
+        Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)
+        for n, (p, m) in enumerate(zip(passages, chosen), 1)
+    ]
+    text = " ".join(f"{m.sentence} [{n}]" for n, m in enumerate(chosen, 1))
+    names = " and ".join(m.name for m in chosen)
+    if len(chosen) > 1:
+        text += f" The sources name {names} as {asked}; none says who holds the office now."
+    seen = {p.chunk_id for p in passages}
+    return answer.model_copy(
+        update={
+            "text": text,
+            "citations": citations,
+            "abstained": False,
+            "related": [],
+            "confidence": 0.5 if len(chosen) > 1 else max(answer.confidence, 0.5),
+            "retrieved": passages + [p for p in answer.retrieved if p.chunk_id not in seen],
+            "notes": [*answer.notes, f"the sources name {names} as {asked}; the passage answer named none of them"],
+        }
+    )
+
+
 def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     """The answer from the newest source plus one sentence on the older one, when dated sources name
     different holders of the office asked about; a refusal when no source names any holder; otherwise
@@ -188,6 +234,7 @@ def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     if not mentions:
         return answer if answer.abstained else _nobody_named(answer, question, f"{country}'s {office}")
     docs = {d.doc_id: d for d in catalogue(generation)}
+    named = _holders_named(answer, question, mentions, docs, generation, f"{country}'s {office}")
     by_doc: dict[str, list[Mention]] = {}
     for m in mentions:
         by_doc.setdefault(m.doc_id, []).append(m)
@@ -195,12 +242,12 @@ def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     single = {d: ms for d, ms in by_doc.items() if all(_same_person(ms[0].name, m.name) for m in ms)}
     dated = sorted(single, key=lambda d: (docs[d].recency, d), reverse=True)
     if len(dated) < 2 or docs[dated[0]].date_label == "undated":
-        return answer
+        return named
     fullest = {d: max(ms, key=lambda m: len(m.name)) for d, ms in single.items()}  # "Ishiba Shigeru" over "Ishiba"
     newest = fullest[dated[0]]
     older = next((fullest[d] for d in dated[1:] if not _same_person(fullest[d].name, newest.name)), None)
     if older is None:
-        return answer
+        return named
     new_p, old_p = chunk_passage(generation, newest.position), chunk_passage(generation, older.position)
     said = f"An earlier source ({docs[older.doc_id].date_label}) names {older.name} as {office}."
     text = f"{newest.sentence} [1] {said} [2]"

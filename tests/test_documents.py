@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.dates import date_label, parse_header_date, recency_key
+from assistant.recency import asked_office, holders
 from assistant.sources import catalogue, clean_value, display_title
 from tests.conftest import SHARED_CORPUS
 from tests.test_web import running
@@ -183,6 +184,43 @@ def test_an_office_no_source_names_a_holder_of_is_declined(assistant, question, 
     answer = assistant.ask(question)
     assert answer.abstained and answer.citations == [], answer.text
     assert f"no source names {office}" in answer.notes and answer.related
+
+
+@needs_shared
+def test_an_office_whose_holders_the_answer_never_names_is_answered_with_the_sentences_that_do(assistant):
+    """The passage answer quoted New Zealand's foreign minister; one 2019 source names two North Korean
+    ones (2007, 2017), neither said to hold the office now."""
+    answer = assistant.ask("Who is North Korea's foreign minister?")
+    assert not answer.abstained and "New Zealand" not in answer.text, answer.text
+    assert [c.quote for c in answer.citations if "Pak Ui Chun" in c.quote or "Ri Yong Ho" in c.quote] == [
+        c.quote for c in answer.citations
+    ]
+    assert len(answer.citations) == 2 and all(c.quote in c.passage.text for c in answer.citations)
+    assert "none says who holds the office now" in answer.text
+    assert any("named none of them" in note for note in answer.notes)
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "question", ["Who is the president of the United States?", "Who is the current U.S. president?"]
+)
+def test_the_us_president_is_answered_latest_first_and_a_possessive_names_no_holder(assistant, question):
+    """ "President Trump’s Asia travels" once made "Asia" a president; "U.S." once went unrecognised."""
+    answer = assistant.ask(question)
+    assert answer.text.index("Donald J. Trump") < answer.text.index("Biden"), answer.text
+    assert "Asia as president" not in answer.text
+
+
+@pytest.mark.fast
+def test_holder_statements_take_an_appositive_name_and_skip_a_possessive():
+    assert holders(
+        "The same day, the DPRK's foreign minister, Ri Yong Ho, sent a message.", "North Korea", "foreign minister"
+    )[0] == ["Ri Yong Ho"]
+    assert holders(
+        "This capstone stop on President Trump’s Asia travels underscored it.", "United States", "president"
+    ) == ([], [])
+    assert asked_office("Who is the current U.S. president?") == ("United States", "president")
+    assert asked_office("Who is the US president?") == ("United States", "president")
 
 
 @needs_shared
