@@ -83,7 +83,9 @@ _ORDINALS = frozenset("first second third".split())
 _TIME_UNITS = frozenset("day days week weeks month months year years decade decades hour hours".split())
 # A name given beside the thing it names: "a smaller party, Komeito", "a ship called the Wise Honest",
 # "Komeito, a smaller party".
-_NAMED_AFTER = re.compile(r"^\s*(?:,|\(|called|named|known as)\s*(?:the\s+)?[A-Z]")
+_NAMED_AFTER = re.compile(r"^[’']?\s*,?\s*(?:\(|called|named|known as|such as|including|like)?\s*(?:the\s+)?[A-Z]")
+# Nouns for a body of people, any of which speaks of "defector organisations" as a kind.
+_GROUP_NOUNS = frozenset("organisation organization group body outfit association".split())
 _NAMED_BEFORE = re.compile(r"[A-Z][\w’'-]*\)?,\s*$")
 # "a Comprehensive Strategic Partnership Treaty": capitalised words before the head make it a name.
 _CAPITALISED_HEAD = re.compile(r"[A-Z][\w’'-]*\s+[A-Z][\w’'-]*$")
@@ -195,6 +197,8 @@ class Focus:
     # "day" for "On what date ...?" (a day of a month answers), "month" for "In which month ...?": a year
     # alone ("In 2026") says neither, and a month alone ("in June 2025") does not say which day.
     fine_date: str = ""
+    # The word before the noun asked for: "defector" in "Which defector organisations ...?".
+    head_modifier: str | None = None
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
@@ -236,12 +240,18 @@ class Focus:
         if not self.head or self.answer_type not in ("person", "organisation", "place", "name", "any"):
             return False
         pattern = re.compile(rf"\b(?:a|an|another|one|some)\s+(?:[\w.-]+\s+){{0,4}}?{re.escape(self.head)}s?\b", re.I)
+        found = list(pattern.finditer(sentence))
+        # "Which defector organisations ...?": "requested an end to defector groups' launch of leaflets" speaks
+        # of them as a kind, the question's own modifier before the noun asked for or a word for a group.
+        if self.head_modifier and self.head.rstrip("s") in _GROUP_NOUNS:
+            kinds = "|".join(sorted(_GROUP_NOUNS))
+            found += re.finditer(rf"\b{re.escape(self.head_modifier)}\s+(?:{kinds})s?\b", sentence)
         return any(
             not _NAMED_AFTER.match(sentence[m.end() :])
             and not _NAMED_BEFORE.search(sentence[: m.start()])
             # "a Comprehensive Strategic Partnership Treaty" is a name, article or not
             and not _CAPITALISED_HEAD.search(m.group(0))
-            for m in pattern.finditer(sentence)
+            for m in found
         )
 
     def type_match(self, sentence: str, question_numbers: set[str]) -> float:
@@ -574,6 +584,7 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         surface.setdefault(term, word)
     years = any(_YEAR.match(w) for w in words(question)) or bool(re.search(r"\byears?\b", question, re.I))
     head, many = asked_noun(question), bool(_MANY.search(main_clause(question)))
+    modifier = re.search(rf"\b([a-z][\w-]+)\s+{re.escape(head)}\b", main_clause(question)) if head else None
     if not focus and earlier:
         inherited = find_focus(earlier, idf, known, frame_words)
         return Focus(
@@ -597,4 +608,5 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         many=many,
         responds=bool(_RESPONDS.search(main_clause(question))),
         fine_date=_fine_date(question) if kind == "date" else "",
+        head_modifier=modifier.group(1) if modifier and modifier.group(1) not in STOPWORDS | _HOLLOW else None,
     )

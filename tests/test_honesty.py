@@ -462,6 +462,32 @@ def test_a_party_the_sources_mention_only_as_a_smaller_party_is_declined(assista
 
 
 @pytest.mark.fast
+def test_a_kind_of_group_spoken_of_without_a_name_names_none():
+    """ "defector groups’ launch of leaflets" speaks of defector organisations as a kind and names none;
+    a name right after the kind, or after "such as" / "including", names one."""
+    groups = plain_focus("Which specific defector organisations did President Lee ask to stop sending leaflets?")
+    assert (groups.head, groups.head_modifier) == ("organisations", "defector")
+    lee = "Within days of taking office, he requested an end to defector groups’ launch of anti-regime leaflets."
+    assert groups.type_match(lee, set()) == 0
+    assert groups.type_match("The defector groups Fighters for a Free North Korea sent balloons.", set()) == 1.0
+    assert groups.type_match("Defector groups such as Fighters for a Free North Korea sent balloons.", set()) == 1.0
+    assert groups.type_match("Defector organisations, including FFNK, sent balloons.", set()) == 1.0
+
+
+def test_which_defector_groups_is_declined_and_what_lee_asked_of_them_is_answered(assistant):
+    """The article says Lee asked "defector groups" to stop the leaflets; no source names one."""
+    for question in (
+        "Which specific defector organisations did President Lee ask to stop sending anti-regime leaflets?",
+        "Which defector groups did Lee ask to stop sending leaflets?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.abstained, answer.text
+        assert "no organisation named in the evidence" in answer.notes, answer.notes
+    asked = assistant.ask("What did Lee ask defector groups to stop doing?")
+    assert not asked.abstained and "anti-regime leaflets" in asked.text, asked.text
+
+
+@pytest.mark.fast
 def test_what_two_sides_agreed_or_discussed_is_asked_by_its_verb():
     """ "What did Lee and Xi agree on?" asks for what was agreed: the verb (or a word of its family,
     "requested" for "ask") must be stated; "say" is heard but never required, and a verb inside a
