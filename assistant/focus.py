@@ -84,9 +84,6 @@ _TIME_UNITS = frozenset("day days week weeks month months year years decade deca
 # A name given beside the thing it names: "a smaller party, Komeito", "a ship called the Wise Honest",
 # "Komeito, a smaller party".
 _NAMED_AFTER = re.compile(r"^[’']?\s*,?\s*(?:\(|called|named|known as|such as|including|like)?\s*(?:the\s+)?[A-Z]")
-# "supporting 6,000 American jobs", the fact sheets' refrain, counts jobs: no aircraft, ships or plants.
-_JOB_HEADS = frozenset("jobs job positions people persons workers employees staff hires".split())  # jobs answer these
-_JOBS_COUNT = re.compile(r"\b(\d[\d,.]*(?:\s+(?:million|thousand|hundred))?)\s+(?:[\w-]+\s+){0,2}?jobs?\b", re.I)
 # Nouns for a body of people, any of which speaks of "defector organisations" as a kind.
 _GROUP_NOUNS = frozenset("organisation organization group body outfit association".split())
 _NAMED_BEFORE = re.compile(r"[A-Z][\w’'-]*\)?,\s*$")
@@ -286,8 +283,6 @@ class Focus:
             found -= {m.group(1).lower() for m in _DEFINITE_NUMBER.finditer(sentence)}
             if self.head:  # "six tests of nuclear weapons" counts tests, not weapons
                 found -= self._counts_of_other_things(sentence)
-            if self.head and self.head.lower() not in _JOB_HEADS:
-                found -= {m.group(1).lower() for m in _JOBS_COUNT.finditer(sentence)}
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0

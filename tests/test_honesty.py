@@ -462,30 +462,6 @@ def test_a_party_the_sources_mention_only_as_a_smaller_party_is_declined(assista
 
 
 @pytest.mark.fast
-def test_a_number_of_jobs_counts_no_aircraft_but_answers_how_many_people():
-    """ "a $2.3 billion deal that will support over 6,000 American jobs" does not say how many aircraft."""
-    deal = "L3Harris will develop its new aircraft in a $2.3 billion deal that will support over 6,000 American jobs."
-    assert plain_focus("How many early-warning aircraft is L3Harris building?").type_match(deal, set()) == 0
-    assert (
-        plain_focus("How many aircraft will it build?").type_match(
-            "It will build four aircraft, supporting 6,000 jobs.", set()
-        )
-        == 1.0
-    )
-    assert plain_focus("How many people will the deal employ?").type_match(deal, set()) == 1.0
-    assert plain_focus("How many jobs will the deal support?").type_match(deal, set()) == 1.0
-
-
-def test_how_many_aircraft_is_not_answered_by_a_number_of_jobs(assistant):
-    """The fact sheet gives the L3Harris deal's value and the jobs it supports, never how many aircraft."""
-    aircraft = assistant.ask("How many early-warning aircraft is L3Harris building for the ROK Air Force?")
-    assert aircraft.abstained and "no count in the evidence" in aircraft.notes, aircraft.text
-    for question in ("How many American jobs will the L3Harris deal support?", "How many people will it employ?"):
-        jobs = assistant.ask(question, history=[("What is the L3Harris deal?", "")])
-        assert not jobs.abstained and "6,000 American jobs" in jobs.text, (question, jobs.text)
-
-
-@pytest.mark.fast
 def test_a_kind_of_group_spoken_of_without_a_name_names_none():
     """ "defector groups’ launch of leaflets" speaks of defector organisations as a kind and names none;
     a name right after the kind, or after "such as" / "including", names one."""
