@@ -22,10 +22,11 @@ export GRADIO_ANALYTICS_ENABLED := False
 TESTSETS := corpus/testsets/core.jsonl corpus/testsets/honesty.jsonl corpus/testsets/honesty2.jsonl \
             corpus/testsets/heldout.jsonl corpus/testsets/heldout_b.jsonl corpus/testsets/heldout_c.jsonl \
             corpus/testsets/heldout_d.jsonl corpus/testsets/heldout_e.jsonl corpus/testsets/honesty3.jsonl \
-            corpus/testsets/honesty4.jsonl corpus/testsets/heldout_f.jsonl corpus/testsets/documents.jsonl
-GATE := --fail-under answer_correct=0.75 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.83 \
-        --fail-under abstention_recall=0.82 --fail-under followup_accuracy=0.65 --fail-under citation_validity=1.0 \
-        --fail-under groundedness=0.99 --fail-over padding_share=0.16 --fail-over calibration_error=0.065
+            corpus/testsets/honesty4.jsonl corpus/testsets/heldout_f.jsonl corpus/testsets/heldout_g.jsonl \
+            corpus/testsets/documents.jsonl
+GATE := --fail-under answer_correct=0.73 --fail-under hit_at_k=0.91 --fail-under abstention_accuracy=0.82 \
+        --fail-under abstention_recall=0.80 --fail-under followup_accuracy=0.63 --fail-under citation_validity=1.0 \
+        --fail-under groundedness=0.99 --fail-over padding_share=0.165 --fail-over calibration_error=0.07
 EVAL_DATA := $(CURDIR)/build/eval-data
 
 install: $(STAMP)

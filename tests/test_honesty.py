@@ -9,7 +9,8 @@ import pytest
 
 from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
-from assistant.evaluation.metrics import expected_calibration_error, padding_sentences
+from assistant.evaluation.metrics import expected_calibration_error, padding_sentences, turn_metrics
+from assistant.evaluation.testset import TurnCase
 from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, asked_speaker, asked_speech, find_focus
 from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
@@ -164,6 +165,20 @@ def test_padding_counts_sentences_with_neither_a_fact_nor_the_focus():
         ]
     )
     assert padding_sentences("What did Lee ask of defector groups?", answer, ["leaflets"]) == (1, 3)
+
+
+@pytest.mark.fast
+def test_a_needless_refusal_is_scored_by_whether_its_related_passages_hold_the_answer():
+    passage = Passage(
+        chunk_id="c", doc_id="d", text="Lee asked defector groups to stop sending leaflets.", start=0, end=1, title="t"
+    )
+    declined = Answer(question="q", text="The sources I have do not say.", abstained=True, related=[passage])
+    case = TurnCase("What did Lee ask of defector groups?", reference_contexts=["asked defector groups to stop"])
+    assert turn_metrics(declined, case, k=5)["related_holds_answer"] == 1.0
+    elsewhere = TurnCase("What did Lee ask of defector groups?", reference_contexts=["halted the loudspeakers"])
+    assert turn_metrics(declined, elsewhere, k=5)["related_holds_answer"] == 0.0
+    answered = _answer_with_quotes(["Lee asked defector groups to stop sending leaflets."])
+    assert "related_holds_answer" not in turn_metrics(answered, case, k=5)
 
 
 @pytest.mark.fast

@@ -26,6 +26,7 @@ METRICS = (
     "abstention_precision",
     "abstention_recall",
     "abstention_rate",
+    "declined_related_hit",
     "hit_at_k",
     "mrr",
     "context_recall",
@@ -56,6 +57,8 @@ def aggregate(rows: list[Row]) -> dict[str, float | None]:
         "abstention_accuracy": _average(rows, "abstention_correct"),
         **abstention_scores([not r["answerable"] for r in rows], [bool(r["abstained"]) for r in rows]),
         "abstention_rate": _average(rows, "abstained"),
+        # Of the answerable turns declined, the share whose related passages hold the answer.
+        "declined_related_hit": _average(answerable, "related_holds_answer"),
     }
     for key in (
         "hit_at_k",

@@ -102,6 +102,12 @@ def padding_sentences(question: str, answer: Answer, facts: list) -> tuple[int, 
     return padded, len(quotes)
 
 
+def related_holds_answer(answer: Answer, contexts: list[str]) -> float:
+    """1.0 when a declined answer's related passages (shown instead of an answer) hold a reference
+    passage: a needless refusal that still points the reader to the answer costs less than one that does not."""
+    return 1.0 if any(contains(p.text, c) for p in answer.related for c in contexts) else 0.0
+
+
 def expected_calibration_error(confidence: list[float], right: list[bool], bins: int = 10) -> float | None:
     """Mean |confidence - share right| over equal-width confidence bins, weighted by their size."""
     if not confidence:
@@ -153,6 +159,8 @@ def turn_metrics(answer: Answer, case: TurnCase, k: int) -> dict[str, float]:
             metrics["padding_sentences"], metrics["answer_sentences"] = padding_sentences(
                 case.user_input, answer, case.reference_facts
             )
+        elif case.reference_contexts:
+            metrics["related_holds_answer"] = related_holds_answer(answer, case.reference_contexts)
     else:
         metrics["correct"] = float(answer.abstained)
     return metrics
