@@ -183,8 +183,38 @@ def _nobody_named(answer: Answer, question: str, asked: str) -> Answer:
     )
 
 
+def _quoting(
+    answer: Answer,
+    generation: Generation,
+    quoted: list[Mention],
+    text: str,
+    confidence: float,
+    note: str,
+    started: float,
+) -> Answer:
+    """`answer` replaced by `text`, which cites the sentences of `quoted` as [1], [2], ... in that order."""
+    passages = [chunk_passage(generation, m.position) for m in quoted]
+    citations = [
+        Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)
+        for n, (p, m) in enumerate(zip(passages, quoted), 1)
+    ]
+    seen = {p.chunk_id for p in passages}
+    return answer.model_copy(
+        update={
+            "text": text,
+            "citations": citations,
+            "abstained": False,
+            "related": [],
+            "confidence": confidence,
+            "retrieved": passages + [p for p in answer.retrieved if p.chunk_id not in seen],
+            "timings_ms": {**answer.timings_ms, "recency": (time.perf_counter() - started) * 1000},
+            "notes": [*answer.notes, note],
+        }
+    )
+
+
 def _holders_named(
-    answer: Answer, question: str, mentions: list[Mention], docs: dict, generation: Generation, asked: str
+    answer: Answer, mentions: list[Mention], docs: dict, generation: Generation, asked: str, started: float
 ) -> Answer:
     """`answer` when it names a holder the sources name; otherwise (it quotes another country's minister,
     or declined) the sentences that do name one, newest source first, one per person, at most two. When
@@ -198,33 +228,19 @@ def _holders_named(
             chosen.append(m)
     chosen = [max((m for m in mentions if _same_person(m.name, c.name)), key=lambda m: len(m.name)) for c in chosen]
     chosen = chosen[:2]
-    passages = [chunk_passage(generation, m.position) for m in chosen]
-    citations = [
-        Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)
-        for n, (p, m) in enumerate(zip(passages, chosen), 1)
-    ]
     text = " ".join(f"{m.sentence} [{n}]" for n, m in enumerate(chosen, 1))
     names = " and ".join(m.name for m in chosen)
     if len(chosen) > 1:
         text += f" The sources name {names} as {asked}; none says who holds the office now."
-    seen = {p.chunk_id for p in passages}
-    return answer.model_copy(
-        update={
-            "text": text,
-            "citations": citations,
-            "abstained": False,
-            "related": [],
-            "confidence": 0.5 if len(chosen) > 1 else max(answer.confidence, 0.5),
-            "retrieved": passages + [p for p in answer.retrieved if p.chunk_id not in seen],
-            "notes": [*answer.notes, f"the sources name {names} as {asked}; the passage answer named none of them"],
-        }
-    )
+    confidence = 0.5 if len(chosen) > 1 else max(answer.confidence, 0.5)
+    note = f"the sources name {names} as {asked}; the passage answer named none of them"
+    return _quoting(answer, generation, chosen, text, confidence, note, started)
 
 
 def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     """The answer from the newest source plus one sentence on the older one, when dated sources name
-    different holders of the office asked about; a refusal when no source names any holder; otherwise
-    `answer` unchanged."""
+    different holders of the office asked about; a refusal when no source names any holder; the sentences
+    naming holders when `answer` names none of them; otherwise `answer` unchanged."""
     asked = asked_office(question)
     if asked is None:
         return answer
@@ -234,7 +250,6 @@ def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     if not mentions:
         return answer if answer.abstained else _nobody_named(answer, question, f"{country}'s {office}")
     docs = {d.doc_id: d for d in catalogue(generation)}
-    named = _holders_named(answer, question, mentions, docs, generation, f"{country}'s {office}")
     by_doc: dict[str, list[Mention]] = {}
     for m in mentions:
         by_doc.setdefault(m.doc_id, []).append(m)
@@ -242,34 +257,15 @@ def revise(answer: Answer, question: str, generation: Generation) -> Answer:
     single = {d: ms for d, ms in by_doc.items() if all(_same_person(ms[0].name, m.name) for m in ms)}
     dated = sorted(single, key=lambda d: (docs[d].recency, d), reverse=True)
     if len(dated) < 2 or docs[dated[0]].date_label == "undated":
-        return named
+        return _holders_named(answer, mentions, docs, generation, f"{country}'s {office}", started)
     fullest = {d: max(ms, key=lambda m: len(m.name)) for d, ms in single.items()}  # "Ishiba Shigeru" over "Ishiba"
     newest = fullest[dated[0]]
     older = next((fullest[d] for d in dated[1:] if not _same_person(fullest[d].name, newest.name)), None)
     if older is None:
-        return named
-    new_p, old_p = chunk_passage(generation, newest.position), chunk_passage(generation, older.position)
+        return _holders_named(answer, mentions, docs, generation, f"{country}'s {office}", started)
     said = f"An earlier source ({docs[older.doc_id].date_label}) names {older.name} as {office}."
-    text = f"{newest.sentence} [1] {said} [2]"
-    citations = [
-        Citation(n=n, passage=p, quote=m.sentence, quote_start=m.start, quote_end=m.end, score=1.0)
-        for n, p, m in ((1, new_p, newest), (2, old_p, older))
-    ]
-    seen = {new_p.chunk_id, old_p.chunk_id}
-    timings = {**answer.timings_ms, "recency": (time.perf_counter() - started) * 1000}
     note = (
         f"latest first: {docs[newest.doc_id].date_label} names {newest.name}; "
         f"{docs[older.doc_id].date_label} named {older.name}"
     )
-    return answer.model_copy(
-        update={
-            "text": text,
-            "citations": citations,
-            "abstained": False,
-            "related": [],
-            "confidence": 1.0,
-            "retrieved": [new_p, old_p] + [p for p in answer.retrieved if p.chunk_id not in seen],
-            "timings_ms": timings,
-            "notes": [*answer.notes, note],
-        }
-    )
+    return _quoting(answer, generation, [newest, older], f"{newest.sentence} [1] {said} [2]", 1.0, note, started)
