@@ -208,7 +208,8 @@ def _quoting(
             "confidence": confidence,
             "retrieved": passages + [p for p in answer.retrieved if p.chunk_id not in seen],
             "timings_ms": {**answer.timings_ms, "recency": (time.perf_counter() - started) * 1000},
-            "notes": [*answer.notes, note],
+            # The passage answer's own reason to decline no longer describes the answer shown.
+            "notes": [*(f"passage answer declined: {n}" if answer.abstained else n for n in answer.notes), note],
         }
     )
 

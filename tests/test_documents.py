@@ -209,6 +209,7 @@ def test_the_us_president_is_answered_latest_first_and_a_possessive_names_no_hol
     answer = assistant.ask(question)
     assert answer.text.index("Donald J. Trump") < answer.text.index("Biden"), answer.text
     assert "Asia as president" not in answer.text
+    assert not any(note.startswith("probability") for note in answer.notes), answer.notes
 
 
 @pytest.mark.fast
