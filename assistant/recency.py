@@ -10,6 +10,8 @@ saying what the most recent disagreeing older source said and when, both cited. 
 as the oldest. When every source names the same holder, the passage answerer's answer stands unchanged.
 When no source names a holder at all, the question is declined: a sentence naming another country's
 minister ("New Zealand's Foreign Affairs Minister Winston Peters") does not say who South Korea's is.
+When sources name holders but the passage answer names none of them, the sentences that do are the
+answer (at most two people), saying so when none is said to hold the office now.
 """
 
 from __future__ import annotations
@@ -223,12 +225,10 @@ def _holders_named(
     quoted = " ".join(c.quote for c in answer.citations)
     if not answer.abstained and any(_names(quoted, m.name) for m in mentions):
         return answer
-    chosen: list[Mention] = []
+    chosen: list[Mention] = []  # per person, newest source first, the sentence giving the fullest name
     for m in sorted(mentions, key=lambda m: (docs[m.doc_id].recency, m.doc_id, -m.start), reverse=True):
-        if not any(_same_person(m.name, c.name) for c in chosen):
-            chosen.append(m)
-    chosen = [max((m for m in mentions if _same_person(m.name, c.name)), key=lambda m: len(m.name)) for c in chosen]
-    chosen = chosen[:2]
+        if len(chosen) < 2 and not any(_same_person(m.name, c.name) for c in chosen):
+            chosen.append(max((x for x in mentions if _same_person(x.name, m.name)), key=lambda x: len(x.name)))
     text = " ".join(f"{m.sentence} [{n}]" for n, m in enumerate(chosen, 1))
     names = " and ".join(m.name for m in chosen)
     if len(chosen) > 1:
