@@ -44,8 +44,16 @@ _POINTED_THING = re.compile(
 # "For how long did it bar ships from US ports?": a pronoun as the subject asked about is someone or
 # something said before, whatever the question names besides.
 _PRONOUN_SUBJECT = re.compile(
-    r"\b(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\s+(?:it|they|he|she)\b", re.I
+    r"\b(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\s+(?:it|they|he|she|its|their|his|her)\b",
+    re.I,
 )
+
+
+def _owner_unnamed(question: str) -> bool:
+    """ "What does its Article 3 commit each side to?": the pronoun comes before any name, so what it
+    points at is in the thread; in "And Samsung Heavy — who is its US partner?" it is the name before it."""
+    found = _PRONOUN_SUBJECT.search(question)
+    return bool(found) and not _NAME.findall(question.strip()[: found.start()])
 
 
 def _names(found: re.Match[str]) -> bool:
@@ -126,7 +134,12 @@ class Conversation:
             return question
         # "And Samsung Heavy - who is its US partner?" names what it asks about: only the last question
         # is context. "How did he characterize it?" names nobody it could mean: the whole thread is.
-        leans = not _NAME.findall(question.strip()) or bool(set(words(question)) & _PERSONAL)
+        # "What does its Article 3 commit each side to?": a pronoun owning the subject is the thread's too.
+        leans = (
+            not _NAME.findall(question.strip())
+            or bool(set(words(question)) & _PERSONAL)
+            or _owner_unnamed(question)
+        )
         earlier = self.thread() if leans else [self.turns[-1].question]
         return " ".join([*earlier, question])
 

@@ -52,7 +52,7 @@ _MONEY_SPAN = re.compile(
 )
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper cent\b|\bpercentage\b", re.I)
 _MEASURE = re.compile(
-    r"\b\d[\d,.]*\s*(cm|centimet\w+|met(re|er)s?|feet|foot|inches|kg|kilo\w*|pounds|miles?|km|kilomet\w+)\b", re.I
+    r"\b\d[\d,.]*[\s-]*(cm|centimet\w+|met(re|er)s?|feet|foot|inches|kg|kilo\w*|pounds|miles?|km|kilomet\w+)\b", re.I
 )
 _AGE = re.compile(r"\b\d+[- ]years?[- ]old\b|\baged? \d+\b|\bborn\b", re.I)
 _CAUSE = re.compile(
@@ -150,12 +150,14 @@ _TYPES = [
         ),
         (
             "person",
-            r"^(who|whom|whose)\b|\b(who|whom|which (leader|president|person|people|official|leaders|officials|"
-            r"minister|premier|general|man|woman))\b"
+            # "who" asks only where a question could open ("..., and who?", "— who is its partner?", "to
+            # whom"); in "the soldiers who fought" it opens a relative clause.
+            r"^(who|whom|whose)\b|(?:\b(?:and|or|to|by|from|with|for|of|about)\s+|[,—–-]\s*)(?:who|whom)\b"
+            r"|\bwhich (leader|president|person|people|official|leaders|officials|minister|premier|general|man|woman)\b"
             # "Which scholar argues ...?", "which U.S. admiral": a noun only a person can be.
             r"|\b(?:which|what) (?:[a-z.-]+ ){0,2}?(scholars?|academics?|experts?|analysts?|professors?|diplomats?|"
             r"envoys?|ambassadors?|admirals?|commanders?|senators?|lawmakers?|spokes(?:man|woman|person)|journalists?|"
-            r"researchers?|activists?)\b",
+            r"researchers?|activists?|astronauts?|officers?|negotiators?|spies|spy|athletes?|politicians?|scientists?)\b",
         ),
         (
             "organisation",
@@ -477,7 +479,10 @@ def asked_speech(question: str) -> bool:
 _EXCLUDED_LEAD = re.compile(r"^(apart from|aside from|besides|other than|except for)\b[^,?]*,\s*", re.I)
 # What a response question responds to is given, not asked: "Lee's gestures" is no part of its focus.
 # The verbs of a response question; conversation.py uses them too ("How did China hit back?" follows up).
-RESPONSE_VERB = r"(?:(?:respond|react|reply|retaliate)(?:s|ed|ing)?|hit back|push back)"
+RESPONSE_VERB = (
+    r"(?:(?:respond|react|reply|retaliate)(?:s|ed|ing)?|hit back|push back|reciprocate[sd]?|follow(?:s|ed)? suit"
+    r"|do (?:the same|anything|something) in (?:return|kind))"
+)
 _STIMULUS = re.compile(rf"\b({RESPONSE_VERB})\s+to\b[^?,]*", re.I)
 _RESPONDS = re.compile(rf"\b{RESPONSE_VERB}\b", re.I)
 # A trailing "when ..." clause sets the scene of what is asked ("What did Biden commend South Korea for

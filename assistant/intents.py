@@ -35,13 +35,14 @@ _FIELDS = [
         ),
         (
             "date",
-            r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|out|signed|come out|"
-            r"publish|"
-            r"issue|release|write|appear|appeared)\b|\b(what|which) (is the )?(date|publication date)\b"
+            # "out" as in "When was it out?", not "When is his presidency due to run out?".
+            r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|(?<!run )out|signed|"
+            r"come out|publish|issue|release|write|appear|appeared)\b|\b(what|which) (is the )?(date|publication date)\b"
             r"|\bhow (recent|old|current) is (the|this)\b",
         ),
         ("license", r"\blicen[cs]ed?\b|\bcopyright\b|\bunder what terms\b|\bcan i (reuse|republish|copy)\b"),
-        ("url", r"\b(url|web address|link to|original link)\b|\bwhere (can i|to) (find|read)\b"),
+        # "a link to it", not the verb of "Which sea does Motin link to Beijing's provocations?".
+        ("url", r"\b(url|web address|(?:a|the|any|original) link)\b|\bwhere (can i|to) (find|read)\b"),
         (
             "title",
             r"\b(title|headline) of\b|\bwhat('s| is) (the|its) (title|headline)\b"

@@ -52,3 +52,14 @@ def question_names(question: str) -> set[str]:
     for run in _IN_QUESTION.findall(question.strip()):
         found.update(w for w in words(run) if w not in STOPWORDS)
     return found
+
+
+# Other names for a country the sources call by another: "Britain" is the sources' "United Kingdom" and
+# "British". A question using one is about something the corpus does mention.
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "britain": ("kingdom", "british", "uk"),
+    "england": ("kingdom", "british", "uk"),
+    "burma": ("myanmar",),
+    "holland": ("netherlands", "dutch"),
+    "persia": ("iran",),
+}

@@ -80,3 +80,25 @@ def test_a_thing_pointed_back_at_makes_a_follow_up_whatever_else_is_named():
     assert talk.is_followup("For how long did it bar ships from US ports?")
     assert not talk.is_followup("Which sanctions target North Korean ships that carry coal to China?")
     assert not talk.is_followup("What does Motin say in this article about Japan?")
+
+
+def test_following_suit_or_doing_something_in_return_is_a_follow_up():
+    """ "Did the North follow suit?" names the North, yet what it would follow was said the turn before."""
+    talk = Conversation.from_history([("What did Lee do about the loudspeakers on the DMZ?", "He halted them.")])
+    assert talk.is_followup("Did the North follow suit?")
+    assert talk.is_followup("Did the North do anything in return?")
+    assert talk.is_followup("Did Pyongyang reciprocate?")
+    assert not talk.is_followup("Did the North test a missile in 2017?")
+
+
+def test_a_pronoun_owning_the_subject_leans_on_the_thread_unless_a_name_comes_first():
+    """ "What does its Article 3 commit each side to?" names Article 3 of something said before; in "And
+    Samsung Heavy - who is its US partner?" "its" is Samsung Heavy."""
+    first = "What agreement did Putin and Kim sign at their 2024 summit?"
+    second = "Where was it signed?"
+    talk = Conversation.from_history([(first, "A partnership treaty."), (second, "In Pyongyang.")])
+    question = "What does its Article 3 commit each side to?"
+    assert talk.is_followup(question)
+    assert talk.search_query(question) == f"{first} {second} {question}"
+    named = "And Samsung Heavy - who is its US partner?"
+    assert talk.search_query(named) == f"{second} {named}"

@@ -129,6 +129,26 @@ def test_a_second_ask_after_a_header_question_is_detected():
 
 
 @pytest.mark.fast
+def test_a_verb_that_looks_like_a_header_word_asks_no_header_field():
+    """ "link to" as a verb asks for no URL, and a term that "runs out" asks for no publication date: both
+    once came back as header facts at confidence 1.0."""
+    from assistant.conversation import Conversation
+    from assistant.intents import detect
+    from assistant.sources import SourceDocument
+
+    doc = SourceDocument(PRIMARY, {"title": "Lee and North Korea", "author": "Dylan Motin"}, chunks=3, primary=True)
+    for question in (
+        "Which body of water does Motin link to Beijing's recent provocations?",
+        "When is Lee Jae Myung's presidency due to run out?",
+    ):
+        intent = detect(question, Conversation([]), [doc])
+        assert intent is None or intent.kind != "field", question
+    for question, field in (("Is there a link to the article?", "url"), ("When was the article out?", "date")):
+        intent = detect(question, Conversation([]), [doc])
+        assert intent is not None and intent.field == field, question
+
+
+@pytest.mark.fast
 def test_what_is_asked_of_the_author_is_no_question_for_the_header():
     """ "Who is the author of this piece?" is answered from the header; "Which consultancy does the
     author of the article work with?" asks what the article says about him."""

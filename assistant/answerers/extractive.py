@@ -37,6 +37,7 @@ from assistant.answerers.weights import (
 )
 from assistant.conversation import Conversation
 from assistant.focus import ACT_WORDS, SPEECH, answer_type, asked_act, asked_head, asked_speaker, asked_speech
+from assistant.names import COUNTRY_ALIASES
 from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
@@ -47,6 +48,8 @@ from index.text import STOPWORDS, stem, words
 _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "size", "measure", "age"})
+# The answer types whose value the focus type check finds (the coarse question kind is not asked again).
+_TYPED_VALUES = _VALUE_TYPES | {"name"}
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 # Words inside a sentence that point at a place or time the sentence before names.
@@ -778,7 +781,10 @@ class ExtractiveAnswerer:
         missing += [
             n
             for n in sorted(q.names)
-            if len(n) > 2 and n not in STOPWORDS and stem(n) not in generation.lexical.doc_freq
+            if len(n) > 2
+            and n not in STOPWORDS
+            and stem(n) not in generation.lexical.doc_freq
+            and not any(stem(a) in generation.lexical.doc_freq for a in COUNTRY_ALIASES.get(n, ()))
         ]
         if missing:
             problems.append("the source does not mention " + ", ".join(missing))
@@ -801,7 +807,7 @@ class ExtractiveAnswerer:
         if (
             focus is not None
             and focus.single  # a question asking two things may be answered by a list without the count
-            and kind in ("age", "percent", "size", "measure", "money", "count", "date", "name")
+            and kind in _TYPED_VALUES
             and not any(focus.type_match(c.text, q.numbers) > 0 for c in chosen)
         ):
             problems.append(f"no {kind} in the evidence")
@@ -829,7 +835,9 @@ class ExtractiveAnswerer:
             # sentences hold. ("Where ...?" is left to the fitted model: a place is often a plain noun.)
             problems.append(f"no {kind} named in the evidence")
         elif (
-            (focus is None or focus.single)
+            # the coarse kind only where the focus typed no value: "How long is the border?" is a length,
+            # which its type check found, though no date
+            (focus is None or (focus.single and kind not in _TYPED_VALUES))
             and q.kind in ("when", "how-many", "age")
             and not any(answer_type_match(q.kind, c.text, q) > 0 for c in chosen)
         ):
