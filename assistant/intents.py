@@ -37,7 +37,8 @@ _FIELDS = [
             "date",
             # "out" as in "When was it out?", not "When is his presidency due to run out?".
             r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|(?<!run )out|signed|"
-            r"come out|publish|issue|release|write|appear|appeared)\b|\b(what|which) (is the )?(date|publication date)\b"
+            r"come out|publish|issue|release|write|appear|appeared)\b"
+            r"|\b(what|which) (is the )?(date|publication date)\b"
             r"|\bhow (recent|old|current) is (the|this)\b",
         ),
         ("license", r"\blicen[cs]ed?\b|\bcopyright\b|\bunder what terms\b|\bcan i (reuse|republish|copy)\b"),
