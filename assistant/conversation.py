@@ -136,9 +136,7 @@ class Conversation:
         # is context. "How did he characterize it?" names nobody it could mean: the whole thread is.
         # "What does its Article 3 commit each side to?": a pronoun owning the subject is the thread's too.
         leans = (
-            not _NAME.findall(question.strip())
-            or bool(set(words(question)) & _PERSONAL)
-            or _owner_unnamed(question)
+            not _NAME.findall(question.strip()) or bool(set(words(question)) & _PERSONAL) or _owner_unnamed(question)
         )
         earlier = self.thread() if leans else [self.turns[-1].question]
         return " ".join([*earlier, question])
