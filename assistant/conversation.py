@@ -52,8 +52,8 @@ _PRONOUN_SUBJECT = re.compile(
 def _owner_unnamed(question: str) -> bool:
     """ "What does its Article 3 commit each side to?": the pronoun comes before any name, so what it
     points at is in the thread; in "And Samsung Heavy — who is its US partner?" it is the name before it."""
-    found = _PRONOUN_SUBJECT.search(question)
-    return bool(found) and not _NAME.findall(question.strip()[: found.start()])
+    found = _PRONOUN_SUBJECT.search(question.strip())
+    return found is not None and not _NAME.findall(question.strip()[: found.start()])
 
 
 def _names(found: re.Match[str]) -> bool:
