@@ -862,3 +862,15 @@ def test_by_what_year_after_japans_defense_spending_gives_the_fiscal_year(assist
     first = assistant.ask(question)
     answer = assistant.ask("By what year?", [(question, first.text)])
     assert not answer.abstained and "2027" in answer.text.split("[1]")[0], answer.text
+
+
+def test_a_sentence_said_before_answers_a_follow_up_about_another_thing_it_states(assistant):
+    """The sentence that gave Korean Air's Boeing order also gives the jobs it supports: asked next "How
+    many American jobs is that supposed to support?", it is the answer, though it was said before."""
+    first = (
+        "How many Boeing planes is Korean Air buying under the deals announced during Trump's October 2025 state visit?"
+    )
+    answer = assistant.ask(first)
+    assert "103 new Boeing aircraft" in answer.text, answer.text
+    jobs = assistant.ask("How many American jobs is that supposed to support?", history=[(first, answer.text)])
+    assert not jobs.abstained and "135,000 jobs" in jobs.text, (jobs.text, jobs.notes)

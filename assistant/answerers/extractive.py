@@ -22,6 +22,7 @@ from assistant.answerers.scorer import Scorer, load_scorer, rank
 from assistant.answerers.weights import (
     CONTINUATION_RATIO,
     FOCUS_ABSENT,
+    GIVEN_NEW_FOCUS,
     INDEFINITE_FOCUS,
     JOIN_OTHER_DOC,
     JOIN_SAME_DOC,
@@ -289,6 +290,19 @@ class ExtractiveAnswerer:
         masked = " ".join(w for w in text.split() if re.sub(r"[’']s\b|[^\w-]", "", w).lower() not in earlier)
         return q.focus.type_match(masked, q.numbers) == 1.0
 
+    @staticmethod
+    def _states_new_focus(q: QuestionProfile, features: dict[str, float], earlier_stems: set[str]) -> bool:
+        """The sentence states the follow-up's own focus, which the earlier question did not ask about,
+        with a value of the type asked: it answers something new, though it was said before."""
+        focus = q.focus
+        return bool(
+            focus
+            and not focus.inherited
+            and not set(focus.focus) & earlier_stems
+            and features["focus"] >= GIVEN_NEW_FOCUS
+            and features["focus_type"] == 1.0
+        )
+
     def _window_terms(
         self, generation: Generation, cand: Candidate, reach: int = 2, after: int | None = None
     ) -> set[str]:
@@ -334,6 +348,7 @@ class ExtractiveAnswerer:
         subject = [stem(w) for w in words(q.subject) if w not in STOPWORDS]
         anchor = self._anchor_terms(q, conversation, generation) if followup else {}
         anchor_total = sum(anchor.values()) or 1.0
+        earlier_stems = {stem(w) for w in words(conversation.earlier_question(q.text))}
         names = {stem(n) for n in q.names}
         for cand, sim, ctx_sim, credit, f_sent, f_ctx in zip(cands, sims, ctx_sims, soft, focus_sent, focus_ctx):
             f = cand.features
@@ -370,6 +385,10 @@ class ExtractiveAnswerer:
                 # A typed follow-up ("When was it passed?") is often answered by the sentence just given
                 # about the thing it points at, when it holds a value the earlier question did not name.
                 f["given"] = 0.0 if self._holds_new_value(q, cand.text, conversation) else 1.0
+            elif cand.text in given and anchor and self._states_new_focus(q, f, earlier_stems):
+                # "How many American jobs is that supposed to support?" after the sentence that gave the
+                # Boeing order: the same sentence states the jobs too, a focus the earlier question lacked.
+                f["given"] = 0.0
             else:
                 f["given"] = 1.0 if cand.text in given else 0.0
             # A follow-up is about what was just answered: its document is the first place to look.

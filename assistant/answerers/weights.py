@@ -68,6 +68,10 @@ FOCUS_ABSENT = 0.2
 # to name this much of what the earlier question asked about, weighted by rarity: "build" alone (0.15)
 # does not make a sentence about LS Greenlink's factory.
 REFERENT_NAMED = 0.3
+# A sentence said before is news again when it states at least this share of a follow-up's own focus (one
+# the earlier question did not ask about) with a value of the type asked. Session 16: +1 right (honesty5),
+# no change on the ten other read sets.
+GIVEN_NEW_FOCUS = 0.5
 # An answer with at most this many content words the question does not have only restates it. Session 12:
 # 1 declines "Why did Portugal sever ties ... in 2017?" (answered "In 2017, Portugal cut diplomatic ties")
 # and changes nothing else on nine sets; 2 also declines "In October 2024, North Korea deployed over
