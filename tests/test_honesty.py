@@ -874,3 +874,16 @@ def test_a_sentence_said_before_answers_a_follow_up_about_another_thing_it_state
     assert "103 new Boeing aircraft" in answer.text, answer.text
     jobs = assistant.ask("How many American jobs is that supposed to support?", history=[(first, answer.text)])
     assert not jobs.abstained and "135,000 jobs" in jobs.text, (jobs.text, jobs.notes)
+
+
+def test_a_third_turn_points_back_past_the_second_to_the_thread_it_continues(assistant):
+    """ "that overhaul" is the reconstitution of U.S. Forces Japan asked about two turns before: the older
+    question of the thread names what the sentence with the last phase's date is about."""
+    history = []
+    for question in (
+        "When did the Biden administration announce plans to turn U.S. Forces Japan into a joint force headquarters?",
+        "Which Japanese command is it supposed to work opposite?",
+    ):
+        history.append((question, assistant.ask(question, history=list(history)).text))
+    answer = assistant.ask("When is the last phase of that overhaul expected to be done?", history=history)
+    assert not answer.abstained and "spring 2028" in answer.text, (answer.text, answer.notes)

@@ -35,6 +35,7 @@ from assistant.answerers.weights import (
     SOFT_MATCH_CAP,
     STATED_CREDIT,
     STRICT_CREDIT,
+    THREAD_ANCHOR,
 )
 from assistant.conversation import Conversation
 from assistant.focus import ACT_WORDS, SPEECH, answer_type, asked_act, asked_head, asked_speaker, asked_speech
@@ -267,12 +268,16 @@ class ExtractiveAnswerer:
         number names the thing outright ("Resolution 2371") and counts three times."""
         lexical = generation.lexical
         earlier = conversation.earlier_question(q.text)
-        terms = {stem(w) for w in words(earlier) if w not in STOPWORDS and w not in FRAME_WORDS}
-        return {
-            t: lexical.idf(t) * (3.0 if t.isdigit() else 1.0)
-            for t in terms
-            if t not in q.terms and t in lexical.doc_freq
-        }
+        # The thread's older questions count too, at a lower weight: "When is the last phase of that
+        # overhaul expected to be done?" after "Which Japanese command is it supposed to work opposite?"
+        # points back past it to the overhaul of U.S. Forces Japan asked about first.
+        thread = [(q_, THREAD_ANCHOR) for q_ in conversation.thread()[:-1]] if earlier else []
+        found: dict[str, float] = {}
+        for text, weight in [(earlier, 1.0), *thread]:
+            for t in {stem(w) for w in words(text) if w not in STOPWORDS and w not in FRAME_WORDS}:
+                if t not in q.terms and t in lexical.doc_freq and t not in found:
+                    found[t] = weight * lexical.idf(t) * (3.0 if t.isdigit() else 1.0)
+        return found
 
     def _holds_new_value(self, q: QuestionProfile, text: str, conversation: Conversation) -> bool:
         """The sentence holds a value of the asked type besides the words of the earlier question

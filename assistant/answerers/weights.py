@@ -72,6 +72,10 @@ REFERENT_NAMED = 0.3
 # the earlier question did not ask about) with a value of the type asked. Session 16: +1 right (honesty5),
 # no change on the ten other read sets.
 GIVEN_NEW_FOCUS = 0.5
+# What a follow-up points back at is named by the last question, and at this weight by the older questions
+# of its thread. Session 16, ten read sets: follow-ups 0.714 -> 0.748, utility 432 -> 436 (1.0: 434, one
+# right answer lost).
+THREAD_ANCHOR = 0.5
 # An answer with at most this many content words the question does not have only restates it. Session 12:
 # 1 declines "Why did Portugal sever ties ... in 2017?" (answered "In 2017, Portugal cut diplomatic ties")
 # and changes nothing else on nine sets; 2 also declines "In October 2024, North Korea deployed over
