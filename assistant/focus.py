@@ -441,11 +441,13 @@ def asked_act(question: str) -> str | None:
 # "What did Kim say when he visited the embassy?" asks for words he said: a sentence reporting only the visit
 # does not answer it. A sentence answers with a verb of speech or a quotation.
 _ASKED_SPEECH = re.compile(
-    r"^what (?:did|does|do|has|have|had|will|would) (?:[\w.’'-]+ ){1,5}?(?:say|tell|write|remark)"
+    r"^what (?:did|does|do|has|have|had|will|would) (?:[\w.’'-]+ ){1,5}?(?:say|tell|write|remark|said|told|written)"
     r"(?:\s+[\w.’'-]+){0,2}?\s*(?:\?|$|\b(?:when|while|after|before|during|at|in|on)\b)"
 )
 SPEECH = re.compile(
-    r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|state|states|stated|note|notes|noted|stress|stressed|"
+    # "the United States" states nothing
+    r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|(?<!united )(?:state|states|stated)|note|notes|noted|"
+    r"stress|stressed|"
     r"emphasi[sz]ed|warn|warns|warned|called|describe|described|remark|remarked|declare|declared|"
     r"argue|argued|add|added|express|expressed|affirm|affirmed|reaffirmed|reiterated|announce|announced|urge|urged|"
     r"praise|praised|condemn|condemned|welcome|welcomed|write|wrote|written|assert|asserted|claim|claimed|"
@@ -456,7 +458,8 @@ SPEECH = re.compile(
 
 # "What did Putin say about the troops?": who spoke, when the question names one person or body by name.
 _SPEAKER = re.compile(
-    r"^What (?:did|does|do|has|have|had|will|would) ((?:[A-Z][\w.’'-]*\s+){1,3})(?:say|tell|write|remark)\b"
+    r"^What (?:did|does|do|has|have|had|will|would) ((?:[A-Z][\w.’'-]*\s+){1,3})"
+    r"(?:say|tell|write|remark|said|told|written|remarked)\b"
 )
 
 

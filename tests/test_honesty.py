@@ -887,3 +887,20 @@ def test_a_third_turn_points_back_past_the_second_to_the_thread_it_continues(ass
         history.append((question, assistant.ask(question, history=list(history)).text))
     answer = assistant.ask("When is the last phase of that overhaul expected to be done?", history=history)
     assert not answer.abstained and "spring 2028" in answer.text, (answer.text, answer.notes)
+
+
+@pytest.mark.fast
+def test_what_someone_has_said_names_the_speaker_and_the_united_states_says_nothing():
+    """ "What has Kim Jong-un said ...?" asks for Kim's words as "What did Kim say ...?" does, and "the
+    United States" in a sentence is no verb of speech."""
+    from assistant.focus import SPEECH
+
+    assert asked_speaker("What has Kim Jong-un said about giving up his weapons?")[1] == {"kim", "jong"}
+    assert not SPEECH.search("North Korea has refused any contact with the United States.")
+    assert SPEECH.search("The statement states that the two sides will meet.")
+
+
+def test_what_someone_has_said_is_answered_with_the_sentence_reporting_his_words(assistant):
+    """The sentence that names Kim with what he said joins an answer whose best sentence names him not."""
+    answer = assistant.ask("What has Kim Jong-un said about ever giving up his nuclear weapons?")
+    assert not answer.abstained and '"never" denuclearize' in answer.text, (answer.text, answer.notes)

@@ -113,6 +113,11 @@ def below_threshold_note(probability: float, threshold: float) -> str:
     return f"probability {probability:.{digits}f} < {threshold:.2f} that the sources answer this question"
 
 
+def _reports_speech_of(speaker: frozenset[str], text: str) -> bool:
+    """The sentence names the speaker and reports speech: "Kim has said he will 'never' denuclearize"."""
+    return bool(speaker & set(words(text))) and bool(SPEECH.search(text))
+
+
 def _focus_bearers(chosen: list[Candidate]) -> list[Candidate]:
     """The chosen sentences that state the most of the question's focus: the ones that answer it, not
     the neighbours joined around them."""
@@ -500,7 +505,11 @@ class ExtractiveAnswerer:
         answered by what an intelligence assessment says: the answer must name who was asked about."""
         q = analysis.q
         speaker, speaker_words = asked_speaker(q.text)
-        if speaker_words and not analysis.followup and not speaker_words & {w for c in chosen for w in words(c.text)}:
+        if (
+            speaker_words
+            and not analysis.followup
+            and not any(_reports_speech_of(speaker_words, c.text) for c in chosen)
+        ):
             return [f"the evidence does not report what {speaker} said"]
         if (q.focus and q.focus.focus) or not asked_speech(q.text):
             return []
@@ -675,7 +684,11 @@ class ExtractiveAnswerer:
                     chosen.append(antecedent)
                 chosen.append(cand)
                 covered |= cand.terms
-        stater = self._act_stater(q, cands, chosen) if len(chosen) < limit else None
+        stater = (
+            self._act_stater(q, cands, chosen) or self._speaker_stater(q, cands, chosen)
+            if len(chosen) < limit
+            else None
+        )
         if stater is not None:
             chosen.append(stater)
         chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.index))
@@ -724,6 +737,17 @@ class ExtractiveAnswerer:
             return None
         near = RUNNER_UP_SAME_DOC.near * cands[0].score
         return next((c for c in cands[1:] if c.score >= near and ACT_WORDS[stem(act)] & c.terms), None)
+
+    @staticmethod
+    def _speaker_stater(q: QuestionProfile, cands: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
+        """ "What has Kim Jong-un said about giving up his nuclear weapons?": when no chosen sentence names
+        the speaker asked about, the sentence that reports what he said ("Kim has said he will 'never'
+        denuclearize") joins, if it scores nearly as well as the best one."""
+        _, speaker = asked_speaker(q.text)
+        if not speaker or not cands or any(_reports_speech_of(speaker, c.text) for c in chosen):
+            return None
+        near = RUNNER_UP_SAME_DOC.near * cands[0].score
+        return next((c for c in cands[1:] if c.score >= near and _reports_speech_of(speaker, c.text)), None)
 
     @staticmethod
     def _holds_asked_type(q: QuestionProfile, text: str) -> bool:
