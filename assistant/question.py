@@ -112,7 +112,8 @@ def profile(
 
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_TIME = re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b|\b(days?|weeks?|months?|years?|decades?)\b", re.I)
+_MONTHS_IN_TEXT = _MONTHS.replace("march", "(?-i:March)").replace("may", "(?-i:May)")  # not "talks may resume"
+_TIME = re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS_IN_TEXT})\b|\b(days?|weeks?|months?|years?|decades?)\b", re.I)
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|percent)\b",
     re.I,

@@ -904,3 +904,12 @@ def test_what_someone_has_said_is_answered_with_the_sentence_reporting_his_words
     """The sentence that names Kim with what he said joins an answer whose best sentence names him not."""
     answer = assistant.ask("What has Kim Jong-un said about ever giving up his nuclear weapons?")
     assert not answer.abstained and '"never" denuclearize' in answer.text, (answer.text, answer.notes)
+
+
+@pytest.mark.fast
+def test_may_and_fall_as_verbs_name_no_date():
+    """ "Talks may resume" and "prices fall" say nothing of when; "in May 2025" and "in the fall" do."""
+    question = "When will the talks resume?"
+    assert type_fit(question, "The talks may resume if prices fall.") == 0.0
+    assert type_fit(question, "The talks may resume in May.") == 1.0
+    assert type_fit(question, "The talks will resume in the fall.") == 1.0
