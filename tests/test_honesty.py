@@ -822,18 +822,23 @@ def test_what_someone_said_is_not_answered_by_a_sentence_reporting_no_speech(ass
     answer = assistant.ask(
         "What did Kim Jong-un say when he went to the Cuban embassy in Pyongyang after Fidel Castro's death?"
     )
-    assert answer.abstained and "does not report what was said" in " ".join(answer.notes), answer.text
+    # Either reason is right: no sentence reports speech, or none reports Kim's.
+    assert answer.abstained and "does not report what" in " ".join(answer.notes), answer.text
     # Lee's "following calls went to ... Xi Jinping" is a phone call, not what Xi said.
     xi = assistant.ask("What did Xi Jinping say to Lee?")
-    assert xi.abstained and "does not report what was said" in " ".join(xi.notes), xi.text
+    assert xi.abstained and "does not report what" in " ".join(xi.notes), xi.text
     said = assistant.ask("What did Biden say about the alliance's role during Han's time as acting president?")
     assert not said.abstained and "Biden" in said.text, said.text
 
 
-def test_what_a_named_person_said_is_not_answered_by_what_someone_else_said(assistant):
-    """The sources quote an intelligence assessment on North Korea's troops, and Putin only on satellites."""
+def test_what_a_named_person_said_is_answered_by_what_he_said_not_by_what_someone_else_said(assistant):
+    """The sources quote an intelligence assessment on North Korea's troops, and Putin calling them "heroes"
+    (a sentence once left out, which made the question look unanswerable): the answer must hold Putin's
+    words; a question about someone the sources never quote is declined."""
     answer = assistant.ask("What did Putin say about the North Korean troops?")
-    assert answer.abstained and "does not report what Putin said" in " ".join(answer.notes), answer.text
+    assert not answer.abstained and 'Putin calling DPRK troops "heroes"' in answer.text, answer.text
+    xi = assistant.ask("What did Xi Jinping say about the North Korean troops?")
+    assert xi.abstained and "does not report what" in " ".join(xi.notes), (xi.text, xi.notes)
 
 
 @pytest.mark.fast
