@@ -453,8 +453,8 @@ _ASKED_SPEECH = re.compile(
     r"(?:\s+[\w.’'-]+){0,2}?\s*(?:\?|$|\b(?:when|while|after|before|during|at|in|on)\b)"
 )
 SPEECH = re.compile(
-    # "the United States" states nothing
-    r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|(?<!united )(?:state|states|stated)|note|notes|noted|"
+    # "the United States", "a state visit" and "member states" state nothing
+    r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|stated|(?:state|states) that|comments?|commented|note|notes|noted|"
     r"stress|stressed|"
     r"emphasi[sz]ed|warn|warns|warned|called|describe|described|remark|remarked|declare|declared|"
     r"argue|argued|add|added|express|expressed|affirm|affirmed|reaffirmed|reiterated|announce|announced|urge|urged|"

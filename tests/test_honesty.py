@@ -902,7 +902,9 @@ def test_what_someone_has_said_names_the_speaker_and_the_united_states_says_noth
 
     assert asked_speaker("What has Kim Jong-un said about giving up his weapons?")[1] == {"kim", "jong"}
     assert not SPEECH.search("North Korea has refused any contact with the United States.")
+    assert not SPEECH.search("Lee hosted Trump's state visit in Gyeongju.")
     assert SPEECH.search("The statement states that the two sides will meet.")
+    assert SPEECH.search("Relations soured after Takaichi's comment that an attack could threaten Japan.")
 
 
 def test_what_someone_has_said_is_answered_with_the_sentence_reporting_his_words(assistant):
