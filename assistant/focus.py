@@ -454,8 +454,8 @@ _ASKED_SPEECH = re.compile(
 )
 SPEECH = re.compile(
     # "the United States", "a state visit" and "member states" state nothing
-    r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|stated|(?:state|states) that|comments?|commented|note|notes|noted|"
-    r"stress|stressed|"
+    r"[“”\"]|\b(?:say|says|said|saying|tell|tells|told|stated|(?:state|states) that|comments?|commented|"
+    r"note|notes|noted|stress|stressed|"
     r"emphasi[sz]ed|warn|warns|warned|called|describe|described|remark|remarked|declare|declared|"
     r"argue|argued|add|added|express|expressed|affirm|affirmed|reaffirmed|reiterated|announce|announced|urge|urged|"
     r"praise|praised|condemn|condemned|welcome|welcomed|write|wrote|written|assert|asserted|claim|claimed|"
