@@ -33,15 +33,15 @@ _FINE_DATE = re.compile(r"\b(?:what|which|exact)\s+(?:exact\s+)?(date|day|month)
 ASKED_WHEN = r"(?:^|\b(?:and|or|by|since|until|till|from)\s+|,\s*)when\b"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 # In running text, as a month: "may" and "march" only capitalised ("talks may resume" names no month).
-_MONTH_IN_TEXT = _MONTHS.replace("march", "(?-i:March)").replace("may", "(?-i:May)")
-_MONTH = re.compile(rf"\b({_MONTH_IN_TEXT})\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I)
+MONTHS_IN_TEXT = _MONTHS.replace("march", "(?-i:March)").replace("may", "(?-i:May)")
+_MONTH = re.compile(rf"\b({MONTHS_IN_TEXT})\b|\b\d{{1,2}}/\d{{1,2}}\b", re.I)
 _DAY = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_IN_TEXT})\b|\b(?:{_MONTH_IN_TEXT})\s+\d{{1,2}}\b|\b\d{{1,2}}/\d{{1,2}}\b",
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS_IN_TEXT})\b|\b(?:{MONTHS_IN_TEXT})\s+\d{{1,2}}\b|\b\d{{1,2}}/\d{{1,2}}\b",
     re.I,
 )
 # "fall" as a season follows a word that makes it one ("in the fall", "by fall 2026"), not "prices fall".
 _DATE = re.compile(
-    rf"\b(?:FY\s?)?(1[6-9]\d\d|20\d\d)\b|\b({_MONTH_IN_TEXT})\b|\b(spring|summer|autumn|winter)\b"
+    rf"\b(?:FY\s?)?(1[6-9]\d\d|20\d\d)\b|\b({MONTHS_IN_TEXT})\b|\b(spring|summer|autumn|winter)\b"
     r"|\b(?:in|the|last|next|this|early|late|by|until)\s+(fall)\b",
     re.I,
 )
@@ -111,7 +111,7 @@ _DEADLINE = re.compile(
     re.I,
 )
 _SINCE_DATE = re.compile(
-    rf"\b(?:since|from)\s+(?:(?:early|mid|late)[- ])?(?:(?:{_MONTH_IN_TEXT})\s+)?(?:1[6-9]\d\d|20\d\d)\b", re.I
+    rf"\b(?:since|from)\s+(?:(?:early|mid|late)[- ])?(?:(?:{MONTHS_IN_TEXT})\s+)?(?:1[6-9]\d\d|20\d\d)\b", re.I
 )
 _QUANTITY_NOUNS = frozenset("hundreds thousands millions billions dozens tens scores units pairs percent".split())
 # "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.

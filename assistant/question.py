@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.focus import ASKED_WHEN, Focus, find_focus, main_clause
+from assistant.focus import ASKED_WHEN, MONTHS_IN_TEXT, Focus, find_focus, main_clause
 from assistant.names import PROPER_WORD, question_names
 from assistant.sources import about_primary
 from index.text import STOPWORDS, stem, words
@@ -111,9 +111,7 @@ def profile(
     return result
 
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_MONTHS_IN_TEXT = _MONTHS.replace("march", "(?-i:March)").replace("may", "(?-i:May)")  # not "talks may resume"
-_TIME = re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS_IN_TEXT})\b|\b(days?|weeks?|months?|years?|decades?)\b", re.I)
+_TIME = re.compile(rf"\b(1[89]\d\d|20\d\d|{MONTHS_IN_TEXT})\b|\b(days?|weeks?|months?|years?|decades?)\b", re.I)
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|percent)\b",
     re.I,

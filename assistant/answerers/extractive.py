@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -116,6 +116,12 @@ def below_threshold_note(probability: float, threshold: float) -> str:
 def _reports_speech_of(speaker: frozenset[str], text: str) -> bool:
     """The sentence names the speaker and reports speech: "Kim has said he will 'never' denuclearize"."""
     return bool(speaker & set(words(text))) and bool(SPEECH.search(text))
+
+
+def _close_runner_up(cands: list[Candidate], holds: Callable[[Candidate], bool]) -> Candidate | None:
+    """The best runner-up scoring nearly as well as the best sentence that holds what the answer lacks."""
+    near = RUNNER_UP_SAME_DOC.near * cands[0].score
+    return next((c for c in cands[1:] if c.score >= near and holds(c)), None)
 
 
 def _focus_bearers(chosen: list[Candidate]) -> list[Candidate]:
@@ -735,8 +741,7 @@ class ExtractiveAnswerer:
         act = asked_act(q.text)
         if not act or not cands or ACT_WORDS[stem(act)] & set().union(*(c.terms for c in chosen)):
             return None
-        near = RUNNER_UP_SAME_DOC.near * cands[0].score
-        return next((c for c in cands[1:] if c.score >= near and ACT_WORDS[stem(act)] & c.terms), None)
+        return _close_runner_up(cands, lambda c: bool(ACT_WORDS[stem(act)] & c.terms))
 
     @staticmethod
     def _speaker_stater(q: QuestionProfile, cands: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
@@ -746,8 +751,7 @@ class ExtractiveAnswerer:
         _, speaker = asked_speaker(q.text)
         if not speaker or not cands or any(_reports_speech_of(speaker, c.text) for c in chosen):
             return None
-        near = RUNNER_UP_SAME_DOC.near * cands[0].score
-        return next((c for c in cands[1:] if c.score >= near and _reports_speech_of(speaker, c.text)), None)
+        return _close_runner_up(cands, lambda c: _reports_speech_of(speaker, c.text))
 
     @staticmethod
     def _holds_asked_type(q: QuestionProfile, text: str) -> bool:
