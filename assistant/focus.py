@@ -65,7 +65,8 @@ _MEASURE = re.compile(
 _AGE = re.compile(r"\b\d+[- ]years?[- ]old\b|\baged? \d+\b|\bborn\b", re.I)
 _CAUSE = re.compile(
     r"\b(because|since|so that|in order to|due to|aims? to|aimed|goal|incentives?|reasons?|would allow|allow|signal|"
-    r"reflects?|seeks?|in light of|as a result|thus|therefore|after|following|in response|to (stabilize|deter|"
+    r"reflects?|seeks?|in light of|as a result|thus|therefore|after|following|in response|in retaliation|"
+    r"to (stabilize|deter|"
     r"counter|contain|restart|reset|lower|avoid|secure|strengthen|refocus|ensure|address|achieve|show|signal))\b",
     re.I,
 )
@@ -88,6 +89,15 @@ _NATION_WORDS = frozenset(
 _MANY = re.compile(r"\bhow many\b|\bnumber of\b")
 # Ordinals rank, they do not count: "the first visit" says nothing of how many.
 _ORDINALS = frozenset("first second third".split())
+# A rate: "each year", "per annum", "annually", "a month".
+_PER_PERIOD = re.compile(
+    r"\b(?:each|every|per|a|an)\s+(?:year|month|week|day|annum)\b|\b(?:annual|annually|yearly|monthly)\b"
+    r"|/\s?(?:year|yr|month)\b",
+    re.I,
+)
+_AMOUNT_TYPES = frozenset("money count measure percent size".split())
+# Places an event is held in: a sentence names one after "in", "at"... ("held in Lima").
+_SITE_NOUNS = frozenset("city town village venue location site capital hotel resort port island".split())
 _TIME_UNITS = frozenset("day days week weeks month months year years decade decades hour hours".split())
 # A name given beside the thing it names: "a smaller party, Komeito", "a ship called the Wise Honest",
 # "Komeito, a smaller party".
@@ -209,6 +219,8 @@ class Focus:
     fine_date: str = ""
     # The word before the noun asked for: "defector" in "Which defector organisations ...?".
     head_modifier: str | None = None
+    # "How much does Japan put in each year?" asks for a rate: a total ("$550 billion") is not it.
+    per_period: bool = False
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
@@ -269,6 +281,8 @@ class Focus:
         0.5 when the type does not constrain the answer."""
         kind = self.answer_type
         new = self._new
+        if self.per_period and kind in _AMOUNT_TYPES and not _PER_PERIOD.search(sentence):
+            return 0.0
         if kind == "age":
             return 1.0 if new(_AGE, sentence) else 0.0
         if kind == "percent":  # "How much of it is set aside for shipbuilding?" is a share or an amount
@@ -291,6 +305,7 @@ class Focus:
             found -= _ORDINALS
             found -= {m.group(1) for m in _LABEL_NUMBER.finditer(sentence)}
             found -= {m.group(1).lower() for m in _DEFINITE_NUMBER.finditer(sentence)}
+            found -= {n.lower() for m in _DAY.finditer(sentence) for n in re.findall(r"\d+", m.group(0))}
             if self.head:  # "six tests of nuclear weapons" counts tests, not weapons
                 found -= self._counts_of_other_things(sentence)
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
@@ -318,6 +333,9 @@ class Focus:
             return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
         if kind == "organisation":  # "the U.S. and ROK" name no body, group or company
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.2
+        if kind == "place" and self.head in _SITE_NOUNS:  # "In which city?" is answered "in Lima", not by a name
+            own = self._own(sentence)
+            return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
         if kind == "place":
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS) else 0.2
         return 0.5
@@ -420,6 +438,8 @@ _ACT_FAMILIES = (
     "decide decision resolve",
     "announce announcement unveil declare launch",
     "sign",
+    "prohibit prohibition ban forbid outlaw restrict restriction",
+    "establish establishment create creation form found",
 )
 ACT_WORDS: dict[str, frozenset[str]] = {}
 for _family in _ACT_FAMILIES:
@@ -514,6 +534,28 @@ _SOURCE = re.compile(
 # "take place" is "happen", already hollow: its "place" asks for no place.
 _TAKE_PLACE = re.compile(r"\b(take|takes|took|taken|taking)\s+place\b", re.I)
 _SECOND_ASK = re.compile(r",?\s+and\s+(what|which|who|whom|where|when|how|why)\b", re.I)
+# A phrasal verb asks for what its one-word sense states: "What did the declaration set up?" is answered by
+# "announced the establishment of a new Nuclear Consultative Group", and "up" alone says nothing.
+_PHRASAL = tuple(
+    (re.compile(rf"\b(?:{forms})\s+{particle}\b", re.I), verb)
+    for forms, particle, verb in (
+        ("set|sets|setting", "up", "establish"),
+        ("put|puts|putting", "in place", "establish"),
+        ("carry|carries|carried|carrying", "out", "conduct"),
+        ("pull|pulls|pulled|pulling", "out", "withdraw"),
+        ("step|steps|stepped|stepping", "down", "resign"),
+        ("give|gives|gave|given|giving", "up", "abandon"),
+        ("break|breaks|broke|broken|breaking", "off", "sever"),
+    )
+)
+
+
+def _one_word_verbs(question: str) -> str:
+    """The question with its phrasal verbs put as the one word a source would use."""
+    for pattern, verb in _PHRASAL:
+        question = pattern.sub(verb, question)
+    return question
+
 
 _LEAD_CLAUSE = re.compile(
     r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)"
@@ -585,7 +627,8 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
     focus: dict[str, float] = {}
     surface: dict[str, str] = {}
     # "Apart from his university roles, what other organizations...?" does not ask about a university.
-    asked = _TAKE_PLACE.sub("happen", _STIMULUS.sub(r"\1", _EXCLUDED_LEAD.sub("", question.strip())))
+    asked = _one_word_verbs(_EXCLUDED_LEAD.sub("", question.strip()))
+    asked = _TAKE_PLACE.sub("happen", _STIMULUS.sub(r"\1", asked))
     asked = _SOURCE.sub("", _SCENE.sub("", asked))
     actors = actor_words(asked) | appositive_words(asked)
     for word in words(asked):
@@ -625,4 +668,5 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         responds=bool(_RESPONDS.search(main_clause(question))),
         fine_date=_fine_date(question) if kind == "date" else "",
         head_modifier=modifier.group(1) if modifier and modifier.group(1) not in STOPWORDS | _HOLLOW else None,
+        per_period=bool(_PER_PERIOD.search(question)),
     )

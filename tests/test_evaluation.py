@@ -197,10 +197,18 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
 @pytest.mark.fast
 @pytest.mark.parametrize(
     "name",
-    ["honesty2.jsonl", "heldout_b.jsonl", "honesty4.jsonl", "honesty5.jsonl", "heldout_f.jsonl", "heldout_g.jsonl"],
+    [
+        "honesty2.jsonl",
+        "heldout_b.jsonl",
+        "honesty4.jsonl",
+        "honesty5.jsonl",
+        "honesty6.jsonl",
+        "heldout_f.jsonl",
+        "heldout_g.jsonl",
+    ],
 )
 def test_sets_written_from_the_documents_quote_them_and_their_facts_verbatim(name):
-    """The sets written from the documents alone (honesty2, honesty4 and honesty5, and heldout_b, heldout_f and
+    """The sets written from the documents alone (honesty2, honesty4 to honesty6, and heldout_b, heldout_f and
     heldout_g which are never tuned on): each reference passage stands in the corpus, each reference fact
     (or one of its alternatives) in the turn's passages, and an unanswerable turn has neither, so a
     metric never rests on a typo."""

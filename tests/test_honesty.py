@@ -920,3 +920,46 @@ def test_may_and_fall_as_verbs_name_no_date():
     assert type_fit(question, "The talks may resume if prices fall.") == 0.0
     assert type_fit(question, "The talks may resume in May.") == 1.0
     assert type_fit(question, "The talks will resume in the fall.") == 1.0
+
+
+@pytest.mark.fast
+def test_a_phrasal_verb_asks_for_what_its_one_word_sense_states():
+    """ "What did the declaration set up?" asks what was established: "up" says nothing, and a sentence
+    announcing "the establishment of" a group states it."""
+    focus = plain_focus("What did the Washington Declaration set up?")
+    assert stem("establish") in focus.focus and stem("set") not in focus.focus
+    assert stem("withdraw") in plain_focus("When did the troops pull out?").focus
+
+
+@pytest.mark.fast
+def test_a_day_of_a_month_counts_nothing_and_a_city_is_named_where_something_is_held():
+    """ "9 October 1983" says when a bombing was, not how many it killed; "the DPRK" in a sentence about the
+    talks names no city they were held in."""
+    killed = "How many people were killed in the 1983 Rangoon bombing?"
+    assert type_fit(killed, "The Rangoon bombing on 9 October 1983 was a turning point.") == 0.0
+    assert type_fit(killed, "The bombing killed 21 people.") == 1.0
+    city = "In which city was the fifth round of the six-party talks held?"
+    assert type_fit(city, "The fifth round was held on 8 February 2007, and the DPRK agreed to close Yongbyon.") < 1
+    assert type_fit(city, "The fifth round was held in Beijing.") == 1.0
+
+
+@pytest.mark.fast
+def test_an_amount_asked_each_year_is_a_rate_not_a_total():
+    """ "How much does Japan put in each year?" is not answered by the $550 billion total."""
+    yearly = "How much does Japan have to put in each year?"
+    assert type_fit(yearly, "Japan committed to fund $550 billion of investments.") == 0.0
+    assert type_fit(yearly, "Japan will not invest more than $20 billion per year.") == 1.0
+    assert type_fit("How much does Japan have to put in?", "Japan committed to fund $550 billion.") == 1.0
+
+
+@pytest.mark.fast
+def test_what_a_ban_prohibits_or_a_body_creates_is_asked_as_an_act():
+    assert stem("ban") in ACT_WORDS[stem(asked_act("What do Australia's sanctions actually prohibit?") or "")]
+    assert stem("establishment") in ACT_WORDS[stem(asked_act("What did the summit create?") or "")]
+
+
+def test_what_sanctions_prohibit_is_declined_when_no_sentence_says_what_they_ban(assistant):
+    """The sanctions article says only that Australia has imposed sanctions since August 2017, not what
+    they prohibit: that sentence answers no "What do they prohibit?"."""
+    answer = assistant.ask("What do Australia's sanctions on North Korea actually prohibit?")
+    assert answer.abstained and "does not state prohibit" in " ".join(answer.notes), answer.text
