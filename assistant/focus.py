@@ -95,6 +95,10 @@ _PER_PERIOD = re.compile(
     r"|/\s?(?:year|yr|month)\b",
     re.I,
 )
+_FREQUENCY = re.compile(
+    r"\b(?:regularly|routinely|frequently|biennial(?:ly)?|twice|once|every\s+(?:\w+\s+)?(?:years?|months?|weeks?|days?))\b",
+    re.I,
+)
 _AMOUNT_TYPES = frozenset("money count measure percent size".split())
 # Places an event is held in: a sentence names one after "in", "at"... ("held in Lima").
 _SITE_NOUNS = frozenset("city town village venue location site capital hotel resort port island".split())
@@ -154,6 +158,7 @@ _TYPES = [
             r"|\bin (?:u\.s\. |us )?dollars\b|\bdollar (?:amount|figure|terms)\b"
             r"|\bwhat (?:is|was|are|were) (?:[\w.’'-]+ ){0,4}?budget\b",
         ),
+        ("frequency", r"\bhow (?:often|frequently)\b|\bat what (?:interval|frequency)\b"),
         ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
         ("date", rf"{ASKED_WHEN}|\b(?:what|which) (?:exact )?(?:year|date|month|day)\b|\bhow long\b"),
         (
@@ -194,7 +199,7 @@ _TYPES = [
 
 @dataclass(frozen=True)
 class Focus:
-    """answer_type: age | percent | size | measure | money | count | date | reason | person | organisation
+    """answer_type: age | percent | size | measure | frequency | money | count | date | reason | person | organisation
     | place | any. focus: stems of what is asked about (not the names it is asked about)."""
 
     answer_type: str
@@ -290,6 +295,8 @@ class Focus:
             return 1.0 if new(_PERCENT, sentence) or share_or_amount else 0.0
         if kind == "measure":
             return 1.0 if new(_MEASURE, sentence) else 0.0
+        if kind == "frequency":  # "How often will they meet?": "at least annually", not "meet those challenges"
+            return 1.0 if _PER_PERIOD.search(sentence) or _FREQUENCY.search(sentence) else 0.0
         if kind == "size":
             found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words
             return 1.0 if new(_MEASURE, sentence) or new(_MONEY, sentence) or found - _ORDINALS else 0.0

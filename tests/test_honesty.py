@@ -963,3 +963,43 @@ def test_what_sanctions_prohibit_is_declined_when_no_sentence_says_what_they_ban
     they prohibit: that sentence answers no "What do they prohibit?"."""
     answer = assistant.ask("What do Australia's sanctions on North Korea actually prohibit?")
     assert answer.abstained and "does not state prohibit" in " ".join(answer.notes), answer.text
+
+
+@pytest.mark.fast
+def test_how_often_is_answered_by_a_frequency_not_by_the_verb_it_asks_about():
+    """ "How often will their leaders meet?" is not answered by "can meet those challenges together"."""
+    often = "How often will the leaders meet?"
+    assert plain_focus(often).answer_type == "frequency"
+    assert type_fit(often, "Japan, the ROK and the United States can meet those challenges together.") == 0.0
+    assert type_fit(often, "We will hold trilateral meetings between our leaders at least annually.") == 1.0
+    assert type_fit(often, "The ministers meet every two years.") == 1.0
+
+
+def test_how_often_the_camp_david_leaders_meet_is_declined_rather_than_answered_with_meet_those_challenges(
+    assistant,
+):
+    """After a declined "What did they agree at Camp David?", "How often will their leaders meet?" had been
+    answered with "can meet those challenges together" at confidence 0.90."""
+    history = [("What did Japan, South Korea and the United States agree at Camp David?", "")]
+    answer = assistant.ask("How often will their leaders meet?", history=history)
+    assert "meet those challenges" not in answer.text, answer.text
+    assert answer.abstained or "annually" in answer.text, answer.text
+
+
+@pytest.mark.fast
+def test_a_decade_asked_about_is_answered_by_a_year_in_it():
+    """ "Why did Burma cut ties in the 1980s?" is about 1983, not "about 1983, not 1980"."""
+    from assistant.answerers.extractive import Candidate, ExtractiveAnswerer
+    from assistant.question import profile
+
+    q = profile("Why did Burma break off relations with Pyongyang in the 1980s?", lambda t: 1.0)
+    passage = Passage(chunk_id="c0", doc_id="wiki", text="", start=0, end=0, title="Foreign relations")
+
+    def sentence(text: str) -> Candidate:
+        return Candidate("wiki", 0, text, 0, len(text), passage, set())
+
+    rangoon = sentence("After the Rangoon bombing on 9 October 1983, Myanmar cut off diplomatic relations.")
+    assert ExtractiveAnswerer._other_years(None, q, [rangoon], None) == []  # type: ignore[arg-type]
+    benin = sentence("After Benin was proclaimed in 1975, it established relations with North Korea.")
+    no_neighbours = type("Neighbourless", (), {"_window_terms": lambda *a, **k: set()})()
+    assert ExtractiveAnswerer._other_years(no_neighbours, q, [benin], None) == ["1975"]  # type: ignore[arg-type]

@@ -51,9 +51,10 @@ _PROSE_END = re.compile(r"[.!?:;”\"')\]]$")
 _ANAPHOR = re.compile(r"^(Both|They|These|This|That|Those|Such|It|Its|He|She|His|Her|Their|The two|Each|Neither)\b")
 _VALUE_TYPES = frozenset({"count", "date", "money", "percent", "size", "measure", "age"})
 # The answer types whose value the focus type check finds (the coarse question kind is not asked again).
-_TYPED_VALUES = _VALUE_TYPES | {"name"}
+_TYPED_VALUES = _VALUE_TYPES | {"name", "frequency"}
 _PERSONAL = re.compile(r"^(He|She|His|Her)\b")
 _YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
+_DECADE = re.compile(r"\b(1[89]\d|20\d)0s\b")
 # Words inside a sentence that point at a place or time the sentence before names.
 _POINTS_BACK = re.compile(r"\b(there|then|that year|the same year|that day|that month|at the time)\b", re.I)
 _CONTINUES = re.compile(r"[:]$")
@@ -707,13 +708,18 @@ class ExtractiveAnswerer:
         asked = {y for y in q.numbers if _YEAR.fullmatch(y)}
         if not asked or q.kind == "when":
             return []
+        decades = {m.group(1) for m in _DECADE.finditer(q.text)}  # "in the 1980s" is answered by 1983
+
+        def in_asked(years: set[str]) -> bool:
+            return bool(years & asked) or any(y[:3] in decades for y in years)
+
         named = {y for c in chosen for y in _YEAR.findall(c.text)}
-        if not named or named & asked:
+        if not named or in_asked(named):
             return []
         around = set()
         for c in chosen:
             around |= self._window_terms(generation, c, reach=1)
-        return [] if asked & around else sorted(named)
+        return [] if in_asked(around) else sorted(named)
 
     def _antecedent(
         self,
