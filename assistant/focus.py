@@ -356,10 +356,13 @@ _IRREGULAR_PAST = (
     r"made|took|gave|got|held|met|said|sent|built|won|led|went|came|put|set|told|left|brought|sought|bought|paid|"
     r"ran|saw|became|began|chose|drew|flew|grew|knew|lost|rose|sold|spent|stood|struck|wrote|broke|hit|cut|shut"
 )
+# An adverb between the noun asked for and its verb: "Which country first held the ship?" asks for a country.
+_ADVERB = r"(?:first|last|later|also|then|still|once|ever|recently|initially|originally|eventually|finally|actually)"
 _HEADS = [
     # "what did Biden promise would happen" asks what was promised, not for a promise: no auxiliary after "what".
     re.compile(
-        rf"\b(?:which|what)\s+(?!{_AUX}\b)(?:[a-z.-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed|{_IRREGULAR_PAST})\b"
+        rf"\b(?:which|what)\s+(?!{_AUX}\b)(?:[a-z.-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_ADVERB}\s+)?"
+        rf"(?:{_AUX}|[a-z]+ed|{_IRREGULAR_PAST})\b"
     ),
     re.compile(rf"\bhow many\s+(?:[a-z-]+\s+){{0,3}}?([a-z-]+)\s+(?:{_AUX}|[a-z]+ed)\b"),
     re.compile(r"\bhow many\s+([a-z-]+)\b"),
@@ -567,6 +570,34 @@ def _one_word_verbs(question: str) -> str:
 _LEAD_CLAUSE = re.compile(
     r"^(when|after|before|while|if|at|in|during)\b[^,?]*,\s*(?=(what|which|who|whom|how|why|where|when)\b)"
 )
+
+
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+((?:[\w-]+\s+){0,1}[\w-]+)", re.I
+)
+
+
+def _ordinal_pairs(text: str) -> list[tuple[str, set[str]]]:
+    """Each ordinal of the text with the stems of the one or two words it numbers ("third", {nuclear, test})."""
+    return [
+        (m.group(1).lower(), {stem(w) for w in words(m.group(2)) if w not in STOPWORDS})
+        for m in _ORDINAL.finditer(text)
+    ]
+
+
+def names_another_instance(question: str, sentence: str) -> bool:
+    """ "Which resolution followed the third nuclear test?" is not answered by a sentence about "the fourth
+    nuclear test": the sentence gives another ordinal to what the question numbers, and never the asked one."""
+    asked = _ordinal_pairs(question)
+    if not asked:
+        return False
+    found = _ordinal_pairs(sentence)
+    for ordinal, nouns in asked:
+        if any(o == ordinal and n & nouns for o, n in found):
+            return False
+        if any(o != ordinal and n & nouns for o, n in found):
+            return True
+    return False
 
 
 def main_clause(question: str) -> str:

@@ -1003,3 +1003,34 @@ def test_a_decade_asked_about_is_answered_by_a_year_in_it():
     benin = sentence("After Benin was proclaimed in 1975, it established relations with North Korea.")
     no_neighbours = type("Neighbourless", (), {"_window_terms": lambda *a, **k: set()})()
     assert ExtractiveAnswerer._other_years(no_neighbours, q, [benin], None) == ["1975"]  # type: ignore[arg-type]
+
+
+@pytest.mark.fast
+def test_a_sentence_about_another_numbered_instance_answers_nothing_about_the_one_asked():
+    """The resolution after the fourth nuclear test is not the one after the third; a sentence about the
+    first summit may still mention a second meeting of something else."""
+    from assistant.focus import names_another_instance
+
+    third = "Which Security Council resolution followed North Korea's third nuclear test?"
+    assert names_another_instance(third, "- Resolution 2270, passed in March 2016 after the fourth nuclear test.")
+    assert not names_another_instance(third, "- Resolution 2094, passed in March 2013 after the third nuclear test.")
+    assert not names_another_instance(third, "The first official meeting was held in Washington.")
+    assert not names_another_instance("Which resolution came in 2013?", "It followed the fourth nuclear test.")
+
+
+@pytest.mark.fast
+def test_an_adverb_before_the_verb_is_not_the_noun_asked_for():
+    """ "Which country first held the ship?" asks for a country, not for a "first"."""
+    focus = plain_focus("Which country first held the North Korean cargo ship that the United States seized?")
+    assert focus.head == "country" and focus.answer_type == "place"
+
+
+def test_the_place_named_in_the_next_sentence_answers_which_country_first_held_the_ship(assistant):
+    """The seizure sentence names no country that held the ship first; the sentence after it says
+    "first detained by Indonesia", and joins the answer."""
+    answer = assistant.ask(
+        "Which country first held the North Korean cargo ship that the United States later seized in 2019 for "
+        "carrying coal?"
+    )
+    assert not answer.abstained and "Indonesia" in answer.text, (answer.text, answer.notes)
+    assert any("Indonesia" in c.quote for c in answer.citations)

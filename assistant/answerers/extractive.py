@@ -38,7 +38,16 @@ from assistant.answerers.weights import (
     THREAD_ANCHOR,
 )
 from assistant.conversation import Conversation
-from assistant.focus import ACT_WORDS, SPEECH, answer_type, asked_act, asked_head, asked_speaker, asked_speech
+from assistant.focus import (
+    ACT_WORDS,
+    SPEECH,
+    answer_type,
+    asked_act,
+    asked_head,
+    asked_speaker,
+    asked_speech,
+    names_another_instance,
+)
 from assistant.names import COUNTRY_ALIASES
 from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
@@ -445,7 +454,7 @@ class ExtractiveAnswerer:
             earlier=conversation.earlier_question(question),
         )
         followup = conversation.is_followup(question)
-        cands = self._candidates(passages, generation)
+        cands = [c for c in self._candidates(passages, generation) if not names_another_instance(question, c.text)]
         if cands:
             qvec = self.vectors.get([conversation.search_query(question)])[0]
             self._score(q, cands, qvec, generation, conversation, followup)
@@ -686,6 +695,8 @@ class ExtractiveAnswerer:
                     and cand.features.get("focus", 0.0) >= join.focus
                 )
             if joins:
+                if self._holds_missing_value(answer_kind, best, cand):  # it holds the answer's value
+                    cand.features["points_here"] = 1.0
                 antecedent = self._antecedent(cand, chosen, generation, passages, by_key)
                 if antecedent is not None and len(chosen) + 2 <= limit:
                     chosen.append(antecedent)
@@ -771,11 +782,15 @@ class ExtractiveAnswerer:
         Ishiba and China's Xi Jinping") holds what the best one lacks. Names only: a date or place found
         this way answered two unanswerable questions ("On which exact day ...?")."""
         typed = best.features.get("focus_type", 0.5)
-        return (
-            kind in ("person", "organisation", "name")
-            and typed < 0.5
-            and cand.features.get("focus_type", 0.5) == 1.0
-            and cand.features.get("focus", 0.0) >= best.features.get("focus", 0.0)
+        if typed >= 0.5 or cand.features.get("focus_type", 0.5) < 1.0:
+            return False
+        # "Which country first held the ship the U.S. seized?": the next sentence says "first detained by
+        # Indonesia". Only a place, and only beside the best sentence: names found this way anywhere
+        # answered unanswerable questions ("in coalition with a smaller party" + another party's name).
+        if kind == "place" and cand.doc_id == best.doc_id and abs(cand.index - best.index) == 1:
+            return True
+        return kind in ("person", "organisation", "name") and cand.features.get("focus", 0.0) >= best.features.get(
+            "focus", 0.0
         )
 
     @staticmethod
