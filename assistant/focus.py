@@ -59,13 +59,17 @@ _MONEY_SPAN = re.compile(
     re.I,
 )
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\bper cent\b|\bpercentage\b", re.I)
+# A share said in words: "well over half of its oil", "two-thirds of the budget" (not "the first half of 2025").
+_FRACTION = re.compile(
+    r"(?<!first )(?<!second )\b(?:half|majority|(?:one|two|a)[ -]thirds?|(?:a|one|three)[ -]quarters?)\s+of\b", re.I
+)
 _MEASURE = re.compile(
     r"\b\d[\d,.]*[\s-]*(cm|centimet\w+|met(re|er)s?|feet|foot|inches|kg|kilo\w*|pounds|miles?|km|kilomet\w+)\b", re.I
 )
 _AGE = re.compile(r"\b\d+[- ]years?[- ]old\b|\baged? \d+\b|\bborn\b", re.I)
 _CAUSE = re.compile(
     r"\b(because|since|so that|in order to|due to|aims? to|aimed|goal|incentives?|reasons?|would allow|allow|signal|"
-    r"reflects?|seeks?|in light of|as a result|thus|therefore|after|following|in response|in retaliation|"
+    r"reflects?|seeks?|in light of|as a result|thus|therefore|after|following|in response|in retaliation|betting|"
     r"to (stabilize|deter|"
     r"counter|contain|restart|reset|lower|avoid|secure|strengthen|refocus|ensure|address|achieve|show|signal))\b",
     re.I,
@@ -292,7 +296,7 @@ class Focus:
             return 1.0 if new(_AGE, sentence) else 0.0
         if kind == "percent":  # "How much of it is set aside for shipbuilding?" is a share or an amount
             share_or_amount = new(_MONEY, sentence) and {"much", "of"} <= self.asked_words
-            return 1.0 if new(_PERCENT, sentence) or share_or_amount else 0.0
+            return 1.0 if new(_PERCENT, sentence) or _FRACTION.search(sentence) or share_or_amount else 0.0
         if kind == "measure":
             return 1.0 if new(_MEASURE, sentence) else 0.0
         if kind == "frequency":  # "How often will they meet?": "at least annually", not "meet those challenges"
@@ -533,6 +537,15 @@ _SCENE = re.compile(
     r"(?<!\band)(?<!\bor)(?<!\bby)(?<!\bsince)(?<!\buntil)(?<!\btill)(?<!\bfrom)(?<=[\w’'])\s+(?:when|while)\s+\w[^?,;]*",
     re.I,
 )
+# "..., according to the CRS?": the name of who says it, not of what it is about.
+_ACCORDING_TO = re.compile(r"\b(?:according to|per)\s+(?:the\s+)?([^,?;]+)", re.I)
+
+
+def source_words(question: str) -> frozenset[str]:
+    """The words of the phrase naming where the answer is said ("according to the CRS")."""
+    return frozenset(w for m in _ACCORDING_TO.finditer(question) for w in words(m.group(1)))
+
+
 # Where the question says the answer is found ("In the Lima statement, ...", "according to the CRS report",
 # "under the Trump-Lee fact sheet"): the source, not what is asked of it.
 _SOURCE = re.compile(

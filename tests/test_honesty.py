@@ -1034,3 +1034,24 @@ def test_the_place_named_in_the_next_sentence_answers_which_country_first_held_t
     )
     assert not answer.abstained and "Indonesia" in answer.text, (answer.text, answer.notes)
     assert any("Indonesia" in c.quote for c in answer.citations)
+
+
+@pytest.mark.fast
+def test_a_share_said_in_words_answers_how_much_of_and_the_source_named_is_no_subject():
+    """ "Well over half of its oil" says how much of it; "the first half of 2025" does not. "According to
+    the CRS" names who says it, not a name the answer must hold."""
+    from assistant.focus import source_words
+
+    question = "How much of South Korea's oil comes from the Middle East, according to the CRS?"
+    assert type_fit(question, "South Korea relies on the Middle East for well over half of its oil.") == 1.0
+    assert type_fit(question, "South Korea imported oil in the first half of 2025.") == 0.0
+    assert source_words(question) == {"crs"}
+
+
+def test_why_is_declined_when_no_sentence_gives_a_cause(assistant):
+    """The sanctions article says Egypt announced it was suspending military ties in 2017, never why: saying
+    that it did answers no "Why?"."""
+    answer = assistant.ask("Why did Egypt suspend its military ties with North Korea in 2017?")
+    assert answer.abstained and "no reason in the evidence" in " ".join(answer.notes), (answer.text, answer.notes)
+    kaesong = assistant.ask("Who shut down the Kaesong industrial zone in 2016, and why?")
+    assert not kaesong.abstained and "retaliation" in kaesong.text, (kaesong.text, kaesong.notes)

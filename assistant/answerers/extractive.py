@@ -47,6 +47,7 @@ from assistant.focus import (
     asked_speaker,
     asked_speech,
     names_another_instance,
+    source_words,
 )
 from assistant.names import COUNTRY_ALIASES
 from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
@@ -375,7 +376,7 @@ class ExtractiveAnswerer:
         anchor = self._anchor_terms(q, conversation, generation) if followup else {}
         anchor_total = sum(anchor.values()) or 1.0
         earlier_stems = {stem(w) for w in words(conversation.earlier_question(q.text))}
-        names = {stem(n) for n in q.names}
+        names = {stem(n) for n in q.names - source_words(q.text)}
         for cand, sim, ctx_sim, credit, f_sent, f_ctx in zip(cands, sims, ctx_sims, soft, focus_sent, focus_ctx):
             f = cand.features
             opening = {stem(w) for w in words(" ".join(cand.text.split()[:4]))}
@@ -907,6 +908,15 @@ class ExtractiveAnswerer:
             # committee names only the title, so the sources do not say who, whatever names the other
             # sentences hold. ("Where ...?" is left to the fitted model: a place is often a plain noun.)
             problems.append(f"no {kind} named in the evidence")
+        elif (
+            focus is not None
+            and focus.single
+            and kind == "reason"
+            and not any(focus.type_match(c.text, q.numbers) >= 1.0 for c in chosen)
+        ):
+            # "Why did Egypt suspend its military ties?" is not answered by "Egypt announced it was suspending
+            # military ties": no chosen sentence gives a cause, a purpose or a motive.
+            problems.append("no reason in the evidence")
         elif (
             # the coarse kind only where the focus typed no value: "How long is the border?" is a length,
             # which its type check found, though no date
