@@ -270,7 +270,12 @@ class Focus:
         party" does not say which party."""
         if not self.head or self.answer_type not in ("person", "organisation", "place", "name", "any"):
             return False
-        pattern = re.compile(rf"\b(?:a|an|another|one|some)\s+(?:[\w.-]+\s+){{0,4}}?{re.escape(self.head)}s?\b", re.I)
+        # "Which ten countries ...?": "10 countries formed the team" counts them without naming them.
+        counted = _SMALL_NUMBERS.get(self.head_modifier or "", self.head_modifier or "")
+        numbers = rf"|{counted}|{self.head_modifier}" if counted.isdigit() else ""
+        pattern = re.compile(
+            rf"\b(?:a|an|another|one|some{numbers})\s+(?:[\w.-]+\s+){{0,4}}?{re.escape(self.head)}s?\b", re.I
+        )
         found = list(pattern.finditer(sentence))
         # "Which defector organisations ...?": "requested an end to defector groups' launch of leaflets" speaks
         # of them as a kind, the question's own modifier before the noun asked for or a word for a group.
@@ -585,6 +590,9 @@ _LEAD_CLAUSE = re.compile(
 )
 
 
+_SMALL_NUMBERS = {
+    w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()) if i
+}
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+((?:[\w-]+\s+){0,1}[\w-]+)", re.I
 )

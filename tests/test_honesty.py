@@ -1055,3 +1055,11 @@ def test_why_is_declined_when_no_sentence_gives_a_cause(assistant):
     assert answer.abstained and "no reason in the evidence" in " ".join(answer.notes), (answer.text, answer.notes)
     kaesong = assistant.ask("Who shut down the Kaesong industrial zone in 2016, and why?")
     assert not kaesong.abstained and "retaliation" in kaesong.text, (kaesong.text, kaesong.notes)
+
+
+@pytest.mark.fast
+def test_which_ten_countries_is_not_answered_by_a_sentence_that_only_counts_them():
+    """ "The United States and 10 countries formed the MSMT" says how many, not which."""
+    question = "Which ten countries joined the United States in forming the Multilateral Sanctions Monitoring Team?"
+    assert type_fit(question, "The United States and 10 countries formed the MSMT in 2024.") == 0.0
+    assert type_fit(question, "The United States, Japan and South Korea formed the MSMT in 2024.") == 1.0
