@@ -1063,3 +1063,16 @@ def test_which_ten_countries_is_not_answered_by_a_sentence_that_only_counts_them
     question = "Which ten countries joined the United States in forming the Multilateral Sanctions Monitoring Team?"
     assert type_fit(question, "The United States and 10 countries formed the MSMT in 2024.") == 0.0
     assert type_fit(question, "The United States, Japan and South Korea formed the MSMT in 2024.") == 1.0
+
+
+def test_where_a_follow_up_meeting_was_held_is_not_answered_with_another_meetings_city(assistant):
+    """After the Lima statement's commerce ministerial meeting, "Where was that meeting held?" is not
+    answered by Trump and Ishiba's meeting in Washington: the sources do not say where it was."""
+    history = []
+    for question in (
+        "What did the Lima statement say about the three countries' finance ministries?",
+        "And on the commerce side?",
+    ):
+        history.append((question, assistant.ask(question, history).text))
+    answer = assistant.ask("Where was that meeting held?", history)
+    assert answer.abstained and "Washington" not in answer.text, (answer.text, answer.notes)

@@ -560,11 +560,13 @@ class ExtractiveAnswerer:
         return [f"no retrieved sentence states what is asked ({asked})"]
 
     def _referent_absent(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
-        """A follow-up asking for a value about "it" ("How many people will it employ?" after LS
+        """A follow-up asking for a value or a place about "it" ("How many people will it employ?" after LS
         Greenlink's factory) is not answered by a value about something else: some chosen sentence must
         name what "it" points at (the earlier turn's terms), or follow the sentence that does."""
         q = analysis.q
-        valued = bool(q.focus and q.focus.answer_type in _VALUE_TYPES)
+        # A place too ("Where was that meeting held?"); not a person or a party: a follow-up's answer
+        # rarely names again what "she" or "that policy" is (five right answers lost when it had to).
+        valued = bool(q.focus and q.focus.answer_type in _VALUE_TYPES | {"place"})
         if not (analysis.followup and valued and Conversation.points_back(q.text)):
             return []
         if not any("anchor_near" in c.features for c in analysis.cands):  # nothing to point at
