@@ -590,6 +590,21 @@ _LEAD_CLAUSE = re.compile(
 )
 
 
+# "How many soldiers were wounded?": what happened to the counted is part of what is asked. Not a verb that
+# only hedges ("supposed", "expected") or says where it is counted ("listed", "reported").
+_COUNTED_PREDICATE = re.compile(
+    r"\bhow many\b[^?]*?\b(?:were|was|are|is|have been|has been|had been|will be|would be|got|get)\s+"
+    r"(?!(?:supposed|expected|estimated|reported|said|thought|believed|planned|scheduled|listed|named|due)\b)"
+    r"([a-z]+(?:ed|en))\b"
+)
+
+
+def counted_predicate(question: str) -> str | None:
+    """The participle saying what happened to what is counted ("wounded" in "How many were wounded?")."""
+    found = _COUNTED_PREDICATE.search(main_clause(question))
+    return found.group(1) if found else None
+
+
 _SMALL_NUMBERS = {
     w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()) if i
 }

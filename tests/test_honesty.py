@@ -1076,3 +1076,22 @@ def test_where_a_follow_up_meeting_was_held_is_not_answered_with_another_meeting
         history.append((question, assistant.ask(question, history).text))
     answer = assistant.ask("Where was that meeting held?", history)
     assert answer.abstained and "Washington" not in answer.text, (answer.text, answer.notes)
+
+
+@pytest.mark.fast
+def test_what_happened_to_the_counted_is_part_of_a_how_many_question():
+    from assistant.focus import counted_predicate
+
+    assert counted_predicate("How many North Korean soldiers were wounded in the fighting?") == "wounded"
+    assert counted_predicate("Roughly how many American soldiers are stationed in South Korea?") == "stationed"
+    assert counted_predicate("How many Marines are supposed to move to Guam?") is None
+    assert counted_predicate("How many troops does North Korea have?") is None
+
+
+def test_how_many_were_wounded_is_not_answered_by_how_many_were_deployed(assistant):
+    """The CRS report counts the troops North Korea deployed to Kursk, not its wounded; the count of U.S.
+    troops stationed in South Korea is still answered."""
+    wounded = assistant.ask("How many North Korean soldiers were wounded in the fighting in Russia's Kursk region?")
+    assert wounded.abstained and "does not state wounded" in " ".join(wounded.notes), (wounded.text, wounded.notes)
+    stationed = assistant.ask("Roughly how many American soldiers are stationed in South Korea?")
+    assert not stationed.abstained and "28,500" in stationed.text, stationed.text

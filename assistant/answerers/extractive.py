@@ -46,6 +46,7 @@ from assistant.focus import (
     asked_head,
     asked_speaker,
     asked_speech,
+    counted_predicate,
     names_another_instance,
     source_words,
 )
@@ -876,6 +877,9 @@ class ExtractiveAnswerer:
         # The chosen sentences themselves must say it ("agreed", "requested"), not just a neighbour.
         if act and not ACT_WORDS[stem(act)] & set().union(*(c.terms for c in chosen)):
             unstated.append(act)
+        counted = counted_predicate(q.text)
+        if counted and self._unstated({stem(counted): counted}, " ".join(c.text for c in chosen)):
+            unstated.append(counted)  # "How many soldiers were wounded?": "10,000 troops deployed" is not it
         if unstated:
             problems.append("the evidence does not state " + ", ".join(unstated))
         kind = q.focus.answer_type if q.focus else "any"
