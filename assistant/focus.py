@@ -160,7 +160,9 @@ _TYPES = [
             r"|\bhow many (?:[\w.]+ )?(dollars|won|yen|yuan|euros)\b"
             # "What was the defense budget in U.S. dollars?" asks for an amount, not a share of GDP.
             r"|\bin (?:u\.s\. |us )?dollars\b|\bdollar (?:amount|figure|terms)\b"
-            r"|\bwhat (?:is|was|are|were) (?:[\w.’'-]+ ){0,4}?budget\b",
+            r"|\bwhat (?:is|was|are|were) (?:[\w.’'-]+ ){0,4}?budget\b"
+            # "What was the value of the goods ...?" asks for an amount: "US$1.2 million".
+            r"|\bwhat (?:is|was|are|were) the (?:total |combined |estimated )?value\b",
         ),
         ("frequency", r"\bhow (?:often|frequently)\b|\bat what (?:interval|frequency)\b"),
         ("count", r"\bhow many\b|\bhow much\b|\bwhat (number|amount)\b|\bnumber of\b"),
@@ -385,7 +387,7 @@ _CATEGORY = frozenset(
     "party parties organisation organization agency institution body group grouping company companies side sides "
     "name purpose goal reason reasons motive role aim effect result outcome issue issues step steps event events "
     "part point points measure measures kind type sort way ways thing things number amount share percentage "
-    "year years date month day time times "
+    "year years date month day time times value "
     # nouns answered by naming or quoting an instance: a role ("Fellow"), a title, cities, a message
     "position positions role roles post office job title titles word words phrase term terms message "
     "messages signal development developments capital capitals city cities".split()

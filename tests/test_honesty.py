@@ -1095,3 +1095,12 @@ def test_how_many_were_wounded_is_not_answered_by_how_many_were_deployed(assista
     assert wounded.abstained and "does not state wounded" in " ".join(wounded.notes), (wounded.text, wounded.notes)
     stationed = assistant.ask("Roughly how many American soldiers are stationed in South Korea?")
     assert not stationed.abstained and "28,500" in stationed.text, stationed.text
+
+
+@pytest.mark.fast
+def test_the_value_of_something_asks_for_an_amount_of_money():
+    question = "What was the value of the goods North Korea bought from Taiwan between January and July 2017?"
+    focus = plain_focus(question)
+    assert focus.answer_type == "money" and asked_head(question) is None
+    assert type_fit(question, "North Korea imported US$1.2 million in goods from January to July 2017.") == 1.0
+    assert type_fit(question, "North Korea is the ROC's 174th trading partner.") == 0.0
