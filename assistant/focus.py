@@ -346,14 +346,12 @@ class Focus:
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.0
         if kind == "person":
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.2
-        if kind == "place" and self.head is None and "where" in self.asked_words:  # "in Lima", "at Camp David"
+        # "Where ...?" and "In which city ...?" are answered "in Lima", "at Camp David", not by any name
+        if kind == "place" and ((self.head is None and "where" in self.asked_words) or self.head in _SITE_NOUNS):
             own = self._own(sentence)
             return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
         if kind == "organisation":  # "the U.S. and ROK" name no body, group or company
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.2
-        if kind == "place" and self.head in _SITE_NOUNS:  # "In which city?" is answered "in Lima", not by a name
-            own = self._own(sentence)
-            return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
         if kind == "place":
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS) else 0.2
         return 0.5
@@ -611,7 +609,7 @@ _SMALL_NUMBERS = {
     w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()) if i
 }
 _ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+((?:[\w-]+\s+){0,1}[\w-]+)", re.I
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+((?:[\w-]+\s+)?[\w-]+)", re.I
 )
 
 

@@ -783,8 +783,9 @@ class ExtractiveAnswerer:
     def _holds_missing_value(kind: str, best: Candidate, cand: Candidate) -> bool:
         """ "Which leaders did Lee call next?": the best sentence names only Trump, already in the
         question; a close runner-up that states as much of the focus and names someone new ("Japan's
-        Ishiba and China's Xi Jinping") holds what the best one lacks. Names only: a date or place found
-        this way answered two unanswerable questions ("On which exact day ...?")."""
+        Ishiba and China's Xi Jinping") holds what the best one lacks. Names, and a place only in the
+        sentence beside the best: a date or place found this way anywhere answered two unanswerable
+        questions ("On which exact day ...?")."""
         typed = best.features.get("focus_type", 0.5)
         if typed >= 0.5 or cand.features.get("focus_type", 0.5) < 1.0:
             return False
