@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         description="Encoder of the chunks at index build: int8 ONNX Runtime (default, over 2x the chunks/s of fp32, "
         "same retrieval quality), or one of the fp32 encoders",
     )
+    model_cache: Path | None = Field(
+        None,
+        description="Folder of the ONNX exports of the in-wheel model (~115 MB); unset = data_dir/models. "
+        "Share one between data folders to export once",
+    )
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded store in data_dir")
     host: str = Field("127.0.0.1", description="Web chat bind address")
     port: int = Field(7860, ge=0, le=65535, description="Web chat port")
@@ -138,6 +143,7 @@ class Settings(BaseSettings):
             chroma_url=self.chroma_url,
             encoder=self.encoder,
             index_encoder=self.index_encoder,
+            model_cache=self.model_cache,
         )
 
     def with_overrides(self, **overrides: object) -> Settings:

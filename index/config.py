@@ -20,6 +20,7 @@ class IndexConfig:
     batch_size: int = 64
     encoder: str = "onnx-fp32"  # index.embeddings.ENCODERS: questions and answer-time sentences
     index_encoder: str = "onnx-int8"  # the chunks of an index build; both are recorded in the manifest
+    model_cache: Path | None = None  # where the ONNX exports live; None = the data folder's models/
 
     @property
     def index_root(self) -> Path:
@@ -27,8 +28,8 @@ class IndexConfig:
 
     @property
     def models_dir(self) -> Path:
-        """Where the ONNX exports of the in-wheel model are cached."""
-        return self.data_dir / "models"
+        """Where the ONNX exports of the in-wheel model are cached (~115 MB, exported once, ~20 s)."""
+        return self.model_cache or self.data_dir / "models"
 
     def chunking_signature(self) -> dict:
         """The settings that change chunk boundaries: a mismatch means the index must be rebuilt."""

@@ -186,6 +186,10 @@ class OnnxEncoder:
 
 
 def _default_cache_dir() -> Path:
+    """The settings' default (ASSISTANT_MODEL_CACHE, else the default data folder's models/) for callers
+    that build an embedder without settings."""
+    if shared := os.environ.get("ASSISTANT_MODEL_CACHE"):
+        return Path(shared)
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "peninsula" / "models"
 

@@ -93,9 +93,19 @@ def minilm() -> Embedder:
     return MiniLMEmbedder()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_model_cache(tmp_path_factory):
+    """One folder of ONNX exports for the whole run, set before any fixture builds an index or starts a
+    server: each export is ~115 MB and ~20 s, and one per test's data folder filled CI's disk."""
+    folder = tmp_path_factory.mktemp("models")
+    with pytest.MonkeyPatch.context() as session_env:
+        session_env.setenv("ASSISTANT_MODEL_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_dir(tmp_path_factory, monkeypatch):
-    """Point ASSISTANT_DATA_DIR (and HOME) at a fresh folder for every test."""
+    """Point ASSISTANT_DATA_DIR (and HOME) at a fresh folder for every test (the model exports are shared)."""
     data = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data))
     monkeypatch.setenv("XDG_DATA_HOME", str(data / "xdg"))

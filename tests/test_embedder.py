@@ -15,7 +15,8 @@ from index.embeddings import ENCODERS, MODEL_DIM, MODEL_NAME, MiniLMEmbedder, en
 pytestmark = pytest.mark.fast
 
 
-def test_the_encoder_settings_choose_a_minilm_embedder_without_loading_the_model(tmp_path):
+def test_the_encoder_settings_choose_a_minilm_embedder_without_loading_the_model(tmp_path, monkeypatch):
+    monkeypatch.delenv("ASSISTANT_MODEL_CACHE")  # the test run's shared exports, set by conftest
     for encoder in ENCODERS:
         for index_encoder in ENCODERS:
             config = Settings(data_dir=tmp_path, encoder=encoder, index_encoder=index_encoder).index_config()
@@ -25,6 +26,8 @@ def test_the_encoder_settings_choose_a_minilm_embedder_without_loading_the_model
             assert (embedder.name, embedder.dimension) == (MODEL_NAME, MODEL_DIM)
             assert embedder.encoder == encoder_label(index_encoder, encoder)
             assert embedder.cache_dir == tmp_path / "models"  # the ONNX graphs are exported into the data folder
+    shared = Settings(data_dir=tmp_path, model_cache=tmp_path / "shared").index_config()
+    assert embedder_for(shared).cache_dir == tmp_path / "shared"  # unless a shared folder is set
 
 
 def test_by_default_chunks_are_embedded_in_int8_and_questions_in_fp32(tmp_path, monkeypatch):
