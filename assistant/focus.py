@@ -118,6 +118,7 @@ _CAPITALISED_HEAD = re.compile(r"[A-Z][\w’'-]*\s+[A-Z][\w’'-]*$")
 _SPAN = re.compile(r"\b([\w,.-]+)\s+(?:days?|weeks?|months?|years?|decades?|hours?)\b", re.I)
 # A name spelled out before its acronym: "the Liberal Democratic Party (LDP)".
 _ACRONYM_DEFINED = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|and|for|the)\s+)?){1,7})\(([A-Z][A-Za-z]{1,7})\)")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _LOCATIVE = re.compile(r"\b(?i:in|at|to|from|near|inside|outside|across|on)\s+(?:the\s+)?([A-Z][a-zA-Z’'-]+)")
 # A number right after a capitalised word, not opening the sentence, labels or dates something rather than
 # counting it: "H.R. 4687", "Resolution 2371", "Section 232", "August 25".
@@ -132,6 +133,44 @@ _SINCE_DATE = re.compile(
     rf"\b(?:since|from)\s+(?:(?:early|mid|late)[- ])?(?:(?:{MONTHS_IN_TEXT})\s+)?(?:1[6-9]\d\d|20\d\d)\b", re.I
 )
 _QUANTITY_NOUNS = frozenset("hundreds thousands millions billions dozens tens scores units pairs percent".split())
+# Kinds of things the sources count, each a family of words for one kind: "How many aircraft?" is not answered
+# by "6,000 American jobs", nor "How many engines?" by "103 Boeing aircraft", but "How many soldiers?" is by
+# "10,000 troops". A counted word outside every family says nothing either way.
+_COUNTED_FAMILIES = tuple(
+    frozenset(family.split())
+    for family in (
+        "troops soldiers personnel forces servicemembers servicemen marines volunteers regiments",
+        "aircraft airplanes planes jets fighters bombers",
+        "engines",
+        "jobs positions",
+        "countries nations states governments economies members allies partners sides",
+        "ships vessels submarines boats",
+        "weapons warheads bombs missiles rockets",
+        "reactors plants",
+        "leaders",
+        "dogs",
+        "embassies",
+        "containers",
+        "vehicles",
+        "sanctions measures restrictions",
+        "tariffs",
+    )
+)
+# Words that count people.
+_PEOPLE = frozenset(
+    "people persons individuals citizens nationals civilians residents workers employees students doctors "
+    "technicians scientists diplomats officials pilots members volunteers cadres operators ambassadors staff "
+    "learners participants trainees attendees delegates "
+    "troops soldiers personnel marines servicemembers servicemen victims casualties".split()
+)
+# Words for people in general: any word for people answers them ("How many learners?": "40,000 students").
+_PEOPLE_HEADS = frozenset("people persons individuals staff learners participants trainees attendees".split())
+
+
+def _is_counted_word(word: str) -> bool:
+    return word in _PEOPLE or any(word in family for family in _COUNTED_FAMILIES)
+
+
 # "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.
 _DEFINITE_NUMBER = re.compile(rf"\b(?:the|these|those|both)\s+({_NUMBER_WORDS})\b", re.I)
 
@@ -267,6 +306,25 @@ class Focus:
             if m.group("noun").lower() not in _QUANTITY_NOUNS and not m.group("noun").lower().startswith(head[:4])
         }
 
+    def _counts_of_other_kinds(self, sentence: str) -> set[str]:
+        """Numbers that count a kind of thing other than the one asked for: "How many aircraft?" and "over
+        6,000 American jobs" (up to three words may stand between the number and what it counts)."""
+        head = self.head or ""
+        asked = next((family for family in _COUNTED_FAMILIES if head in family), frozenset({head}))
+        if head in _PEOPLE_HEADS:
+            asked |= _PEOPLE
+        other: set[str] = set()
+
+        def is_asked(word: str) -> bool:
+            return word.rstrip("s") == head.rstrip("s") or word in asked
+
+        for m in _NUMBER.finditer(sentence):
+            following = [w.lower() for w in re.findall(r"[\w’'-]+", sentence[m.end() : m.end() + 60])[:4]]
+            noun = next((w for w in following if is_asked(w) or _is_counted_word(w)), "")
+            if noun and not is_asked(noun):
+                other.add(m.group(0).lower())
+        return other
+
     def names_head_indefinitely(self, sentence: str) -> bool:
         """The sentence says there is one of what is asked without naming it: "in coalition with a smaller
         party" does not say which party."""
@@ -326,6 +384,8 @@ class Focus:
             found -= {n.lower() for m in _DAY.finditer(sentence) for n in re.findall(r"\d+", m.group(0))}
             if self.head:  # "six tests of nuclear weapons" counts tests, not weapons
                 found -= self._counts_of_other_things(sentence)
+            if self.head and self.head not in _TIME_UNITS:  # "How many aircraft?": "6,000 jobs" counts none
+                found -= self._counts_of_other_kinds(sentence)
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
             return 1.0 if found else 0.0
@@ -349,7 +409,8 @@ class Focus:
         # "Where ...?" and "In which city ...?" are answered "in Lima", "at Camp David", not by any name
         if kind == "place" and ((self.head is None and "where" in self.asked_words) or self.head in _SITE_NOUNS):
             own = self._own(sentence)
-            return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(sentence)) else 0.2
+            unquoted = _QUOTED.sub(" ", sentence)  # a "Commitment to Consult" is signed, not a place
+            return 1.0 if any(m.group(1).lower() not in own for m in _LOCATIVE.finditer(unquoted)) else 0.2
         if kind == "organisation":  # "the U.S. and ROK" name no body, group or company
             return 1.0 if self._new_names(sentence, _MONTH_WORDS | _TITLE_WORDS | _NATION_WORDS) else 0.2
         if kind == "place":

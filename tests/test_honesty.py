@@ -354,6 +354,8 @@ def test_which_country_is_answered_by_a_name_and_where_by_a_place_it_happened_in
     assert type_fit("In the Lima statement, which country chairs the Crisis Response Network?", chair) == 1
     assert type_fit("Where does the Crisis Response Network meet?", chair) < 1
     assert type_fit("Where does the network meet?", "It meets in Lima.") == 1
+    signed = 'The three countries held summits and signed a "Commitment to Consult" on regional challenges.'
+    assert type_fit("Where did the three leaders hold their summit?", signed) < 1  # a quoted title is no place
 
 
 def test_the_noun_asked_for_must_be_stated_to_answer(assistant):
@@ -1104,3 +1106,24 @@ def test_the_value_of_something_asks_for_an_amount_of_money():
     assert focus.answer_type == "money" and asked_head(question) is None
     assert type_fit(question, "North Korea imported US$1.2 million in goods from January to July 2017.") == 1.0
     assert type_fit(question, "North Korea is the ROC's 174th trading partner.") == 0.0
+
+
+@pytest.mark.fast
+def test_a_number_counting_another_kind_of_thing_does_not_answer_how_many():
+    deal = "The Air Force chose L3Harris to build new aircraft in a $2.3 billion deal supporting over 6,000 jobs."
+    assert type_fit("How many early-warning aircraft is L3Harris building?", deal) == 0.0
+    order = "Korean Air ordered 103 Boeing aircraft powered by GE Aerospace engines."
+    assert type_fit("How many GE Aerospace engines is Korean Air buying?", order) == 0.0
+    assert type_fit("How many planes did Korean Air order?", order) == 1.0  # a word for the same kind counts
+    assert type_fit("How many soldiers did North Korea send?", "It sent over 10,000 troops to Russia.") == 1.0
+    assert type_fit("How many learners will the program reach?", "It aims to train 40,000 students.") == 1.0
+    assert type_fit("How many jobs will it create?", "It will create 3,000 new jobs in Ohio.") == 1.0
+
+
+def test_how_many_aircraft_is_not_answered_by_the_jobs_the_deal_supports(assistant):
+    """The fact sheet gives the early-warning deal's value and jobs, not the number of aircraft; the count of
+    students IBM's quantum programme aims to train is still an answer to "how many learners"."""
+    aircraft = assistant.ask("How many early-warning aircraft is L3Harris building for the ROK Air Force?")
+    assert aircraft.abstained, aircraft.text
+    learners = assistant.ask("How many learners is IBM's new quantum training scheme meant to reach?")
+    assert not learners.abstained and "40,000" in learners.text, learners.text
