@@ -103,6 +103,7 @@ _FREQUENCY = re.compile(
     r"\b(?:regularly|routinely|frequently|biennial(?:ly)?|twice|once|every\s+(?:\w+\s+)?(?:years?|months?|weeks?|days?))\b",
     re.I,
 )
+_TIMES = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 _AMOUNT_TYPES = frozenset("money count measure percent size".split())
 # Places an event is held in: a sentence names one after "in", "at"... ("held in Lima").
 _SITE_NOUNS = frozenset("city town village venue location site capital hotel resort port island".split())
@@ -373,6 +374,8 @@ class Focus:
             share = new(_PERCENT, sentence) and not {"dollars", "dollar"} & self.asked_words  # asked in dollars
             return 1.0 if new(_MONEY, sentence) or share else 0.0
         if kind == "count":
+            if "times" in self.asked_words and _TIMES.search(sentence):  # "How many times?": "twice"
+                return 1.0
             if self.many:  # "$5 billion" and "15%" count no workers
                 sentence = _PERCENT.sub(" ", _MONEY_SPAN.sub(" ", sentence))
             found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words

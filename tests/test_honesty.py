@@ -1127,3 +1127,10 @@ def test_how_many_aircraft_is_not_answered_by_the_jobs_the_deal_supports(assista
     assert aircraft.abstained, aircraft.text
     learners = assistant.ask("How many learners is IBM's new quantum training scheme meant to reach?")
     assert not learners.abstained and "40,000" in learners.text, learners.text
+
+
+@pytest.mark.fast
+def test_how_many_times_is_answered_by_twice():
+    question = "How many times have the national security advisors met under the dialogue?"
+    assert type_fit(question, "Our national security advisors have met twice under the dialogue.") == 1.0
+    assert type_fit(question, "The advisors met under the dialogue.") == 0.0
