@@ -143,7 +143,7 @@ _COUNTED_FAMILIES = tuple(
         "troops soldiers personnel forces servicemembers servicemen marines volunteers regiments",
         "aircraft airplanes planes jets fighters bombers",
         "engines",
-        "jobs positions",
+        "jobs positions workers employees",
         "countries nations states governments economies members allies partners sides",
         "ships vessels submarines boats",
         "weapons warheads bombs missiles rockets",
@@ -157,15 +157,15 @@ _COUNTED_FAMILIES = tuple(
         "tariffs",
     )
 )
-# Words that count people.
+# Words that count people: any of them answers a question counting people ("How many learners?": "40,000
+# students"), which is lenient, but a count of people is never taken for one of aircraft.
 _PEOPLE = frozenset(
     "people persons individuals citizens nationals civilians residents workers employees students doctors "
     "technicians scientists diplomats officials pilots members volunteers cadres operators ambassadors staff "
     "learners participants trainees attendees delegates "
     "troops soldiers personnel marines servicemembers servicemen victims casualties".split()
 )
-# Words for people in general: any word for people answers them ("How many learners?": "40,000 students").
-_PEOPLE_HEADS = frozenset("people persons individuals staff learners participants trainees attendees".split())
+_JOBS = frozenset("jobs positions".split())
 
 
 def _is_counted_word(word: str) -> bool:
@@ -311,9 +311,9 @@ class Focus:
         """Numbers that count a kind of thing other than the one asked for: "How many aircraft?" and "over
         6,000 American jobs" (up to three words may stand between the number and what it counts)."""
         head = self.head or ""
-        asked = next((family for family in _COUNTED_FAMILIES if head in family), frozenset({head}))
-        if head in _PEOPLE_HEADS:
-            asked |= _PEOPLE
+        asked = frozenset({head}).union(*(family for family in _COUNTED_FAMILIES if head in family))
+        if head in _PEOPLE:  # "How many workers?": "3,000 jobs", "3,000 people" (only lenient paraphrase)
+            asked |= _PEOPLE | _JOBS
         other: set[str] = set()
 
         def is_asked(word: str) -> bool:

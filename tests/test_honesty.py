@@ -1134,3 +1134,10 @@ def test_how_many_times_is_answered_by_twice():
     question = "How many times have the national security advisors met under the dialogue?"
     assert type_fit(question, "Our national security advisors have met twice under the dialogue.") == 1.0
     assert type_fit(question, "The advisors met under the dialogue.") == 0.0
+
+
+@pytest.mark.fast
+def test_a_count_of_people_is_answered_by_any_word_for_people_or_jobs():
+    assert type_fit("How many workers will the plant employ?", "The plant will create 3,000 jobs.") == 1.0
+    assert type_fit("How many workers will the plant employ?", "It will employ 3,000 people.") == 1.0
+    assert type_fit("How many soldiers did it send?", "It sent 10,000 personnel.") == 1.0
