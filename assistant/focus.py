@@ -669,6 +669,22 @@ def counted_predicate(question: str) -> str | None:
     return found.group(1) if found else None
 
 
+# "Why had North Korea detained the tourist?": the act a why-question asks the cause of, when a name is its
+# subject; "after the death of the tourist" gives a cause of something else. Not after "the ..." (a noun
+# phrase may run on: "Why did the Lima statement call ...").
+_REASON_PREDICATE = re.compile(
+    r"^(?:[Aa]nd\s+)?[Ww]hy\s+(?:did|does|do|had|has|have)\s+(?:[A-Z][\w.’'-]*\s+)+([a-z]+)\b"
+)
+
+
+def reason_predicate(question: str) -> str | None:
+    """The verb of a why-question whose subject is a name ("detained" in "Why had North Korea detained ...?"),
+    phrasal verbs put as one word ("break off" -> "sever")."""
+    found = _REASON_PREDICATE.search(_one_word_verbs(question.strip()))
+    verb = found.group(1) if found else None
+    return verb if verb and verb not in STOPWORDS else None
+
+
 _SMALL_NUMBERS = {
     w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()) if i
 }

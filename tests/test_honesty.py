@@ -1141,3 +1141,22 @@ def test_a_count_of_people_is_answered_by_any_word_for_people_or_jobs():
     assert type_fit("How many workers will the plant employ?", "The plant will create 3,000 jobs.") == 1.0
     assert type_fit("How many workers will the plant employ?", "It will employ 3,000 people.") == 1.0
     assert type_fit("How many soldiers did it send?", "It sent 10,000 personnel.") == 1.0
+
+
+@pytest.mark.fast
+def test_a_why_question_about_what_a_named_subject_did_names_the_act_to_explain():
+    from assistant.focus import reason_predicate
+
+    assert reason_predicate("Why had North Korea detained the American tourist Otto Warmbier?") == "detained"
+    assert reason_predicate("Why did Burma break off relations with Pyongyang?") == "sever"
+    assert reason_predicate("Why did the Lima statement call it outrageous?") is None  # where the subject ends
+    assert reason_predicate("Why is Lee interested in a quadrilateral format?") is None  # a state, not an act
+
+
+def test_a_why_question_is_not_answered_by_the_cause_of_something_else(assistant):
+    """The sanctions article mentions Warmbier only to date a travel ban "after the death of" him: it never
+    says why he was detained. Why Seoul imposed the May 24 measures is still answered."""
+    detained = assistant.ask("Why had North Korea detained the American tourist Otto Warmbier?")
+    assert detained.abstained and "detained" in " ".join(detained.notes), (detained.text, detained.notes)
+    imposed = assistant.ask("Why did Seoul impose the so-called May 24 measures on North Korea?")
+    assert not imposed.abstained and "Cheonan" in imposed.text, imposed.text
