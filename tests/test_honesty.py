@@ -1125,7 +1125,10 @@ def test_how_many_aircraft_is_not_answered_by_the_jobs_the_deal_supports(assista
     students IBM's quantum programme aims to train is still an answer to "how many learners"."""
     aircraft = assistant.ask("How many early-warning aircraft is L3Harris building for the ROK Air Force?")
     assert aircraft.abstained, aircraft.text
-    learners = assistant.ask("How many learners is IBM's new quantum training scheme meant to reach?")
+    learners = assistant.ask(
+        "How many learners is IBM's new quantum training scheme with Japanese, Korean and American universities "
+        "meant to reach?"
+    )
     assert not learners.abstained and "40,000" in learners.text, learners.text
 
 

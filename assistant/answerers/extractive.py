@@ -47,8 +47,8 @@ from assistant.focus import (
     asked_speaker,
     asked_speech,
     counted_predicate,
-    reason_predicate,
     names_another_instance,
+    reason_predicate,
     source_words,
 )
 from assistant.names import COUNTRY_ALIASES
