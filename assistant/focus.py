@@ -186,7 +186,11 @@ _TYPES = [
             r"|\b(?:what|which) (?:[\w-]+ ){0,3}?rates?\b",
         ),
         # "How big is that program?" is answered by "$5 billion", "How large is the force?" by "28,500 troops".
-        ("size", r"\bhow (big|large)\b"),
+        # "What was the ceiling on the remittances?" asks for an amount: "less than in value" gives none.
+        (
+            "size",
+            r"\bhow (big|large)\b|\bwhat (?:is|was|are|were) the (?:[\w-]+ )?(?:ceiling|cap|limit|threshold)s? on\b",
+        ),
         (
             "measure",
             r"\bhow (tall|high|far|heavy|wide|deep)\b|\bwhat (is|was|are|were) (the|its|their) "
@@ -369,6 +373,8 @@ class Focus:
             return 1.0 if _PER_PERIOD.search(sentence) or _FREQUENCY.search(sentence) else 0.0
         if kind == "size":
             found = {m.group(0).lower() for m in _NUMBER.finditer(sentence)} - question_numbers - self.asked_words
+            if not self.mentions_year:  # "In 2016, Japan imposed sanctions" gives no ceiling
+                found = {n for n in found if not _YEAR.match(n)}
             return 1.0 if new(_MEASURE, sentence) or new(_MONEY, sentence) or found - _ORDINALS else 0.0
         if kind == "money":  # "how much will it spend?" is also answered by a share ("3.5% of GDP"), unless
             share = new(_PERCENT, sentence) and not {"dollars", "dollar"} & self.asked_words  # asked in dollars

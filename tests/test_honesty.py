@@ -1163,3 +1163,11 @@ def test_a_why_question_is_not_answered_by_the_cause_of_something_else(assistant
     assert detained.abstained and "detained" in " ".join(detained.notes), (detained.text, detained.notes)
     imposed = assistant.ask("Why did Seoul impose the so-called May 24 measures on North Korea?")
     assert not imposed.abstained and "Cheonan" in imposed.text, imposed.text
+
+
+@pytest.mark.fast
+def test_a_ceiling_asks_for_an_amount_which_a_year_is_not():
+    question = "What was the ceiling on the humanitarian remittances Japan still allowed?"
+    assert answer_type(question) == "size"
+    assert type_fit(question, "In 2016, Japan imposed sanctions against North Korea including:") == 0.0
+    assert type_fit(question, "Japan banned remittances above 3 million yen.") == 1.0
