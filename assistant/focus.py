@@ -315,6 +315,8 @@ class Focus:
         """Numbers that count a kind of thing other than the one asked for: "How many aircraft?" and "over
         6,000 American jobs" (up to three words may stand between the number and what it counts)."""
         head = self.head or ""
+        if not _is_counted_word(head):  # only a known kind is known to differ: "warships" may be "vessels"
+            return set()
         asked = frozenset({head}).union(*(family for family in _COUNTED_FAMILIES if head in family))
         if head in _PEOPLE:  # "How many workers?": "3,000 jobs", "3,000 people" (only lenient paraphrase)
             asked |= _PEOPLE | _JOBS

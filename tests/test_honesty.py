@@ -1118,6 +1118,8 @@ def test_a_number_counting_another_kind_of_thing_does_not_answer_how_many():
     assert type_fit("How many soldiers did North Korea send?", "It sent over 10,000 troops to Russia.") == 1.0
     assert type_fit("How many learners will the program reach?", "It aims to train 40,000 students.") == 1.0
     assert type_fit("How many jobs will it create?", "It will create 3,000 new jobs in Ohio.") == 1.0
+    # a kind the families do not know is not judged: "warships" may well be "vessels"
+    assert type_fit("How many warships did it send?", "It sent 5 vessels to the strait.") == 1.0
 
 
 def test_how_many_aircraft_is_not_answered_by_the_jobs_the_deal_supports(assistant):
