@@ -716,12 +716,23 @@ def names_another_instance(question: str, sentence: str) -> bool:
     if not asked:
         return False
     found = _ordinal_pairs(sentence)
+    # "the 2018 inter-Korean summit" is one summit, named by its year: not the first, unless said so.
+    by_year = [
+        {stem(w) for w in words(m.group("noun")) if w not in STOPWORDS}
+        for m in _YEAR_INSTANCE.finditer(sentence)
+        if m.group("year") not in question
+    ]
     for ordinal, nouns in asked:
         if any(o == ordinal and n & nouns for o, n in found):
             return False
         if any(o != ordinal and n & nouns for o, n in found):
             return True
+        if any(n & nouns for n in by_year):
+            return True
     return False
+
+
+_YEAR_INSTANCE = re.compile(r"\b(?:the|a|its|their)\s+(?P<year>(?:1[89]|20)\d\d)\s+(?P<noun>(?:[\w-]+\s+){0,2}[\w-]+)")
 
 
 def main_clause(question: str) -> str:

@@ -1173,3 +1173,22 @@ def test_a_ceiling_asks_for_an_amount_which_a_year_is_not():
     assert answer_type(question) == "size"
     assert type_fit(question, "In 2016, Japan imposed sanctions against North Korea including:") == 0.0
     assert type_fit(question, "Japan banned remittances above 3 million yen.") == 1.0
+
+
+@pytest.mark.fast
+def test_an_instance_named_by_its_year_is_not_the_first_one_unless_said_so():
+    from assistant.focus import names_another_instance
+
+    question = "When did the first summit between the two Koreas take place?"
+    assert names_another_instance(question, "On 27 April, the 2018 inter-Korean summit took place in Panmunjom.")
+    assert not names_another_instance(question, "This led in June 2000 to the first inter-Korean summit.")
+    assert not names_another_instance("When was the 2018 summit?", "The 2018 inter-Korean summit took place in April.")
+
+
+def test_the_leaders_of_the_first_summit_are_not_those_of_a_later_one(assistant):
+    """ "The 2018 inter-Korean summit" is not the first one: the follow-up is answered from the 2000 summit."""
+    first = "When did the first inter-Korean summit take place?"
+    answer = assistant.ask(first)
+    leaders = assistant.ask("Who were the two leaders?", [(first, answer.text)])
+    assert not leaders.abstained and leaders.text.startswith("During the 2000 inter-Korean summit"), leaders.text
+    assert "Kim Dae-jung" in leaders.text, leaders.text
