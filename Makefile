@@ -23,11 +23,11 @@ TESTSETS := corpus/testsets/core.jsonl corpus/testsets/honesty.jsonl corpus/test
             corpus/testsets/heldout.jsonl corpus/testsets/heldout_b.jsonl corpus/testsets/heldout_c.jsonl \
             corpus/testsets/heldout_d.jsonl corpus/testsets/heldout_e.jsonl corpus/testsets/honesty3.jsonl \
             corpus/testsets/honesty4.jsonl corpus/testsets/heldout_f.jsonl corpus/testsets/heldout_g.jsonl \
-            corpus/testsets/honesty5.jsonl corpus/testsets/honesty6.jsonl \
+            corpus/testsets/honesty5.jsonl corpus/testsets/honesty6.jsonl corpus/testsets/heldout_h.jsonl \
             corpus/testsets/documents.jsonl
-GATE := --fail-under answer_correct=0.74 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.82 \
-        --fail-under abstention_recall=0.80 --fail-under followup_accuracy=0.66 --fail-under citation_validity=1.0 \
-        --fail-under groundedness=0.99 --fail-over padding_share=0.155 --fail-over calibration_error=0.072
+GATE := --fail-under answer_correct=0.73 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.82 \
+        --fail-under abstention_recall=0.81 --fail-under followup_accuracy=0.68 --fail-under citation_validity=1.0 \
+        --fail-under groundedness=0.99 --fail-over padding_share=0.16 --fail-over calibration_error=0.055
 EVAL_DATA := $(CURDIR)/build/eval-data
 
 install: $(STAMP)
