@@ -167,9 +167,7 @@ _PEOPLE = frozenset(
 )
 _JOBS = frozenset("jobs positions".split())
 
-
-def _is_counted_word(word: str) -> bool:
-    return word in _PEOPLE or any(word in family for family in _COUNTED_FAMILIES)
+_COUNTED_WORDS = _PEOPLE.union(*_COUNTED_FAMILIES)
 
 
 # "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.
@@ -315,7 +313,7 @@ class Focus:
         """Numbers that count a kind of thing other than the one asked for: "How many aircraft?" and "over
         6,000 American jobs" (up to three words may stand between the number and what it counts)."""
         head = self.head or ""
-        if not _is_counted_word(head):  # only a known kind is known to differ: "warships" may be "vessels"
+        if head not in _COUNTED_WORDS:  # only a known kind is known to differ: "warships" may be "vessels"
             return set()
         asked = frozenset({head}).union(*(family for family in _COUNTED_FAMILIES if head in family))
         if head in _PEOPLE:  # "How many workers?": "3,000 jobs", "3,000 people" (only lenient paraphrase)
@@ -327,7 +325,7 @@ class Focus:
 
         for m in _NUMBER.finditer(sentence):
             following = [w.lower() for w in re.findall(r"[\w’'-]+", sentence[m.end() : m.end() + 60])[:4]]
-            noun = next((w for w in following if is_asked(w) or _is_counted_word(w)), "")
+            noun = next((w for w in following if is_asked(w) or w in _COUNTED_WORDS), "")
             if noun and not is_asked(noun):
                 other.add(m.group(0).lower())
         return other
@@ -709,6 +707,10 @@ def _ordinal_pairs(text: str) -> list[tuple[str, set[str]]]:
     ]
 
 
+# "the 2018 inter-Korean summit": an instance named by its year.
+_YEAR_INSTANCE = re.compile(r"\b(?:the|a|its|their)\s+(?P<year>(?:1[89]|20)\d\d)\s+(?P<noun>(?:[\w-]+\s+){0,2}[\w-]+)")
+
+
 def names_another_instance(question: str, sentence: str) -> bool:
     """ "Which resolution followed the third nuclear test?" is not answered by a sentence about "the fourth
     nuclear test": the sentence gives another ordinal to what the question numbers, and never the asked one."""
@@ -730,9 +732,6 @@ def names_another_instance(question: str, sentence: str) -> bool:
         if any(n & nouns for n in by_year):
             return True
     return False
-
-
-_YEAR_INSTANCE = re.compile(r"\b(?:the|a|its|their)\s+(?P<year>(?:1[89]|20)\d\d)\s+(?P<noun>(?:[\w-]+\s+){0,2}[\w-]+)")
 
 
 def main_clause(question: str) -> str:
