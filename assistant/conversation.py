@@ -49,6 +49,11 @@ _PRONOUN_SUBJECT = re.compile(
 )
 
 
+# "Does Pyongyang still owe it money?": a pronoun after a verb or preposition is not the subject the
+# question names (that would be "itself"), so it is something said before.
+_OBJECT_PRONOUN = re.compile(r"\b[a-z]{2,}\s+(?:it|him|them)\b")
+
+
 def _owner_unnamed(question: str) -> bool:
     """ "What does its Article 3 commit each side to?": the pronoun comes before any name, so what it
     points at is in the thread; in "And Samsung Heavy — who is its US partner?" it is the name before it."""
@@ -107,6 +112,7 @@ class Conversation:
             or _RESPONSE_ALONE.search(question)
             or _POINTED_THING.search(question)
             or _PRONOUN_SUBJECT.search(question)
+            or _OBJECT_PRONOUN.search(question)
         ):
             return True
         # "he", "they", "that call" lean on an earlier turn, unless the question names its own subject.

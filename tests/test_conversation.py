@@ -82,6 +82,18 @@ def test_a_thing_pointed_back_at_makes_a_follow_up_whatever_else_is_named():
     assert not talk.is_followup("What does Motin say in this article about Japan?")
 
 
+def test_a_pronoun_after_the_verb_is_someone_said_before_even_when_a_name_is_the_subject():
+    """ "Does Pyongyang still owe it money?": "it" cannot be Pyongyang (that would be "itself"), so it is
+    Finland, named the turn before; a question naming its subject and no such pronoun stands alone."""
+    talk = Conversation.from_history([("When did Finland recognise North Korea?", "On 13 April 1973. [1]")])
+    assert talk.is_followup("Does Pyongyang still owe it money?")
+    assert talk.is_followup("Did Seoul ever thank him?")
+    assert talk.is_followup("When did Tokyo recognise them?")
+    assert talk.search_query("Does Pyongyang still owe it money?").startswith("When did Finland recognise")
+    assert not talk.is_followup("Does Pyongyang still owe Sweden money?")
+    assert not talk.is_followup("When did Japan recognise South Korea?")
+
+
 def test_following_suit_or_doing_something_in_return_is_a_follow_up():
     """ "Did the North follow suit?" names the North, yet what it would follow was said the turn before."""
     talk = Conversation.from_history([("What did Lee do about the loudspeakers on the DMZ?", "He halted them.")])

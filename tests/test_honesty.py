@@ -1192,3 +1192,14 @@ def test_the_leaders_of_the_first_summit_are_not_those_of_a_later_one(assistant)
     leaders = assistant.ask("Who were the two leaders?", [(first, answer.text)])
     assert not leaders.abstained and leaders.text.startswith("During the 2000 inter-Korean summit"), leaders.text
     assert "Kim Dae-jung" in leaders.text, leaders.text
+
+
+def test_what_a_pronoun_after_the_verb_stands_for_is_searched_with_the_earlier_question(assistant):
+    """ "Does Pyongyang still owe it money?" after a question about Finland: "it" is Finland, so the
+    search holds the earlier question and the answer is Finland's 30 million euros, not a decline."""
+    first = "When did Finland recognise North Korea?"
+    answer = assistant.ask(first)
+    assert "1973" in answer.text
+    follow = assistant.ask("Does Pyongyang still owe it money?", [(first, answer.text)])
+    assert follow.search_query.startswith(first)
+    assert not follow.abstained and "30 million" in follow.text and follow.citations
