@@ -20,7 +20,9 @@ from index import chroma_store
 from index.chunking import Chunk
 from index.lexical import LexicalIndex
 
-FORMAT_VERSION = 2  # 2: documents carry the `primary` flag (index.loaders); older indexes need `index --full`
+# 2: documents carry the `primary` flag (index.loaders); 3: terms are stemmed from American spelling
+# (index.text.american). Older indexes need `index --full`.
+FORMAT_VERSION = 3
 CURRENT = "current"
 
 

@@ -51,9 +51,29 @@ def _clean(token: str) -> str:
     return _POSSESSIVE.sub("", token).replace("’", "'").replace(",", "")
 
 
+# British spellings as American ones, so "recognised" and "recognized", "defence" and "defense" share a stem
+# (the corpus mixes Wikipedia's British and the U.S. government's American spelling). Applied to every word
+# on both sides, so the rewrite only has to be consistent: "promise" -> "promize" harms nothing.
+_BRITISH = (
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"),  # recognise, organisation
+    (re.compile(r"(?<=\w{3})ys(e|es|ed|ing)$"), r"yz\1"),  # analyse, paralysed
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|able|ful|ite|ites)?$"), r"or\1"),  # favour, labour (not four, hour)
+    (re.compile(r"(?<=\w{2})tre(s)?$"), r"ter\1"),  # centre, metres
+    (re.compile(r"^(def|off|lic|pret)ence(s)?$"), r"\1ense\2"),  # defence, offence
+    (re.compile(r"^programme(s)?$"), r"program\1"),
+)
+
+
+def american(word: str) -> str:
+    """The American spelling of a lower-case word (the word itself when it has no British form)."""
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+    return _stemmer().stemWord(american(word))
 
 
 def terms(text: str) -> list[str]:
