@@ -675,18 +675,20 @@ def counted_predicate(question: str) -> str | None:
     return found.group(1) if found else None
 
 
-# "Why had North Korea detained the tourist?": the act a why-question asks the cause of, when a name is its
-# subject; "after the death of the tourist" gives a cause of something else. Not after "the ..." (a noun
-# phrase may run on: "Why did the Lima statement call ...").
-_REASON_PREDICATE = re.compile(
-    r"^(?:[Aa]nd\s+)?[Ww]hy\s+(?:did|does|do|had|has|have)\s+(?:[A-Z][\w.’'-]*\s+)+([a-z]+)\b"
+# "Why had North Korea detained the tourist?", "When did Mongolia first recognise Pyongyang?": the act a why- or
+# when-question asks about, when a name is its subject; "after the death of the tourist" gives a cause of
+# something else, a testimony's year is not when a command was taken. Not after "the ..." (a noun phrase may
+# run on: "Why did the Lima statement call ...").
+_EVENT_PREDICATE = re.compile(
+    rf"^(?:[Aa]nd\s+)?(?:[Ww]hy|[Ww]hen)\s+(?:did|does|do|had|has|have)\s+(?:[A-Z][\w.’'-]*\s+)+(?:{_ADVERB}\s+)?([a-z]+)\b"
 )
 
 
-def reason_predicate(question: str) -> str | None:
-    """The verb of a why-question whose subject is a name ("detained" in "Why had North Korea detained ...?"),
-    phrasal verbs put as one word ("break off" -> "sever")."""
-    found = _REASON_PREDICATE.search(_one_word_verbs(question.strip()))
+def event_predicate(question: str) -> str | None:
+    """The verb of a why- or when-question whose subject is a name ("detained" in "Why had North Korea
+    detained ...?", "take" in "When did General Brunson take command?"): the answer must state that act, not
+    another one of the same subject. Phrasal verbs are put as one word ("break off" -> "sever")."""
+    found = _EVENT_PREDICATE.search(_one_word_verbs(question.strip()))
     verb = found.group(1) if found else None
     return verb if verb and verb not in STOPWORDS else None
 

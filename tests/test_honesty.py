@@ -1150,12 +1150,24 @@ def test_a_count_of_people_is_answered_by_any_word_for_people_or_jobs():
 
 @pytest.mark.fast
 def test_a_why_question_about_what_a_named_subject_did_names_the_act_to_explain():
-    from assistant.focus import reason_predicate
+    from assistant.focus import event_predicate
 
-    assert reason_predicate("Why had North Korea detained the American tourist Otto Warmbier?") == "detained"
-    assert reason_predicate("Why did Burma break off relations with Pyongyang?") == "sever"
-    assert reason_predicate("Why did the Lima statement call it outrageous?") is None  # where the subject ends
-    assert reason_predicate("Why is Lee interested in a quadrilateral format?") is None  # a state, not an act
+    assert event_predicate("Why had North Korea detained the American tourist Otto Warmbier?") == "detained"
+    assert event_predicate("Why did Burma break off relations with Pyongyang?") == "sever"
+    assert event_predicate("Why did the Lima statement call it outrageous?") is None  # where the subject ends
+    assert event_predicate("Why is Lee interested in a quadrilateral format?") is None  # a state, not an act
+
+
+@pytest.mark.fast
+def test_a_when_question_about_what_a_named_subject_did_names_the_act_too():
+    """ "When did General Xavier Brunson take command?" asks when he took it: the year of his testimony is
+    no answer. An adverb before the verb is not the act ("first recognise" asks about recognising)."""
+    from assistant.focus import event_predicate
+
+    assert event_predicate("When did General Xavier Brunson take command of U.S. Forces Korea?") == "take"
+    assert event_predicate("When did Mongolia first recognise the government in Pyongyang?") == "recognise"
+    assert event_predicate("Why did Burma later break off relations with Pyongyang?") == "sever"
+    assert event_predicate("When was the Washington Declaration signed?") is None  # no named subject acts
 
 
 def test_a_why_question_is_not_answered_by_the_cause_of_something_else(assistant):
@@ -1203,3 +1215,13 @@ def test_what_a_pronoun_after_the_verb_stands_for_is_searched_with_the_earlier_q
     follow = assistant.ask("Does Pyongyang still owe it money?", [(first, answer.text)])
     assert follow.search_query.startswith(first)
     assert not follow.abstained and "30 million" in follow.text and follow.citations
+
+
+def test_a_when_question_is_not_answered_by_the_date_of_another_act(assistant):
+    """The CRS report cites General Brunson's 2026 testimony as USFK commander but never says when he took
+    command: declined, naming the act. Mongolia's recognition ("recognized ... in 1948", American spelling
+    for a British question) is still answered."""
+    command = assistant.ask("When did General Xavier Brunson take command of U.S. Forces Korea?")
+    assert command.abstained and "take" in " ".join(command.notes), (command.text, command.notes)
+    recognised = assistant.ask("When did Mongolia first recognise the government in Pyongyang?")
+    assert not recognised.abstained and "1948" in recognised.text, recognised.text

@@ -47,8 +47,8 @@ from assistant.focus import (
     asked_speaker,
     asked_speech,
     counted_predicate,
+    event_predicate,
     names_another_instance,
-    reason_predicate,
     source_words,
 )
 from assistant.names import COUNTRY_ALIASES
@@ -882,9 +882,10 @@ class ExtractiveAnswerer:
         counted = counted_predicate(q.text)
         if counted and self._unstated({stem(counted): counted}, " ".join(c.text for c in chosen)):
             unstated.append(counted)  # "How many soldiers were wounded?": "10,000 troops deployed" is not it
-        caused = reason_predicate(q.text)
+        caused = event_predicate(q.text)
         if caused and self._unstated({stem(caused): caused}, " ".join(c.text for c in chosen)):
-            unstated.append(caused)  # "Why had North Korea detained him?": "after his death" is no cause of that
+            unstated.append(caused)  # "Why had North Korea detained him?": "after his death" is no cause of that;
+            # "When did Brunson take command?": the year of his testimony is not when he took it
         if unstated:
             problems.append("the evidence does not state " + ", ".join(unstated))
         kind = q.focus.answer_type if q.focus else "any"
