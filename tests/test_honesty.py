@@ -1225,3 +1225,14 @@ def test_a_when_question_is_not_answered_by_the_date_of_another_act(assistant):
     assert command.abstained and "take" in " ".join(command.notes), (command.text, command.notes)
     recognised = assistant.ask("When did Mongolia first recognise the government in Pyongyang?")
     assert not recognised.abstained and "1948" in recognised.text, recognised.text
+
+
+def test_a_where_question_standing_alone_needs_a_place_the_question_does_not_name(assistant):
+    """The CRS report says a 2026 DPRK memorial lists over 2,000 names, not where it stands: declined. Kim
+    Jong-il's year learning English "there" is still answered with Malta, the place the sentence points at."""
+    memorial = assistant.ask(
+        "Where is the memorial North Korea built in 2026 for its soldiers killed fighting for Russia?"
+    )
+    assert memorial.abstained and "no place named" in " ".join(memorial.notes), (memorial.text, memorial.notes)
+    english = assistant.ask("Where did Kim Jong-il spend a year learning English when he was young?")
+    assert not english.abstained and "Malta" in english.text, english.text

@@ -508,13 +508,30 @@ class ExtractiveAnswerer:
     def rule_problems(self, analysis: Analysis, chosen: list[Candidate]) -> list[str]:
         """The hard rules that read the whole analysis, beyond the answer's own support: what is asked is
         stated nowhere in what was retrieved, a follow-up's value is about something else, the answer
-        only restates the question, or what someone said is not reported."""
+        only restates the question, what someone said is not reported, or where is asked and no place given."""
         return (
             self._focus_absent(analysis)
             + self._referent_absent(analysis, chosen)
             + self._restated(analysis, chosen)
             + self._speech_absent(analysis, chosen)
+            + self._place_absent(analysis, chosen)
         )
+
+    @staticmethod
+    def _place_absent(analysis: Analysis, chosen: list[Candidate]) -> list[str]:
+        """ "Where is the memorial North Korea built for its soldiers?" is not answered by the sentence that
+        the memorial lists 2,000 names: a question that stands alone and asks where needs a place the question
+        does not name, in a sentence about what is asked or the one the answer points back at. A follow-up
+        ("Where did they end up fighting?") is left to the fitted model: its place is often a plain noun."""
+        q = analysis.q
+        focus = q.focus
+        if analysis.followup or focus is None or not focus.single or focus.answer_type != "place" or focus.head:
+            return []  # a place asked for by its noun ("In which city ...?") is judged in `_support`
+        if any(focus.type_match(c.text, q.numbers) >= 1.0 for c in _focus_bearers(chosen)):
+            return []
+        if any(c.features.get("points_here") for c in chosen):  # "He spent a year there": Malta, just before
+            return []
+        return ["no place named in the evidence"]
 
     @staticmethod
     def _speech_absent(analysis: Analysis, chosen: list[Candidate]) -> list[str]:
