@@ -330,6 +330,16 @@ class Focus:
                 other.add(m.group(0).lower())
         return other
 
+    @staticmethod
+    def _counts_of_countables(sentence: str) -> set[str]:
+        """Numbers of things counted one by one ("3,000 jobs", "103 aircraft"): "how much" asks for an amount."""
+        counted: set[str] = set()
+        for m in _NUMBER.finditer(sentence):
+            following = [w.lower() for w in re.findall(r"[\w’'-]+", sentence[m.end() : m.end() + 60])[:4]]
+            if any(w in _COUNTED_WORDS for w in following):
+                counted.add(m.group(0).lower())
+        return counted
+
     def names_head_indefinitely(self, sentence: str) -> bool:
         """The sentence says there is one of what is asked without naming it: "in coalition with a smaller
         party" does not say which party."""
@@ -397,6 +407,8 @@ class Focus:
                 found -= self._counts_of_other_kinds(sentence)
             if self.head not in _TIME_UNITS:  # "four months after" counts no seats
                 found -= {m.group(1).lower() for m in _SPAN.finditer(sentence)}
+            if "much" in self.asked_words and not self.many:  # "By how much will capacity grow?": an amount,
+                found -= self._counts_of_countables(sentence)  # which "creating 3,000 jobs" is not
             return 1.0 if found else 0.0
         if kind == "date" and self.fine_date == "deadline":  # "since 2006" says when it began, not by when
             sentence = _SINCE_DATE.sub(" ", sentence)

@@ -1180,6 +1180,16 @@ def test_a_why_question_is_not_answered_by_the_cause_of_something_else(assistant
 
 
 @pytest.mark.fast
+def test_how_much_asks_for_an_amount_which_a_count_of_things_is_not():
+    """ "How much" takes an amount, "how many" things counted one by one: "creating 3,000 jobs" does not say
+    by how much a plant's capacity grows, though it answers how many jobs it creates."""
+    question = "By how much will the enrichment capacity at the Piketon plant grow?"
+    assert type_fit(question, "Centrus agreed to expand its capacity in Piketon, creating 3,000 jobs.") == 0.0
+    assert type_fit(question, "Its capacity will grow by 900,000 separative work units.") == 1.0
+    assert type_fit("How many jobs will the Piketon expansion create?", "It will create 3,000 jobs.") == 1.0
+
+
+@pytest.mark.fast
 def test_a_ceiling_asks_for_an_amount_which_a_year_is_not():
     question = "What was the ceiling on the humanitarian remittances Japan still allowed?"
     assert answer_type(question) == "size"
@@ -1236,3 +1246,14 @@ def test_a_where_question_standing_alone_needs_a_place_the_question_does_not_nam
     assert memorial.abstained and "no place named" in " ".join(memorial.notes), (memorial.text, memorial.notes)
     english = assistant.ask("Where did Kim Jong-il spend a year learning English when he was young?")
     assert not english.abstained and "Malta" in english.text, english.text
+
+
+def test_how_much_a_capacity_grows_is_not_answered_by_the_jobs_it_creates(assistant):
+    """The fact sheet says the Centrus expansion creates 3,000 U.S. jobs and gives no capacity figure."""
+    grow = assistant.ask(
+        "By how much will the uranium enrichment capacity at Centrus' Piketon plant grow under the deal with "
+        "KHNP and POSCO International?"
+    )
+    assert grow.abstained, grow.text
+    jobs = assistant.ask("How many jobs will the Centrus expansion in Ohio create?")
+    assert not jobs.abstained and "3,000" in jobs.text, jobs.text
