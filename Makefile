@@ -25,8 +25,8 @@ TESTSETS := corpus/testsets/core.jsonl corpus/testsets/honesty.jsonl corpus/test
             corpus/testsets/honesty4.jsonl corpus/testsets/heldout_f.jsonl corpus/testsets/heldout_g.jsonl \
             corpus/testsets/honesty5.jsonl corpus/testsets/honesty6.jsonl corpus/testsets/heldout_h.jsonl \
             corpus/testsets/documents.jsonl
-GATE := --fail-under answer_correct=0.73 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.82 \
-        --fail-under abstention_recall=0.81 --fail-under followup_accuracy=0.68 --fail-under citation_validity=1.0 \
+GATE := --fail-under answer_correct=0.735 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.825 \
+        --fail-under abstention_recall=0.82 --fail-under followup_accuracy=0.69 --fail-under citation_validity=1.0 \
         --fail-under groundedness=0.99 --fail-over padding_share=0.16 --fail-over calibration_error=0.055
 EVAL_DATA := $(CURDIR)/build/eval-data
 
