@@ -170,6 +170,15 @@ _JOBS = frozenset("jobs positions".split())
 _COUNTED_WORDS = _PEOPLE.union(*_COUNTED_FAMILIES)
 
 
+def _numbers_with_following_words(sentence: str) -> list[tuple[str, list[str]]]:
+    """Each number of the sentence (lower-cased) with the up to four words after it, where what it counts is
+    named ("over 6,000 American jobs")."""
+    return [
+        (m.group(0).lower(), [w.lower() for w in re.findall(r"[\w’'-]+", sentence[m.end() : m.end() + 60])[:4]])
+        for m in _NUMBER.finditer(sentence)
+    ]
+
+
 # "the two countries", "these three leaders": a number after a definite word points back, it counts nothing new.
 _DEFINITE_NUMBER = re.compile(rf"\b(?:the|these|those|both)\s+({_NUMBER_WORDS})\b", re.I)
 
@@ -318,27 +327,21 @@ class Focus:
         asked = frozenset({head}).union(*(family for family in _COUNTED_FAMILIES if head in family))
         if head in _PEOPLE:  # "How many workers?": "3,000 jobs", "3,000 people" (only lenient paraphrase)
             asked |= _PEOPLE | _JOBS
-        other: set[str] = set()
 
         def is_asked(word: str) -> bool:
             return word.rstrip("s") == head.rstrip("s") or word in asked
 
-        for m in _NUMBER.finditer(sentence):
-            following = [w.lower() for w in re.findall(r"[\w’'-]+", sentence[m.end() : m.end() + 60])[:4]]
+        other: set[str] = set()
+        for number, following in _numbers_with_following_words(sentence):
             noun = next((w for w in following if is_asked(w) or w in _COUNTED_WORDS), "")
             if noun and not is_asked(noun):
-                other.add(m.group(0).lower())
+                other.add(number)
         return other
 
     @staticmethod
     def _counts_of_countables(sentence: str) -> set[str]:
         """Numbers of things counted one by one ("3,000 jobs", "103 aircraft"): "how much" asks for an amount."""
-        counted: set[str] = set()
-        for m in _NUMBER.finditer(sentence):
-            following = [w.lower() for w in re.findall(r"[\w’'-]+", sentence[m.end() : m.end() + 60])[:4]]
-            if any(w in _COUNTED_WORDS for w in following):
-                counted.add(m.group(0).lower())
-        return counted
+        return {n for n, following in _numbers_with_following_words(sentence) if _COUNTED_WORDS & set(following)}
 
     def names_head_indefinitely(self, sentence: str) -> bool:
         """The sentence says there is one of what is asked without naming it: "in coalition with a smaller

@@ -21,7 +21,7 @@ from index.chunking import Chunk
 from index.lexical import LexicalIndex
 
 # 2: documents carry the `primary` flag (index.loaders); 3: terms are stemmed from American spelling
-# (index.text.american). Older indexes need `index --full`.
+# (index.text.american). `index` rebuilds an older index in full.
 FORMAT_VERSION = 3
 CURRENT = "current"
 
