@@ -484,10 +484,15 @@ def _is_category(noun: str) -> bool:
     return bool(singular & _CATEGORY) or noun.endswith("ly")
 
 
+_KIND_OF = re.compile(r"\b(?:what|which)\s+(?:kinds?|sorts?|types?)\s+of\b")
+
+
 def asked_head(question: str) -> str | None:
     """The noun the question asks for, when it names one that is not a mere category: "Which hotel did
     Trump stay in?" asks for a hotel, and a sentence that names none cannot answer it."""
     q = main_clause(question)
+    if _KIND_OF.search(q):  # "What kind of vessel ...?" is answered by a kind ("a submarine"), rarely the word
+        return None
     names = question_names(question)
     for i, pattern in enumerate(_HEADS):
         found = pattern.search(q)

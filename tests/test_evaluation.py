@@ -206,11 +206,13 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
         "heldout_f.jsonl",
         "heldout_g.jsonl",
         "heldout_h.jsonl",
+        "honesty7.jsonl",
+        "heldout_i.jsonl",
     ],
 )
 def test_sets_written_from_the_documents_quote_them_and_their_facts_verbatim(name):
-    """The sets written from the documents alone (honesty2, honesty4 to honesty6, and heldout_b, heldout_f,
-    heldout_g and heldout_h which are never tuned on): each reference passage stands in the corpus, each reference fact
+    """The sets written from the documents alone (honesty2, honesty4 to honesty7, and heldout_b, heldout_f,
+    heldout_g, heldout_h and heldout_i which are never tuned on): each reference passage stands in the corpus, each reference fact
     (or one of its alternatives) in the turn's passages, and an unanswerable turn has neither, so a
     metric never rests on a typo."""
     if not SHARED_CORPUS.is_dir():

@@ -12,6 +12,7 @@ from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences, turn_metrics
 from assistant.evaluation.testset import TurnCase
 from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, asked_speaker, asked_speech, find_focus
+from assistant.people import asks_for_person, names_person, person_words
 from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
 from index.text import stem
@@ -1257,3 +1258,63 @@ def test_how_much_a_capacity_grows_is_not_answered_by_the_jobs_it_creates(assist
     assert grow.abstained, grow.text
     jobs = assistant.ask("How many jobs will the Centrus expansion in Ohio create?")
     assert not jobs.abstained and "3,000" in jobs.text, jobs.text
+
+
+@pytest.mark.fast
+def test_people_are_the_names_the_corpus_writes_the_way_people_are_named():
+    texts = [
+        "Treasury Secretary Steven Mnuchin stated that banks are on notice.",
+        "U.S. Forces Korea Commander General Xavier Brunson testified in 2026.",
+        "North Korean leader Kim Jong-un met Putin. 7 individuals were identified, among them Adrian Hong "
+        "Chang, founder of Liberty in North Korea.",
+        "President Lee Aims to Reopen Talks",  # a headline: "Aims" is written in lower case below
+        "Seoul aims to restart talks; the Self-Defense Forces and the Non-Aligned Movement are no one.",
+    ]
+    people = person_words(texts)
+    assert {"mnuchin", "steven", "brunson", "xavier", "kim", "jong", "adrian", "chang"} <= people
+    assert not {"aims", "forces", "secretary", "general", "self", "defense", "movement"} & people
+    nobody = frozenset()
+    assert names_person("Treasury Secretary Steven Mnuchin warned foreign banks.", people, nobody)
+    # A title starts a new name: the body before it does not hide the person after it.
+    assert names_person("U.S. Forces Korea Commander General Xavier Brunson said so.", people, nobody)
+    assert not names_person(
+        "The two leaders instructed their foreign and defense ministers to convene a Security Consultative "
+        "Committee (SCC) meeting.",
+        people | {"biden"},
+        nobody,
+    )
+    assert not names_person("In July 2024, the Biden Administration announced it.", people | {"biden"}, nobody)
+    # A person the question already names is no answer to who else it asks for.
+    assert not names_person("Treasury Secretary Steven Mnuchin spoke.", people, frozenset({"mnuchin"}))
+
+
+@pytest.mark.fast
+def test_a_question_asks_for_a_person_only_by_a_noun_only_a_person_can_be():
+    for question in (
+        "Who were the foreign and defense ministers that Trump and Ishiba told to meet?",
+        "Which Supreme Court justices dissented?",
+        "What was the name of the North Korean ambassador Mexico expelled?",
+        "And who is her defense minister?",
+        "Which Treasury official warned foreign banks about it?",
+    ):
+        assert asks_for_person(question), question
+    for question in (
+        "Who built the monument?",  # a company can build it
+        "In which city were NATO leaders gathered in July 2018?",  # asks for a city
+        "Who would lead that command?",  # "an ROK general" answers it
+        "Which body oversees the investments?",
+    ):
+        assert not asks_for_person(question), question
+
+
+def test_a_question_for_an_office_holder_the_sources_never_name_is_declined(assistant):
+    """The 2+2 sentence names the ministers only by their office, and the ruling sentence names the court,
+    not its justices: the sources do not say who. A Treasury official they do name is still given."""
+    for question in (
+        "Who were the foreign and defense ministers Trump and Ishiba told to convene a 2+2 meeting?",
+        "Which Supreme Court justices ruled against Trump's IEEPA tariffs in February 2026?",
+    ):
+        answer = assistant.ask(question)
+        assert answer.abstained and "no person named in the evidence" in " ".join(answer.notes), answer.text
+    named = assistant.ask("Which Treasury secretary warned foreign financial institutions in September 2017?")
+    assert not named.abstained and "Mnuchin" in named.text, named.text

@@ -52,6 +52,7 @@ from assistant.focus import (
     source_words,
 )
 from assistant.names import COUNTRY_ALIASES
+from assistant.people import asks_for_person, names_person, person_words
 from assistant.question import FRAME_WORDS, QuestionProfile, answer_type_match, profile
 from assistant.settings import Settings
 from assistant.sources import is_primary, primary_names
@@ -157,6 +158,7 @@ class ExtractiveAnswerer:
         # Sentence and word vectors, compared with the question's: its encoder (warm questions skip the model).
         self.vectors = CachedEmbedder(embedder.query_side())
         self.scorer: Scorer | None = load_scorer() if settings.scorer == "learned" else None
+        self._people_of: tuple[str, frozenset[str]] = ("", frozenset())
 
     # -- candidates -------------------------------------------------------------------------------
     def _candidates(self, passages: list[Passage], generation: Generation) -> list[Candidate]:
@@ -187,6 +189,13 @@ class ExtractiveAnswerer:
         return None
 
     # -- term matching ----------------------------------------------------------------------------
+    def _people(self, generation: Generation) -> frozenset[str]:
+        """The words of people's names in this index generation's documents (read once per generation)."""
+        if self._people_of[0] != generation.name:
+            texts = (doc.text for doc in generation.documents.values())
+            self._people_of = (generation.name, person_words(texts))
+        return self._people_of[1]
+
     def _soft_coverage(
         self, q: QuestionProfile, terms: dict[str, float], evidence_terms: set[str], evidence_words: list[str]
     ) -> tuple[float, list[str]]:
@@ -926,6 +935,18 @@ class ExtractiveAnswerer:
             # The sentence about just what is asked says there is one without naming it ("in coalition with
             # a smaller party"): the sources do not say which, whatever other names the answer holds.
             problems.append(f"the evidence mentions a {focus.head} without naming it")
+        elif (
+            focus is not None
+            and focus.single
+            and asks_for_person(q.text)
+            and not any(
+                names_person(c.text, self._people(generation), focus.asked_words | frozenset(words(q.text)))
+                for c in chosen
+            )
+        ):
+            # "Which Supreme Court justices dissented?": the sentence about the ruling names the court, and
+            # "the foreign and defense ministers" are named only by their office: no one is named.
+            problems.append("no person named in the evidence")
         elif (
             focus is not None
             and focus.single
