@@ -51,7 +51,14 @@ _NUMBER_WORDS = (
     "hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|half|several|first|second|third"
 )
 _NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b", re.I)
-_MONEY = re.compile(r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(dollars?|won|yen|yuan|euros?)\b|\b(billion|million|trillion)\b", re.I)
+# "3.3 million tons a year" is a quantity, not an amount of money.
+_MONEY = re.compile(
+    r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(dollars?|won|yen|yuan|euros?)\b|\b(billion|million|trillion)\b"
+    r"(?!\s*(?:metric\s+)?(?:tons?|tonnes?|barrels?|people|persons|troops|soldiers|jobs|units|doses|users|students|"
+    r"workers|residents|households|homes|visitors|tourists|barrels|liters|litres|gallons|acres|hectares|"
+    r"square|cubic|kilomet|miles)\b)",
+    re.I,
+)
 # The whole amount ("$3 billion", "2.5 trillion won"), to mask it where a count is asked; _MONEY only detects one.
 _MONEY_SPAN = re.compile(
     rf"[$€£¥₩]\s?\d[\d,.]*(?:\s*(?:{_NUMBER_WORDS}))?|\b\d[\d,.]*\s*(?:(?:million|billion|trillion)\s*)?"
@@ -210,7 +217,7 @@ _TYPES = [
             r"|\bhow much money\b|\bsalary\b|\bnet worth\b|\bwhat (did|does) .* cost\b|\bhow much\b.*\$"
             r"|\bhow many (?:[\w.]+ )?(dollars|won|yen|yuan|euros)\b"
             # "What was the defense budget in U.S. dollars?" asks for an amount, not a share of GDP.
-            r"|\bin (?:u\.s\. |us )?dollars\b|\bdollar (?:amount|figure|terms)\b"
+            r"|\bin (?:u\.s\. |us )?dollars\b|\bdollar (?:amount|figure|terms|value|cost)\b"
             r"|\bwhat (?:is|was|are|were) (?:[\w.’'-]+ ){0,4}?budget\b"
             # "What was the value of the goods ...?" asks for an amount: "US$1.2 million".
             r"|\bwhat (?:is|was|are|were) the (?:total |combined |estimated )?value\b",

@@ -38,7 +38,9 @@ _FIELDS = [
             # "out" as in "When was it out?", not "When is his presidency due to run out?".
             r"\bwhen (was|were|is|did)\b.*\b(published|issued|released|written|updated|dated|(?<!run )out|signed|"
             r"come out|publish|issue|release|write|appear|appeared)\b"
+            # "On what date did Han Duck-soo become acting president?" asks when he did, not the readout's date.
             r"|\b(what|which) (is the )?(date|publication date)\b"
+            r"(?!\s+(?:did|does|do|will|would|has|have|had|is|was|were|are)\s+(?!(?:it|the|this|that)\b))"
             r"|\bhow (recent|old|current) is (the|this)\b",
         ),
         ("license", r"\blicen[cs]ed?\b|\bcopyright\b|\bunder what terms\b|\bcan i (reuse|republish|copy)\b"),

@@ -130,8 +130,8 @@ def test_a_second_ask_after_a_header_question_is_detected():
 
 @pytest.mark.fast
 def test_a_verb_that_looks_like_a_header_word_asks_no_header_field():
-    """ "link to" as a verb asks for no URL, and a term that "runs out" asks for no publication date: both
-    once came back as header facts at confidence 1.0."""
+    """ "link to" as a verb asks for no URL, and a term that "runs out" or "On what date did X do Y?" asks for
+    no publication date: each once came back as a header fact at confidence 1.0."""
     from assistant.conversation import Conversation
     from assistant.intents import detect
     from assistant.sources import SourceDocument
@@ -140,10 +140,17 @@ def test_a_verb_that_looks_like_a_header_word_asks_no_header_field():
     for question in (
         "Which body of water does Motin link to Beijing's recent provocations?",
         "When is Lee Jae Myung's presidency due to run out?",
+        # asks when Lee did something the article is about, not the article's date
+        "On what date did Lee take office, according to the article?",
     ):
         intent = detect(question, Conversation([]), [doc])
         assert intent is None or intent.kind != "field", question
-    for question, field in (("Is there a link to the article?", "url"), ("When was the article out?", "date")):
+    for question, field in (
+        ("Is there a link to the article?", "url"),
+        ("When was the article out?", "date"),
+        ("What date is the article on Lee and North Korea from?", "date"),
+        ("What is the date of the article?", "date"),
+    ):
         intent = detect(question, Conversation([]), [doc])
         assert intent is not None and intent.field == field, question
 

@@ -1318,3 +1318,22 @@ def test_a_question_for_an_office_holder_the_sources_never_name_is_declined(assi
         assert answer.abstained and "no person named in the evidence" in " ".join(answer.notes), answer.text
     named = assistant.ask("Which Treasury secretary warned foreign financial institutions in September 2017?")
     assert not named.abstained and "Mnuchin" in named.text, named.text
+
+
+@pytest.mark.fast
+def test_a_dollar_value_is_money_and_millions_of_tons_are_not():
+    question = "What is the dollar value of the LNG purchase agreements?"
+    assert answer_type(question) == "money"
+    assert type_fit(question, "It agreed to buy about 3.3 million tons/year of U.S. LNG.") == 0.0
+    assert type_fit(question, "The agreements are worth $20 billion.") == 1.0
+    assert type_fit("How much will Japan invest?", "Japan committed 550 billion to U.S. sectors.") == 1.0
+
+
+def test_what_a_document_says_happened_on_a_date_is_no_question_for_its_header(assistant):
+    """The readout's title names Han Duck-soo as acting president; its header date is not the day he became
+    one. The LNG deal's size is given in tons a year, not in dollars."""
+    han = assistant.ask("On what date did Han Duck-soo become South Korea's acting president?")
+    assert han.abstained or "2024-12-14" not in han.text, han.text
+    assert all(c.passage.kind != "header" for c in han.citations)
+    lng = assistant.ask("What is the dollar value of Korea Gas Corporation's new U.S. LNG purchase agreements?")
+    assert lng.abstained and "no money in the evidence" in " ".join(lng.notes), lng.text
