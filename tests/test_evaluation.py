@@ -212,9 +212,9 @@ def test_reference_contexts_exist_verbatim_in_the_corpus():
 )
 def test_sets_written_from_the_documents_quote_them_and_their_facts_verbatim(name):
     """The sets written from the documents alone (honesty2, honesty4 to honesty7, and heldout_b, heldout_f,
-    heldout_g, heldout_h and heldout_i which are never tuned on): each reference passage stands in the corpus, each reference fact
-    (or one of its alternatives) in the turn's passages, and an unanswerable turn has neither, so a
-    metric never rests on a typo."""
+    heldout_g, heldout_h and heldout_i which are never tuned on): each reference passage stands in the
+    corpus, each reference fact (or one of its alternatives) in the turn's passages, and an unanswerable
+    turn has neither, so a metric never rests on a typo."""
     if not SHARED_CORPUS.is_dir():
         pytest.skip("the related documents live beside the checkout in ../shared/corpus")
     texts = [normalise(d.text) for d in load_corpus([SHIPPED_CORPUS, SHARED_CORPUS], exclude=EXCLUDE).documents]
