@@ -112,6 +112,11 @@ _FREQUENCY = re.compile(
 )
 _TIMES = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 _AMOUNT_TYPES = frozenset("money count measure percent size".split())
+# "How much did Russia pay for each artillery shell?" asks for a price per item: a total is not it.
+_PER_ITEM_ASKED = re.compile(
+    r"\b(?:for|on)\s+each\b|\bper\s+(?!cent\b|year|month|week|day|annum|capita)[a-z]|\bapiece\b"
+)
+_PER_ITEM = re.compile(r"\b(?:each|per|apiece|a piece)\b|/\s?[a-z]", re.I)
 # Places an event is held in: a sentence names one after "in", "at"... ("held in Lima").
 _SITE_NOUNS = frozenset("city town village venue location site capital hotel resort port island".split())
 _TIME_UNITS = frozenset("day days week weeks month months year years decade decades hour hours".split())
@@ -207,7 +212,8 @@ _TYPES = [
         ),
         (
             "measure",
-            r"\bhow (tall|high|far|heavy|wide|deep)\b|\bwhat (is|was|are|were) (the|its|their) "
+            # "How far along is it?" asks how much of it is done, not a distance.
+            r"\bhow (tall|high|far(?! along)|heavy|wide|deep)\b|\bwhat (is|was|are|were) (the|its|their) "
             r"(range|length|height|width|depth|distance|area|weight|size)\b|\bin (kilomet|km\b|miles|met(re|er)s)",
         ),
         (
@@ -290,6 +296,7 @@ class Focus:
     head_modifier: str | None = None
     # "How much does Japan put in each year?" asks for a rate: a total ("$550 billion") is not it.
     per_period: bool = False
+    per_item: bool = False  # "for each shell", "per plane": a unit price or rate, not a total
 
     def _new(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """A match of `pattern` in the sentence that is not made only of the question's own words."""
@@ -380,6 +387,8 @@ class Focus:
         0.5 when the type does not constrain the answer."""
         kind = self.answer_type
         new = self._new
+        if self.per_item and kind in _AMOUNT_TYPES and not _PER_ITEM.search(sentence):
+            return 0.0
         if self.per_period and kind in _AMOUNT_TYPES and not _PER_PERIOD.search(sentence):
             return 0.0
         if kind == "age":
@@ -870,4 +879,5 @@ def find_focus(question: str, idf, known, frame_words: frozenset[str], earlier: 
         fine_date=_fine_date(question) if kind == "date" else "",
         head_modifier=modifier.group(1) if modifier and modifier.group(1) not in STOPWORDS | _HOLLOW else None,
         per_period=bool(_PER_PERIOD.search(question)),
+        per_item=bool(_PER_ITEM_ASKED.search(main_clause(question))),
     )

@@ -1337,3 +1337,20 @@ def test_what_a_document_says_happened_on_a_date_is_no_question_for_its_header(a
     assert all(c.passage.kind != "header" for c in han.citations)
     lng = assistant.ask("What is the dollar value of Korea Gas Corporation's new U.S. LNG purchase agreements?")
     assert lng.abstained and "no money in the evidence" in " ".join(lng.notes), lng.text
+
+
+@pytest.mark.fast
+def test_a_price_for_each_item_is_not_answered_by_a_total():
+    question = "How much did Russia pay North Korea for each artillery shell?"
+    total = "North Korea earned between $7.7 and $14.4 billion, primarily from artillery deliveries."
+    assert type_fit(question, total) == 0.0
+    assert type_fit(question, "Russia paid about $1,000 per shell.") == 1.0
+    assert type_fit("How much did Russia pay North Korea for its artillery shells?", total) == 1.0
+    assert answer_type("How far along is the overhaul?") != "measure"  # progress, not a distance
+    assert answer_type("How far is Pyongyang from Seoul?") == "measure"
+
+
+def test_a_price_per_item_the_sources_never_give_is_declined(assistant):
+    """The CRS report gives North Korea's total earnings from artillery deliveries, never a price per shell."""
+    answer = assistant.ask("How much did Russia pay North Korea for each artillery shell it supplied?")
+    assert answer.abstained, answer.text
