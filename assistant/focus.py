@@ -374,6 +374,7 @@ class Focus:
         if self.head_modifier and self.head.rstrip("s") in _GROUP_NOUNS:
             kinds = "|".join(sorted(_GROUP_NOUNS))
             found += re.finditer(rf"\b{re.escape(self.head_modifier)}\s+(?:{kinds})s?\b", sentence)
+
         return any(
             not _NAMED_AFTER.match(sentence[m.end() :])
             and not _NAMED_BEFORE.search(sentence[: m.start()])
@@ -680,6 +681,7 @@ _PHRASAL = tuple(
         ("step|steps|stepped|stepping", "down", "resign"),
         ("give|gives|gave|given|giving", "up", "abandon"),
         ("break|breaks|broke|broken|breaking", "off", "sever"),
+        ("shut|shuts|shutting", "down", "close"),
     )
 )
 
@@ -717,15 +719,22 @@ def counted_predicate(question: str) -> str | None:
 # run on: "Why did the Lima statement call ...").
 _EVENT_PREDICATE = re.compile(
     rf"^(?:[Aa]nd\s+)?(?:[Ww]hy|[Ww]hen)\s+(?:did|does|do|had|has|have)\s+(?:[A-Z][\w.’'-]*\s+)+(?:{_ADVERB}\s+)?([a-z]+)\b"
+    # "Who founded Mansudae Overseas Projects?", "Who signed the agreement?": who did that act, so the answer
+    # states it ("built by", "signed"); a sentence about the company or the treaty alone names no one for it.
+    # Not publishing: "(Anthem Press, 2025)" says who published a book without the verb.
+    rf"|^(?:[Aa]nd\s+)?[Ww]ho\s+(?:{_ADVERB}\s+|formally\s+)?"
+    rf"((?!was\b|were\b|had\b|did\b|used\b|need\b|published\b|released\b|issued\b|authored\b|wrote\b|put\b)"
+    rf"(?:[a-z]+ed|{_IRREGULAR_PAST}))\b"
 )
 
 
 def event_predicate(question: str) -> str | None:
     """The verb of a why- or when-question whose subject is a name ("detained" in "Why had North Korea
-    detained ...?", "take" in "When did General Brunson take command?"): the answer must state that act, not
-    another one of the same subject. Phrasal verbs are put as one word ("break off" -> "sever")."""
+    detained ...?", "take" in "When did General Brunson take command?"), or of a who-question in the past
+    ("founded" in "Who founded ...?"): the answer must state that act, not another one of the same subject.
+    Phrasal verbs are put as one word ("break off" -> "sever")."""
     found = _EVENT_PREDICATE.search(_one_word_verbs(question.strip()))
-    verb = found.group(1) if found else None
+    verb = (found.group(1) or found.group(2)) if found else None
     return verb if verb and verb not in STOPWORDS else None
 
 

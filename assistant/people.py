@@ -102,6 +102,9 @@ _ASKS_PERSON = re.compile(
     rf"^(?:and\s+)?(?:who|whom)\s+(?:is|was|are|were|will be|would be)\s+(?:the|his|her|its|their|[a-z.-]+['’]s)\s+"
     rf"{_MODIFIERS}(?:{_PERSON_NOUNS})\b"
     rf"|\bwhich\s+{_MODIFIERS}(?:{_PERSON_NOUNS})\b"
+    # "Who has been picked to command the new headquarters?": an appointment is of a person.
+    r"|^(?:and\s+)?who\s+(?:has|have|had|was|were|is|are|will be|would be)\s+(?:been\s+)?"
+    r"(?:picked|chosen|named|appointed|selected|nominated|tapped|designated)\s+(?:to|as)\b"
     rf"|\bnames?\s+of\s+(?:the\s+|a\s+|an\s+|its\s+|his\s+|her\s+|their\s+)?{_MODIFIERS}(?:{_PERSON_NOUNS})\b",
     re.I,
 )

@@ -11,7 +11,16 @@ from assistant.answer import Answer, Citation, Passage
 from assistant.answerers.scorer import WEIGHTS_FILE, load_scorer
 from assistant.evaluation.metrics import expected_calibration_error, padding_sentences, turn_metrics
 from assistant.evaluation.testset import TurnCase
-from assistant.focus import ACT_WORDS, answer_type, asked_act, asked_head, asked_speaker, asked_speech, find_focus
+from assistant.focus import (
+    ACT_WORDS,
+    answer_type,
+    asked_act,
+    asked_head,
+    asked_speaker,
+    asked_speech,
+    event_predicate,
+    find_focus,
+)
 from assistant.people import asks_for_person, names_person, person_words
 from assistant.question import FRAME_WORDS
 from assistant.stages import ChainInput
@@ -1354,3 +1363,25 @@ def test_a_price_per_item_the_sources_never_give_is_declined(assistant):
     """The CRS report gives North Korea's total earnings from artillery deliveries, never a price per shell."""
     answer = assistant.ask("How much did Russia pay North Korea for each artillery shell it supplied?")
     assert answer.abstained, answer.text
+
+
+@pytest.mark.fast
+def test_who_did_an_act_needs_that_act_and_an_appointment_needs_a_person():
+    assert event_predicate("Who founded Mansudae Overseas Projects?") == "founded"
+    assert event_predicate("Who signed the agreement restoring them?") == "signed"
+    assert event_predicate("Who first recognised Pyongyang?") == "recognised"
+    # "(Anthem Press, 2025)" says who published a book without the verb; "was" and "did" are no acts.
+    for question in ("Who published Motin's book?", "And who put out his book?", "Who was named?", "Who did Lee call?"):
+        assert event_predicate(question) is None, question
+    assert asks_for_person("Who has been picked to command the new headquarters?")
+    assert asks_for_person("Who was named as the ringleader?")
+    assert not asks_for_person("Who would lead that command?")  # "an ROK general" answers it
+
+
+def test_who_founded_a_company_the_sources_only_mention_is_declined(assistant):
+    """The article says Mansudae Overseas Projects built monuments in Africa, never who founded it. Who
+    ordered the Kaesong zone shut is stated ("Park Geun-hye ordered ... to close"), and still answered."""
+    founded = assistant.ask("Who founded Mansudae Overseas Projects, the North Korean company that builds monuments?")
+    assert founded.abstained and "the evidence does not state founded" in " ".join(founded.notes), founded.text
+    shut = assistant.ask("Who shut down the Kaesong industrial zone in 2016?")
+    assert not shut.abstained and "Park Geun-hye" in shut.text, shut.text
