@@ -24,10 +24,10 @@ TESTSETS := corpus/testsets/core.jsonl corpus/testsets/honesty.jsonl corpus/test
             corpus/testsets/heldout_d.jsonl corpus/testsets/heldout_e.jsonl corpus/testsets/honesty3.jsonl \
             corpus/testsets/honesty4.jsonl corpus/testsets/heldout_f.jsonl corpus/testsets/heldout_g.jsonl \
             corpus/testsets/honesty5.jsonl corpus/testsets/honesty6.jsonl corpus/testsets/heldout_h.jsonl \
-            corpus/testsets/documents.jsonl
-GATE := --fail-under answer_correct=0.735 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.825 \
-        --fail-under abstention_recall=0.82 --fail-under followup_accuracy=0.69 --fail-under citation_validity=1.0 \
-        --fail-under groundedness=0.99 --fail-over padding_share=0.16 --fail-over calibration_error=0.055
+            corpus/testsets/honesty7.jsonl corpus/testsets/heldout_i.jsonl corpus/testsets/documents.jsonl
+GATE := --fail-under answer_correct=0.73 --fail-under hit_at_k=0.92 --fail-under abstention_accuracy=0.83 \
+        --fail-under abstention_recall=0.825 --fail-under followup_accuracy=0.685 --fail-under citation_validity=1.0 \
+        --fail-under groundedness=0.99 --fail-over padding_share=0.165 --fail-over calibration_error=0.055
 EVAL_DATA := $(CURDIR)/build/eval-data
 
 install: $(STAMP)
