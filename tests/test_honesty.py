@@ -1385,3 +1385,12 @@ def test_who_founded_a_company_the_sources_only_mention_is_declined(assistant):
     assert founded.abstained and "the evidence does not state founded" in " ".join(founded.notes), founded.text
     shut = assistant.ask("Who shut down the Kaesong industrial zone in 2016?")
     assert not shut.abstained and "Park Geun-hye" in shut.text, shut.text
+
+
+@pytest.mark.fast
+def test_what_kind_of_thing_asks_for_a_kind_not_the_word():
+    """ "What kind of US vessel ...?" is answered by "a U.S. nuclear ballistic missile submarine": the noun
+    after "kind of" names the category, which the answer need not repeat."""
+    assert asked_head("What kind of US vessel did the Washington Declaration cite?") is None
+    assert asked_head("What sort of help did he say it wants?") is None
+    assert asked_head("Which vessel did the Washington Declaration cite?") == "vessel"
