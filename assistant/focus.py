@@ -781,6 +781,35 @@ def names_another_instance(question: str, sentence: str) -> bool:
     return False
 
 
+_NAME_PHRASE = r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*"
+# Two names that act together, as the subject of the question's verb or the two sides of "between".
+_PAIR = re.compile(
+    rf"\b(?:did|do|does|have|has|had|were|was|are|is|will|would|between)\s+(?:the\s+)?({_NAME_PHRASE})\s+and\s+"
+    rf"(?:the\s+)?({_NAME_PHRASE})"
+)
+
+
+def names_another_partner(question: str, sentence: str) -> bool:
+    """ "When did Singapore and North Korea establish relations?" is not answered by "Ghana and North Korea
+    established diplomatic relations in 1964": the sentence pairs the question's North Korea with another
+    name, and never names Singapore."""
+    said = sentence.lower()
+    for found in _PAIR.finditer(question):
+        for asked, partner in ((found.group(1), found.group(2)), (found.group(2), found.group(1))):
+            if asked.lower() in said or partner.lower() not in said:
+                continue
+            other = re.search(
+                rf"(?<![\w’'-])({_NAME_PHRASE})\)?\s+and\s+{re.escape(partner)}\b|\b{re.escape(partner)}\s+and\s+({_NAME_PHRASE})",
+                sentence,
+            )
+            named = (other.group(1) or other.group(2)) if other else ""
+            # "Putin and Kim" is the question's Kim Jong-un, "Japan and South Korea" its "Japanese"; an acronym
+            # may be another name for it ("Japanese and ROK counterparts" for South Korean ones).
+            if other and not named.isupper() and not {w[:4] for w in words(named)} & {w[:4] for w in words(asked)}:
+                return True
+    return False
+
+
 def main_clause(question: str) -> str:
     """The question lower-cased, without a leading clause: "When Biden called Han, what position did
     he hold?" asks the second question, not "when"."""

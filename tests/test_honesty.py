@@ -20,6 +20,7 @@ from assistant.focus import (
     asked_speech,
     event_predicate,
     find_focus,
+    names_another_partner,
 )
 from assistant.people import asks_for_person, names_person, person_words
 from assistant.question import FRAME_WORDS
@@ -1394,3 +1395,26 @@ def test_what_kind_of_thing_asks_for_a_kind_not_the_word():
     assert asked_head("What kind of US vessel did the Washington Declaration cite?") is None
     assert asked_head("What sort of help did he say it wants?") is None
     assert asked_head("Which vessel did the Washington Declaration cite?") == "vessel"
+
+
+@pytest.mark.fast
+def test_a_sentence_pairing_the_partner_with_another_name_is_not_about_the_asked_pair():
+    question = "In what year did Singapore and North Korea establish diplomatic relations?"
+    assert names_another_partner(question, "Ghana and North Korea established diplomatic relations in 1964.")
+    assert names_another_partner(question, "Myanmar (formerly Burma) and North Korea established relations in 1975.")
+    assert not names_another_partner(question, "Singapore and North Korea have extremely good relations.")
+    # The same person by a shorter name, another country by an acronym, and a pair that is no subject.
+    assert not names_another_partner("What did Putin and Kim Jong-un sign?", "Putin and Kim signed a treaty.")
+    assert not names_another_partner("When did Japan and the ROK meet?", "Japan and ROK officials met in 2023.")
+    assert not names_another_partner(
+        "Which team met Japanese and South Korean counterparts?", "The Strike Force and Japanese and ROK counterparts."
+    )
+
+
+def test_when_the_sources_pair_north_korea_only_with_other_countries_the_year_is_declined(assistant):
+    """The Wikipedia article says relations with Singapore are good but not when they began; the years it
+    gives belong to Ghana and Myanmar. Myanmar's own year is still answered."""
+    singapore = assistant.ask("In what year did Singapore and North Korea establish diplomatic relations?")
+    assert singapore.abstained or not any(y in singapore.text for y in ("1964", "1975")), singapore.text
+    myanmar = assistant.ask("In what year did Myanmar and North Korea first establish diplomatic relations?")
+    assert not myanmar.abstained and "1975" in myanmar.text, myanmar.text

@@ -49,6 +49,7 @@ from assistant.focus import (
     counted_predicate,
     event_predicate,
     names_another_instance,
+    names_another_partner,
     source_words,
 )
 from assistant.names import COUNTRY_ALIASES
@@ -466,7 +467,11 @@ class ExtractiveAnswerer:
             earlier=conversation.earlier_question(question),
         )
         followup = conversation.is_followup(question)
-        cands = [c for c in self._candidates(passages, generation) if not names_another_instance(question, c.text)]
+        cands = [
+            c
+            for c in self._candidates(passages, generation)
+            if not names_another_instance(question, c.text) and not names_another_partner(question, c.text)
+        ]
         if cands:
             qvec = self.vectors.get([conversation.search_query(question)])[0]
             self._score(q, cands, qvec, generation, conversation, followup)
