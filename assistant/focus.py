@@ -718,7 +718,8 @@ def counted_predicate(question: str) -> str | None:
 # something else, a testimony's year is not when a command was taken. Not after "the ..." (a noun phrase may
 # run on: "Why did the Lima statement call ...").
 _EVENT_PREDICATE = re.compile(
-    rf"^(?:[Aa]nd\s+)?(?:[Ww]hy|[Ww]hen)\s+(?:did|does|do|had|has|have)\s+(?:[A-Z][\w.’'-]*\s+)+(?:{_ADVERB}\s+)?([a-z]+)\b"
+    rf"^(?:[Aa]nd\s+)?(?:[Ww]hy|[Ww]hen)\s+(?:did|does|do|had|has|have)\s+(?:[A-Z][\w.’'-]*\s+|and\s+(?=[A-Z]))+"
+    rf"(?:{_ADVERB}\s+)?([a-z]+)\b"
     # "Who founded Mansudae Overseas Projects?", "Who signed the agreement?": who did that act, so the answer
     # states it ("built by", "signed"); a sentence about the company or the treaty alone names no one for it.
     # Not publishing: "(Anthem Press, 2025)" says who published a book without the verb.

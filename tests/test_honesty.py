@@ -1371,6 +1371,8 @@ def test_who_did_an_act_needs_that_act_and_an_appointment_needs_a_person():
     assert event_predicate("Who founded Mansudae Overseas Projects?") == "founded"
     assert event_predicate("Who signed the agreement restoring them?") == "signed"
     assert event_predicate("Who first recognised Pyongyang?") == "recognised"
+    # Two names may act together: "established in 1975" is not when relations were restored.
+    assert event_predicate("When did Burma and North Korea restore relations?") == "restore"
     # "(Anthem Press, 2025)" says who published a book without the verb; "was" and "did" are no acts.
     for question in ("Who published Motin's book?", "And who put out his book?", "Who was named?", "Who did Lee call?"):
         assert event_predicate(question) is None, question
