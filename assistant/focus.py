@@ -374,7 +374,6 @@ class Focus:
         if self.head_modifier and self.head.rstrip("s") in _GROUP_NOUNS:
             kinds = "|".join(sorted(_GROUP_NOUNS))
             found += re.finditer(rf"\b{re.escape(self.head_modifier)}\s+(?:{kinds})s?\b", sentence)
-
         return any(
             not _NAMED_AFTER.match(sentence[m.end() :])
             and not _NAMED_BEFORE.search(sentence[: m.start()])

@@ -21,9 +21,9 @@ _NAME_WORD = r"[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?"
 _NAME = rf"{_NAME_WORD}(?:[ ]+(?:[A-Z]\.[ ]+)?{_NAME_WORD}){{0,2}}"
 _TITLES = (
     r"President|Vice President|Prime Minister|Premier|Chairman|Chairwoman|Chancellor|General|Gen\.|Admiral|"
-    r"Secretary|Minister|[Ll]eader|Mr\.|Ms\.|Mrs\.|Dr\.|Professor|Ambassador|Senator|Sen\.|Representative|Rep\.|"
+    r"Secretary|Minister|[Ll]eader|Mr\.|Ms\.|Mrs\.|Dr\.|Professor|[Aa]mbassador|Senator|Sen\.|Representative|Rep\.|"
     r"King|Queen|Emperor|[Dd]ictator|[Ss]cholar|[Aa]cademic|Commander|[Ee]nvoy|Speaker|Governor|Mayor|Pope|"
-    r"[Jj]udge|[Jj]ustice|[Aa]mbassador"
+    r"[Jj]udge|[Jj]ustice"
 )
 _ROLES = (
     r"founder|co-founder|professor|head|director|chief|leader|member|spokesman|spokeswoman|spokesperson|"
@@ -42,7 +42,7 @@ _NOT_A_PERSON = frozenset(
     "corporation council court declaration department dialogue embassy force forces foundation framework fund "
     "government group guard house industries initiative institute marines ministry nations navy network office "
     "organisation organization parliament party program programme project projects school secretariat senate "
-    "statement summit treaty union university zone act agreement airlines air group peninsula sea island islands "
+    "statement summit treaty union university zone act agreement airlines air peninsula sea island islands "
     "river strait province city state states republic kingdom".split()
 )
 _TITLE_WORDS = frozenset(
